@@ -1,0 +1,141 @@
+/**
+ * The shared vocabulary between the crawler and the store. The crawler
+ * produces these values; `db/queries/observations/*` writes them.
+ */
+
+/** The two federations Chatlas watches. */
+export const PROTOCOLS = ['xmpp', 'matrix'] as const;
+export type Protocol = (typeof PROTOCOLS)[number];
+
+/**
+ * How a registration (sign-up) is offered, as observed, never by creating an account.
+ * `advertised` is XMPP in-band registration that is announced but not proven open
+ * (ejabberd announces it while refusing remote sign-ups; see PROTOCOLS.md §3.2).
+ */
+export const REGISTRATION_MODES = [
+  'open', 'captcha', 'email', 'token', 'invite', 'sso', 'web', 'advertised', 'closed', 'unknown',
+] as const;
+export type RegistrationMode = (typeof REGISTRATION_MODES)[number];
+
+/** What a pass concluded about a server. */
+export const SERVER_STATUSES = ['ok', 'unreachable', 'error', 'opted-out', 'disallowed', 'not-a-server'] as const;
+export type ServerStatus = (typeof SERVER_STATUSES)[number];
+
+/** How a domain became known. */
+export const DISCOVERY_VIAS = [
+  'seed', 'cli', 'registration', 'srv', 'well-known', 'room-id', 'room-alias', 'room-via',
+  'muc', 'disco-item', 'contact', 'host-meta', 'provider-file',
+] as const;
+export type DiscoveryVia = (typeof DISCOVERY_VIAS)[number];
+
+/** One probe step on one server: the raw, append-only record. */
+export interface Observation {
+  passId: string;
+  domain: string;
+  protocol: Protocol;
+  /** Stable step name, e.g. `dns.srv`, `matrix.federation-version`, `xmpp.c2s-features`. */
+  step: string;
+  observedAt: Date;
+  /** `ok`, an expected result such as `absent` or `auth-required`, or a ProbeError code. */
+  outcome: string;
+  durationMs: number;
+  /** Parsed facts of this step (JSON-serialisable). */
+  facts: Record<string, unknown>;
+  /** The bounded raw reply, so facts can be re-parsed later. */
+  raw: string;
+  /** Error message when the outcome is an error, else ''. */
+  error: string;
+}
+
+/** TLS facts of one connection. `null` where not observed. */
+export interface TlsFacts {
+  protocol: string | null;
+  cipher: string | null;
+  issuer: string | null;
+  subject: string | null;
+  validFrom: Date | null;
+  validTo: Date | null;
+  /** Chain verifies against the trust store. */
+  chainValid: boolean | null;
+  /** Certificate names the domain. */
+  nameValid: boolean | null;
+  error: string | null;
+}
+
+/** One server's state as one pass concluded it: the source of latest state and rollups. */
+export interface ServerSnapshot {
+  passId: string;
+  domain: string;
+  protocol: Protocol;
+  observedAt: Date;
+  status: ServerStatus;
+  /** Normalised software name (`synapse`, `prosody`, …) or `unknown`. */
+  software: string;
+  /** The version string as the server reported it. */
+  versionRaw: string;
+  /** `major.minor.patch` where it parses, else ''. */
+  version: string;
+  registration: RegistrationMode;
+  /** Feature flags (XMPP disco vars and stream features, Matrix unstable features and login flows). */
+  features: string[];
+  /** Matrix spec versions, XMPP: empty. */
+  specVersions: string[];
+  tls: TlsFacts | null;
+  dnssec: boolean | null;
+  dane: boolean | null;
+  ipv4: boolean | null;
+  ipv6: boolean | null;
+  publicRooms: number;
+  publicMembers: number;
+  users: number | null;
+  /** Matrix delegation target or XMPP SRV target actually used, else ''. */
+  endpoint: string;
+  /** Main failure in one line, '' when ok. */
+  error: string;
+  /** Step-by-step health report (explanations and fixes), JSON-serialisable. */
+  report: unknown[];
+}
+
+/** A public room or channel as listed by its server. */
+export interface RoomSnapshot {
+  passId: string;
+  protocol: Protocol;
+  /** Matrix `!id:server`, XMPP room JID. */
+  roomId: string;
+  /** The server that listed it. */
+  server: string;
+  /** Canonical alias (Matrix) or room JID (XMPP): what people join. */
+  address: string;
+  name: string;
+  topic: string;
+  members: number;
+  avatarUrl: string;
+  language: string;
+  worldReadable: boolean | null;
+  guestCanJoin: boolean | null;
+  joinRule: string;
+  /** `room` or `space`. */
+  roomType: 'room' | 'space';
+  /** Rooms of a space (child room ids), when walked. */
+  children: string[];
+  observedAt: Date;
+}
+
+/** A domain found, and where. */
+export interface Discovery {
+  domain: string;
+  /** The protocol it was found for, or `null` when not yet known. */
+  protocol: Protocol | null;
+  via: DiscoveryVia;
+  /** Domain whose data named it ('' for seeds, the CLI and registrations). */
+  sourceDomain: string;
+  foundAt: Date;
+}
+
+/** Everything one probe of one server produced, ready for the store. */
+export interface ProbeResult {
+  snapshot: ServerSnapshot;
+  observations: Observation[];
+  rooms: RoomSnapshot[];
+  discoveries: Discovery[];
+}

@@ -1,0 +1,138 @@
+/**
+ * The only place that knows the embedded engine from a ClickHouse server.
+ *
+ * Both are reached through `@clickhouse/client`; the embedded engine is
+ * plugged in as its transport with `chdb/connection`, so every query in
+ * `db/queries` runs unchanged on either.
+ * See chdb-node `docs/design/pluggable-connection.md`.
+ */
+import { mkdirSync, readdirSync, statSync, writeFileSync, existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { createClient, type ClickHouseClient } from '@clickhouse/client';
+import type { DbConfig } from './config.ts';
+import { StoreError } from './store-error.ts';
+
+/** An open store. */
+export interface Db {
+  /** The ClickHouse client; queries bind values as `{name:Type}` parameters. */
+  readonly client: ClickHouseClient;
+  /** `embedded` (chdb in this process) or `server` (CLICKHOUSE_URL). */
+  readonly kind: 'embedded' | 'server';
+  /** Database holding the Chatlas tables. */
+  readonly database: string;
+  /** Cluster for ON CLUSTER DDL, when configured. */
+  readonly cluster: string | undefined;
+  /** Where the data lives: the folder, or the server URL without credentials. */
+  readonly location: string;
+  close(): Promise<void>;
+}
+
+/** Marker file that tells a Chatlas data folder from any other folder. */
+const MARKER = '.chatlas-store';
+
+/**
+ * Open the store described by `config` and make sure its database exists.
+ * @throws {StoreError} with a one-line message a person can act on.
+ */
+export async function createDb(config: DbConfig): Promise<Db> {
+  return config.url ? openServer(config, config.url) : openEmbedded(config);
+}
+
+async function openServer(config: DbConfig, url: string): Promise<Db> {
+  const shown = redactUrl(url);
+  // First connect without a database: it may not exist yet.
+  const bootstrap = createClient({
+    url,
+    username: config.user,
+    password: config.password,
+    request_timeout: 30_000,
+    clickhouse_settings: { wait_end_of_query: 1 },
+  });
+  try {
+    const onCluster = config.cluster ? ` ON CLUSTER ${config.cluster}` : '';
+    await bootstrap.command({ query: `CREATE DATABASE IF NOT EXISTS ${config.database}${onCluster}` });
+  } catch (error) {
+    throw StoreError.fromServer(shown, error);
+  } finally {
+    await bootstrap.close();
+  }
+  const client = createClient({
+    url,
+    username: config.user,
+    password: config.password,
+    database: config.database,
+    request_timeout: 300_000,
+    clickhouse_settings: { wait_end_of_query: 1 },
+  });
+  return { client, kind: 'server', database: config.database, cluster: config.cluster, location: shown, close: () => client.close() };
+}
+
+async function openEmbedded(config: DbConfig): Promise<Db> {
+  const dir = resolve(config.dataDir);
+  prepareDataDir(dir);
+  let createChdbConnection: (options: { path: string }) => unknown;
+  try {
+    ({ createChdbConnection } = await import('chdb/connection'));
+  } catch {
+    throw new StoreError('store.engine-missing', `the embedded store needs the optional package "chdb" (npm install chdb), or set CLICKHOUSE_URL to use a ClickHouse server`);
+  }
+  let connection: unknown;
+  try {
+    connection = createChdbConnection({ path: dir });
+  } catch (error) {
+    // chdb takes an exclusive lock on <dir>/status; a second process fails here.
+    throw new StoreError('store.busy', `cannot open the embedded store at ${dir}: another process is using it (stop it first, or set CHATLAS_DATA to another folder)`, { cause: error });
+  }
+  // The `connection` hook is experimental in @clickhouse/client and not in its public option types yet.
+  const client = createClient({ connection } as Parameters<typeof createClient>[0]);
+  try {
+    await client.command({ query: `CREATE DATABASE IF NOT EXISTS ${config.database}` });
+    // chdb/connection ignores the client's `database` option; the session keeps USE.
+    await client.command({ query: `USE ${config.database}` });
+  } catch (error) {
+    await client.close();
+    throw new StoreError('store.corrupt', `the embedded store at ${dir} could not be opened: ${firstLine(error)}`, { cause: error });
+  }
+  return { client, kind: 'embedded', database: config.database, cluster: undefined, location: dir, close: () => client.close() };
+}
+
+/**
+ * Refuse a path that is a file, or a non-empty folder that is not ours, so a
+ * typo in CHATLAS_DATA never scatters ClickHouse files into someone's home.
+ */
+function prepareDataDir(dir: string): void {
+  if (existsSync(dir)) {
+    if (!statSync(dir).isDirectory()) {
+      throw new StoreError('store.not-a-store', `CHATLAS_DATA=${JSON.stringify(dir)} is not a folder`);
+    }
+    const entries = readdirSync(dir);
+    if (entries.length > 0 && !entries.includes(MARKER)) {
+      throw new StoreError('store.not-a-store', `CHATLAS_DATA=${JSON.stringify(dir)} is a folder that is not a Chatlas store (no ${MARKER} in it); choose an empty or new folder`);
+    }
+    if (entries.length > 0) return;
+  } else {
+    try {
+      mkdirSync(dir, { recursive: true });
+    } catch (error) {
+      throw new StoreError('store.not-a-store', `cannot create the data folder ${JSON.stringify(dir)}: ${firstLine(error)}`, { cause: error });
+    }
+  }
+  writeFileSync(join(dir, MARKER), 'This folder is a Chatlas embedded ClickHouse store (chdb). Do not edit it by hand.\n');
+}
+
+/** The URL with any credentials removed, for messages and logs. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    u.username = '';
+    u.password = '';
+    return u.toString();
+  } catch {
+    return '(invalid URL)';
+  }
+}
+
+function firstLine(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.split('\n')[0]!.trim();
+}

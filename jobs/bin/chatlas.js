@@ -1,0 +1,3 @@
+#!/usr/bin/env node
+// The installed `chatlas` command. Node 24 runs the TypeScript sources directly (type stripping).
+import '../cli.ts';
