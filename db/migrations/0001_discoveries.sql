@@ -31,7 +31,9 @@ CREATE TABLE IF NOT EXISTS domains ${ON_CLUSTER}
     sources    SimpleAggregateFunction(groupUniqArrayArray(64), Array(String))
 )
 ENGINE = ${REPLICATED}AggregatingMergeTree
-ORDER BY domain;
+ORDER BY domain
+-- retried batches (same insert_deduplication_token) are dropped here too, not only in the source table
+SETTINGS non_replicated_deduplication_window = 1000;
 
 CREATE MATERIALIZED VIEW IF NOT EXISTS domains_mv ${ON_CLUSTER} TO domains AS
 SELECT

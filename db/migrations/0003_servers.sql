@@ -39,7 +39,9 @@ SETTINGS non_replicated_deduplication_window = 1000;
 -- newest per (protocol, domain). Readers use FINAL (cheap: one row per server, ~1e5 rows).
 CREATE TABLE IF NOT EXISTS servers_latest ${ON_CLUSTER} AS server_snapshots
 ENGINE = ${REPLICATED}ReplacingMergeTree(observed_at)
-ORDER BY (protocol, domain);
+ORDER BY (protocol, domain)
+-- retried batches (same insert_deduplication_token) are dropped here too, not only in the source table
+SETTINGS non_replicated_deduplication_window = 1000;
 
 CREATE MATERIALIZED VIEW IF NOT EXISTS servers_latest_mv ${ON_CLUSTER} TO servers_latest AS
 SELECT * FROM server_snapshots;
@@ -48,7 +50,9 @@ SELECT * FROM server_snapshots;
 -- on its page (and 'last seen ok' can be shown).
 CREATE TABLE IF NOT EXISTS servers_last_ok ${ON_CLUSTER} AS server_snapshots
 ENGINE = ${REPLICATED}ReplacingMergeTree(observed_at)
-ORDER BY (protocol, domain);
+ORDER BY (protocol, domain)
+-- retried batches (same insert_deduplication_token) are dropped here too, not only in the source table
+SETTINGS non_replicated_deduplication_window = 1000;
 
 CREATE MATERIALIZED VIEW IF NOT EXISTS servers_last_ok_mv ${ON_CLUSTER} TO servers_last_ok AS
 SELECT * FROM server_snapshots WHERE status = 'ok';

@@ -51,7 +51,9 @@ CREATE TABLE IF NOT EXISTS rooms_latest ${ON_CLUSTER}
     INDEX server_idx server TYPE bloom_filter(0.01) GRANULARITY 4
 )
 ENGINE = ${REPLICATED}ReplacingMergeTree(observed_at)
-ORDER BY (protocol, room_id);
+ORDER BY (protocol, room_id)
+-- retried batches (same insert_deduplication_token) are dropped here too, not only in the source table
+SETTINGS non_replicated_deduplication_window = 1000;
 
 CREATE MATERIALIZED VIEW IF NOT EXISTS rooms_latest_mv ${ON_CLUSTER} TO rooms_latest AS
 SELECT observed_at, pass_id, protocol, room_id, server, address, name, topic, members, avatar_url, language,
@@ -68,7 +70,9 @@ CREATE TABLE IF NOT EXISTS room_members_daily_v1 ${ON_CLUSTER}
 )
 ENGINE = ${REPLICATED}AggregatingMergeTree
 PARTITION BY toYYYYMM(day)
-ORDER BY (protocol, room_id, day);
+ORDER BY (protocol, room_id, day)
+-- retried batches (same insert_deduplication_token) are dropped here too, not only in the source table
+SETTINGS non_replicated_deduplication_window = 1000;
 
 CREATE MATERIALIZED VIEW IF NOT EXISTS room_members_daily_v1_mv ${ON_CLUSTER} TO room_members_daily_v1 AS
 SELECT protocol, room_id, toDate(observed_at) AS day, members FROM room_snapshots;

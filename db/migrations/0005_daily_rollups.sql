@@ -28,7 +28,9 @@ CREATE TABLE IF NOT EXISTS server_daily_v1 ${ON_CLUSTER}
 )
 ENGINE = ${REPLICATED}AggregatingMergeTree
 PARTITION BY toYYYYMM(day)
-ORDER BY (day, protocol, domain);
+ORDER BY (day, protocol, domain)
+-- retried batches (same insert_deduplication_token) are dropped here too, not only in the source table
+SETTINGS non_replicated_deduplication_window = 1000;
 
 CREATE MATERIALIZED VIEW IF NOT EXISTS server_daily_v1_mv ${ON_CLUSTER} TO server_daily_v1 AS
 SELECT
@@ -65,7 +67,9 @@ CREATE TABLE IF NOT EXISTS software_daily_v1 ${ON_CLUSTER}
 )
 ENGINE = ${REPLICATED}AggregatingMergeTree
 PARTITION BY toYYYYMM(day)
-ORDER BY (day, protocol, software, version);
+ORDER BY (day, protocol, software, version)
+-- retried batches (same insert_deduplication_token) are dropped here too, not only in the source table
+SETTINGS non_replicated_deduplication_window = 1000;
 
 CREATE MATERIALIZED VIEW IF NOT EXISTS software_daily_v1_mv ${ON_CLUSTER} TO software_daily_v1 AS
 SELECT toDate(observed_at) AS day, protocol, software, version, uniqExactState(domain) AS servers
@@ -84,7 +88,9 @@ CREATE TABLE IF NOT EXISTS features_daily_v1 ${ON_CLUSTER}
 )
 ENGINE = ${REPLICATED}AggregatingMergeTree
 PARTITION BY toYYYYMM(day)
-ORDER BY (day, protocol, feature, software);
+ORDER BY (day, protocol, feature, software)
+-- retried batches (same insert_deduplication_token) are dropped here too, not only in the source table
+SETTINGS non_replicated_deduplication_window = 1000;
 
 CREATE MATERIALIZED VIEW IF NOT EXISTS features_daily_v1_mv ${ON_CLUSTER} TO features_daily_v1 AS
 SELECT toDate(observed_at) AS day, protocol, software, feature, uniqExactState(domain) AS servers

@@ -1,0 +1,50 @@
+import { createHash } from 'node:crypto';
+import type { Db } from '../../client.ts';
+import type { ProbeResult } from '../../../crawler/types.ts';
+import { discoveryRow, observationRow, roomSnapshotRow, serverSnapshotRow } from '../../rows.ts';
+
+/** Options of {@link insertProbeResults}. */
+export interface InsertProbeResultsOptions {
+  /**
+   * Identifies this batch for deduplication: a retried insert with the same
+   * token is dropped by ClickHouse (non_replicated_deduplication_window), so a
+   * caller that lost an acknowledgement can send the batch again safely.
+   * @default a hash of the batch's pass ids, domains and steps
+   */
+  dedupToken?: string;
+}
+
+/**
+ * Write a batch of probe results. Tables are written in dependency order and
+ * `pass_progress` last, so a (pass, domain) marked done always has all its
+ * rows. After a crash between two inserts the domain is not marked done and
+ * the resumed pass probes it again; readers of a pass count only domains in
+ * `pass_progress`, so the orphaned partial rows never skew a statistic.
+ */
+export async function insertProbeResults(db: Db, results: ProbeResult[], options: InsertProbeResultsOptions = {}): Promise<void> {
+  if (results.length === 0) return;
+  const token = options.dedupToken ?? batchToken(results);
+  const settings = (table: string) => ({ insert_deduplication_token: `${token}:${table}`, deduplicate_blocks_in_dependent_materialized_views: 1 as const });
+  const insert = async (table: string, values: unknown[]) => {
+    if (values.length === 0) return;
+    await db.client.insert({ table, values, format: 'JSONEachRow', clickhouse_settings: settings(table) });
+  };
+  await insert('observations', results.flatMap((r) => r.observations.map(observationRow)));
+  await insert('room_snapshots', results.flatMap((r) => r.rooms.map(roomSnapshotRow)));
+  await insert('discoveries', results.flatMap((r) => r.discoveries.map(discoveryRow)));
+  await insert('server_snapshots', results.map((r) => serverSnapshotRow(r.snapshot)));
+  await insert('pass_progress', results.map((r) => ({
+    pass_id: r.snapshot.passId,
+    domain: r.snapshot.domain,
+    protocol: r.snapshot.protocol,
+    done_at: r.snapshot.observedAt.getTime(),
+  })));
+}
+
+function batchToken(results: ProbeResult[]): string {
+  const h = createHash('sha256');
+  for (const r of results) {
+    h.update(`${r.snapshot.passId}\0${r.snapshot.protocol}\0${r.snapshot.domain}\0${r.snapshot.observedAt.getTime()}\0${r.observations.length}\0`);
+  }
+  return h.digest('hex').slice(0, 32);
+}

@@ -1,0 +1,100 @@
+/**
+ * Pure mapping from the crawler's values (crawler/types.ts) to table rows.
+ * DateTime64 columns take epoch milliseconds; JSON facts are stringified here once.
+ */
+import type { Discovery, Observation, RoomSnapshot, ServerSnapshot } from '../crawler/types.ts';
+
+/** Byte cap on a stored raw reply: enough to re-parse any probe step, bounded against hostile servers. */
+export const MAX_RAW_BYTES = 64 * 1024;
+/** Byte cap on stored free text (room topics, errors). */
+export const MAX_TEXT_BYTES = 8 * 1024;
+
+/** Cut a string to at most `bytes` UTF-8 bytes without splitting a character. */
+export function truncateUtf8(s: string, bytes: number): string {
+  if (s.length * 3 <= bytes) return s;
+  const buf = Buffer.from(s, 'utf8');
+  if (buf.length <= bytes) return s;
+  let end = bytes;
+  // Step back over continuation bytes (10xxxxxx) so the cut falls on a character boundary.
+  while (end > 0 && (buf[end]! & 0xc0) === 0x80) end--;
+  return buf.subarray(0, end).toString('utf8');
+}
+
+const seconds = (d: Date | null): number | null => (d ? Math.floor(d.getTime() / 1000) : null);
+
+export function observationRow(o: Observation) {
+  return {
+    observed_at: o.observedAt.getTime(),
+    pass_id: o.passId,
+    domain: o.domain,
+    protocol: o.protocol,
+    step: o.step,
+    outcome: o.outcome,
+    duration_ms: Math.max(0, Math.round(o.durationMs)),
+    facts: truncateUtf8(JSON.stringify(o.facts ?? {}), MAX_RAW_BYTES),
+    raw: truncateUtf8(o.raw ?? '', MAX_RAW_BYTES),
+    error: truncateUtf8(o.error ?? '', MAX_TEXT_BYTES),
+  };
+}
+
+export function serverSnapshotRow(s: ServerSnapshot) {
+  const tls = s.tls;
+  return {
+    observed_at: s.observedAt.getTime(),
+    pass_id: s.passId,
+    domain: s.domain,
+    protocol: s.protocol,
+    status: s.status,
+    software: s.software || 'unknown',
+    version_raw: truncateUtf8(s.versionRaw, 256),
+    version: s.version,
+    registration: s.registration,
+    features: s.features,
+    spec_versions: s.specVersions,
+    tls_version: tls?.protocol ?? '',
+    tls_issuer: truncateUtf8(tls?.issuer ?? '', 256),
+    tls_valid: tls ? (tls.chainValid === null || tls.nameValid === null ? null : tls.chainValid && tls.nameValid) : null,
+    tls_expires_at: seconds(tls?.validTo ?? null),
+    dnssec: s.dnssec,
+    dane: s.dane,
+    ipv4: s.ipv4,
+    ipv6: s.ipv6,
+    public_rooms: s.publicRooms,
+    public_members: s.publicMembers,
+    users: s.users,
+    endpoint: s.endpoint,
+    error: truncateUtf8(s.error, MAX_TEXT_BYTES),
+    report: truncateUtf8(JSON.stringify(s.report ?? []), MAX_RAW_BYTES),
+  };
+}
+
+export function roomSnapshotRow(r: RoomSnapshot) {
+  return {
+    observed_at: r.observedAt.getTime(),
+    pass_id: r.passId,
+    protocol: r.protocol,
+    room_id: r.roomId,
+    server: r.server,
+    address: truncateUtf8(r.address, 512),
+    name: truncateUtf8(r.name, 512),
+    topic: truncateUtf8(r.topic, MAX_TEXT_BYTES),
+    members: Math.max(0, Math.min(r.members, 0xffffffff)),
+    avatar_url: truncateUtf8(r.avatarUrl, 1024),
+    language: truncateUtf8(r.language, 32),
+    world_readable: r.worldReadable,
+    guest_can_join: r.guestCanJoin,
+    join_rule: truncateUtf8(r.joinRule, 64),
+    room_type: r.roomType,
+    children: r.children.slice(0, 1000),
+  };
+}
+
+export function discoveryRow(d: Discovery) {
+  return {
+    found_at: d.foundAt.getTime(),
+    domain: d.domain,
+    protocol: d.protocol ?? '',
+    via: d.via,
+    source_domain: d.sourceDomain,
+  };
+}
