@@ -8,7 +8,7 @@
 /** The closed set of failure codes. Add a code here before using it. */
 export const PROBE_ERROR_CODES = [
   // DNS
-  'dns.timeout', 'dns.servfail', 'dns.refused', 'dns.nxdomain', 'dns.no-records', 'dns.malformed', 'dns.unreachable',
+  'dns.timeout', 'dns.servfail', 'dns.refused', 'dns.nxdomain', 'dns.no-records', 'dns.malformed', 'dns.unreachable', 'dns.invalid-name',
   // address guard
   'net.forbidden-address', 'net.connect-refused', 'net.connect-timeout', 'net.reset', 'net.unreachable', 'net.timeout',
   // TLS
