@@ -62,6 +62,20 @@ export interface TlsFacts {
   error: string | null;
 }
 
+/**
+ * One line of a server's health report, as the federation tester shows it:
+ * what was checked, the verdict, and for problems how to fix them.
+ */
+export interface ReportItem {
+  /** The probe step it is about (same names as Observation.step). */
+  step: string;
+  level: 'ok' | 'info' | 'warn' | 'error';
+  /** What was found, in a sentence a server admin understands. */
+  message: string;
+  /** How to fix it, when level is warn or error. */
+  fix?: string;
+}
+
 /** One server's state as one pass concluded it: the source of latest state and rollups. */
 export interface ServerSnapshot {
   passId: string;
@@ -92,8 +106,8 @@ export interface ServerSnapshot {
   endpoint: string;
   /** Main failure in one line, '' when ok. */
   error: string;
-  /** Step-by-step health report (explanations and fixes), JSON-serialisable. */
-  report: unknown[];
+  /** Step-by-step health report: what was checked, what is wrong and how to fix it. */
+  report: ReportItem[];
 }
 
 /** A public room or channel as listed by its server. */
