@@ -1,0 +1,37 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { buildFrontier } from '../../../../jobs/frontier/build-frontier.ts';
+
+test('merges seeds, discovered domains and registrations into one entry per domain', () => {
+  const f = buildFrontier({
+    seeds: [{ domain: 'matrix.org', protocol: 'matrix', source: 'matrix.org' }, { domain: 'jabber.org', protocol: 'xmpp', source: 'xsf' }],
+    known: [
+      { domain: 'Matrix.org', protocols: ['matrix'], vias: ['room-alias'] },
+      { domain: 'jabber.org', protocols: ['matrix'], vias: ['room-via'] },
+      { domain: 'unknown.net', protocols: [], vias: ['contact'] },
+      { domain: 'bad_name.net', protocols: ['xmpp'], vias: ['muc'] },
+    ],
+    registrations: [
+      { domain: 'registered.eu', protocol: 'xmpp', state: 'pending' },
+      { domain: 'gone.eu', protocol: 'xmpp', state: 'removed' },
+    ],
+    optedOut: ['Unknown.NET'],
+  });
+  assert.deepEqual(f.entries, [
+    { domain: 'jabber.org', protocols: ['matrix', 'xmpp'], vias: ['room-via', 'seed'], optedOut: false },
+    { domain: 'matrix.org', protocols: ['matrix'], vias: ['room-alias', 'seed'], optedOut: false },
+    { domain: 'registered.eu', protocols: ['xmpp'], vias: ['registration'], optedOut: false },
+    { domain: 'unknown.net', protocols: ['xmpp', 'matrix'], vias: ['contact'], optedOut: true },
+  ]);
+  assert.deepEqual(f.refused, [{ input: 'bad_name.net', reason: 'bad-character', from: 'domains' }]);
+});
+
+test('a domain seen without protocol and with one keeps only the known protocol', () => {
+  const f = buildFrontier({
+    seeds: [{ domain: 'a.org', protocol: null, source: '' }],
+    known: [{ domain: 'a.org', protocols: ['xmpp'], vias: ['srv'] }],
+    registrations: [],
+    optedOut: [],
+  });
+  assert.deepEqual(f.entries[0]?.protocols, ['xmpp']);
+});
