@@ -1,0 +1,102 @@
+/**
+ * The one undici Agent of a NetContext, with every limit set explicitly
+ * (undici's defaults trust the peer: `maxResponseSize` -1, header and body
+ * timeouts 300 s; undici docs/docs/api/Client.md).
+ *
+ * Its connector resolves names through our DNS client and the address
+ * guard (`connect.lookup`), checks IP-literal hosts itself (Node never calls
+ * `lookup` for a literal), and checks the connected socket's remote address
+ * once more before handing it to undici.
+ */
+import net from 'node:net';
+import tls from 'node:tls';
+import { Agent, buildConnector } from 'undici';
+import { ProbeError } from '../errors.ts';
+import type { CrawlConfig } from '../config.ts';
+import { forbiddenReason, type NetLists } from './address-guard.ts';
+import { unbracket, type GuardedLookup } from './guarded-lookup.ts';
+
+/** The agent plus what the connector observed. */
+export interface HttpAgent {
+  readonly dispatcher: Agent;
+  /** Remote address of the latest connection to `origin` (`https://host:port`), or null. */
+  lastAddress(origin: string): string | null;
+  /** Connections opened so far (all origins). */
+  readonly connectionsOpened: number;
+  close(): Promise<void>;
+}
+
+/** How many origins' last addresses are remembered (memory bound for long crawls). */
+const MAX_REMEMBERED = 10_000;
+
+/** The CA list: Node's defaults (with NODE_EXTRA_CA_CERTS) plus the configured extras, or undefined for Node's defaults. */
+export function caList(config: Pick<CrawlConfig, 'extraCaPems'>): string[] | undefined {
+  if (config.extraCaPems.length === 0) return undefined;
+  return [...tls.getCACertificates('default'), ...config.extraCaPems];
+}
+
+/** Build the agent of one context. */
+export function createHttpAgent(config: CrawlConfig, lookup: GuardedLookup): HttpAgent {
+  const nets: NetLists = { allow: config.allowNets, deny: config.denyNets };
+  const addresses = new Map<string, string>();
+  let connectionsOpened = 0;
+  const base = buildConnector({
+    timeout: config.connectTimeoutMs,
+    lookup: lookup as never,
+    ca: caList(config),
+    allowH2: false,
+    maxCachedSessions: 1000,
+  });
+
+  const connect: buildConnector.connector = (opts, callback) => {
+    const host = unbracket(opts.hostname);
+    if (net.isIP(host) !== 0) {
+      const why = forbiddenReason(host, nets);
+      if (why !== null) {
+        callback(new ProbeError('net.forbidden-address', `${host} is forbidden (${why})`), null);
+        return;
+      }
+    }
+    base(opts, (error, socket) => {
+      if (error || !socket) {
+        callback(error, null);
+        return;
+      }
+      const remote = socket.remoteAddress ?? '';
+      const why = forbiddenReason(remote, nets);
+      if (why !== null) {
+        socket.destroy();
+        callback(new ProbeError('net.forbidden-address', `${opts.hostname} connected to forbidden ${remote} (${why})`), null);
+        return;
+      }
+      connectionsOpened++;
+      const origin = `${opts.protocol}//${opts.hostname}${opts.port ? `:${opts.port}` : ''}`;
+      if (addresses.size >= MAX_REMEMBERED) addresses.delete(addresses.keys().next().value as string);
+      addresses.set(origin, remote);
+      callback(null, socket);
+    });
+  };
+
+  const dispatcher = new Agent({
+    connect,
+    connectTimeout: config.connectTimeoutMs,
+    headersTimeout: config.headersTimeoutMs,
+    bodyTimeout: config.bodyTimeoutMs,
+    // A backstop: fetchBounded counts bytes itself and stops earlier.
+    maxResponseSize: config.maxBodyBytes + 1,
+    maxHeaderSize: 32 * 1024,
+    connections: config.perHostConcurrency,
+    pipelining: 1,
+    keepAliveTimeout: 4_000,
+    keepAliveMaxTimeout: 15_000,
+  });
+
+  return {
+    dispatcher,
+    lastAddress: (origin) => addresses.get(origin) ?? null,
+    get connectionsOpened() {
+      return connectionsOpened;
+    },
+    close: () => dispatcher.close(),
+  };
+}

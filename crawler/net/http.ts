@@ -1,0 +1,168 @@
+/**
+ * `fetchBounded`: the only way the crawler makes HTTP requests. Redirects
+ * are followed by hand so each hop is checked (scheme, https → http
+ * downgrade, count, loops) and connects through the guarded agent; the body
+ * is read up to a byte cap; the whole exchange has one deadline.
+ */
+import type { IncomingHttpHeaders } from 'node:http';
+import { ProbeError } from '../errors.ts';
+import type { NetContext } from './context.ts';
+import { withDeadline } from './deadline.ts';
+import { toProbeError } from './to-probe-error.ts';
+
+export { createHttpAgent, type HttpAgent } from './http-agent.ts';
+
+/** Options of {@link fetchBounded}. */
+export interface FetchOptions {
+  /** @default 'GET' */
+  method?: 'GET' | 'HEAD' | 'POST' | 'PUT' | 'OPTIONS';
+  /** Extra request headers. `user-agent` is always ours. */
+  headers?: Record<string, string>;
+  body?: string | Uint8Array;
+  /** Body byte cap; more is `http.too-large`. @default config.maxBodyBytes */
+  maxBytes?: number;
+  /** Deadline of the whole exchange, redirects included. @default config.stepTimeoutMs */
+  timeoutMs?: number;
+  /** @default config.maxRedirects */
+  maxRedirects?: number;
+  /** Sets the `Accept` header, e.g. `application/json`. */
+  accept?: string;
+  /** Aborts the exchange (e.g. the probe's deadline). */
+  signal?: AbortSignal;
+}
+
+/** One redirect hop taken. */
+export interface RedirectHop {
+  url: string;
+  status: number;
+  location: string;
+}
+
+/** A response read within its limits. Non-2xx statuses are results, not errors. */
+export interface FetchResult {
+  status: number;
+  /** Lower-case names; repeated headers joined with ", ". */
+  headers: Record<string, string>;
+  /** The body decoded as UTF-8 (invalid bytes replaced). */
+  bodyText: string;
+  bodyBytes: number;
+  finalUrl: string;
+  redirects: RedirectHop[];
+  durationMs: number;
+  /** The address connected to for the final hop, or '' when unknown. */
+  remoteAddress: string;
+}
+
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+
+function flatten(headers: IncomingHttpHeaders): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined) continue;
+    out[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return out;
+}
+
+function parseHttpUrl(text: string, base?: URL): URL {
+  let url: URL;
+  try {
+    url = base ? new URL(text, base) : new URL(text);
+  } catch {
+    throw new ProbeError(base ? 'http.redirect-forbidden' : 'http.protocol', `not a URL: ${JSON.stringify(text.slice(0, 200))}`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new ProbeError(base ? 'http.redirect-forbidden' : 'http.protocol', `scheme ${url.protocol} is not http(s): ${url.href.slice(0, 200)}`);
+  }
+  if (url.username || url.password) throw new ProbeError(base ? 'http.redirect-forbidden' : 'http.protocol', 'URLs with credentials are refused');
+  url.hash = '';
+  return url;
+}
+
+/**
+ * Fetch `url` through the context's guarded agent, within its limits.
+ * @throws {ProbeError} `http.timeout`, `http.too-large`, `http.redirect-limit`,
+ *   `http.redirect-forbidden`, `net.*` (incl. `net.forbidden-address`), `dns.*`, `tls.*`.
+ * @example const res = await fetchBounded(ctx, 'https://example.org/.well-known/matrix/server', { accept: 'application/json' })
+ */
+export async function fetchBounded(ctx: NetContext, url: string, opts: FetchOptions = {}): Promise<FetchResult> {
+  const { config } = ctx;
+  const maxBytes = opts.maxBytes ?? config.maxBodyBytes;
+  const maxRedirects = opts.maxRedirects ?? config.maxRedirects;
+  const started = performance.now();
+  return withDeadline(async (signal) => {
+    let current = parseHttpUrl(url);
+    let method: string = opts.method ?? 'GET';
+    let body = opts.body;
+    const redirects: RedirectHop[] = [];
+    const seen = new Set<string>([current.href]);
+    for (;;) {
+      const headers: Record<string, string> = { ...opts.headers, 'user-agent': config.userAgent };
+      if (opts.accept) headers.accept = opts.accept;
+      let response;
+      try {
+        response = await ctx.http.dispatcher.request({
+          origin: current.origin,
+          path: `${current.pathname}${current.search}`,
+          method: method as 'GET',
+          headers,
+          body: body === undefined ? null : body,
+          signal,
+        });
+      } catch (error) {
+        throw signal.aborted ? toProbeError(signal.reason, 'http.timeout') : toProbeError(error, 'net.reset');
+      }
+      const location = response.headers.location;
+      if (REDIRECTS.has(response.statusCode) && typeof location === 'string' && location !== '') {
+        // The redirect's own body is never wanted; drain a little so the connection can be reused.
+        await response.body.dump({ limit: 64 * 1024 }).catch(() => {});
+        if (redirects.length >= maxRedirects) {
+          throw new ProbeError('http.redirect-limit', `more than ${maxRedirects} redirects from ${url.slice(0, 200)}`);
+        }
+        const next = parseHttpUrl(location, current);
+        if (current.protocol === 'https:' && next.protocol === 'http:') {
+          throw new ProbeError('http.redirect-forbidden', `redirect from https to http refused: ${next.href.slice(0, 200)}`);
+        }
+        if (seen.has(next.href)) throw new ProbeError('http.redirect-limit', `redirect loop at ${next.href.slice(0, 200)}`);
+        seen.add(next.href);
+        redirects.push({ url: current.href, status: response.statusCode, location });
+        // RFC 9110 §15.4: 303 always becomes GET; 301/302 after POST do so in practice.
+        if (response.statusCode === 303 || ((response.statusCode === 301 || response.statusCode === 302) && method === 'POST')) {
+          if (method !== 'HEAD') method = 'GET';
+          body = undefined;
+        }
+        current = next;
+        continue;
+      }
+      const declared = Number(response.headers['content-length']);
+      if (Number.isFinite(declared) && declared > maxBytes) {
+        response.body.destroy();
+        throw new ProbeError('http.too-large', `${current.href.slice(0, 200)} declares ${declared} bytes, over the ${maxBytes}-byte cap`);
+      }
+      const chunks: Buffer[] = [];
+      let received = 0;
+      try {
+        for await (const chunk of response.body) {
+          received += (chunk as Buffer).length;
+          if (received > maxBytes) {
+            response.body.destroy();
+            throw new ProbeError('http.too-large', `${current.href.slice(0, 200)} sent more than the ${maxBytes}-byte cap`);
+          }
+          chunks.push(chunk as Buffer);
+        }
+      } catch (error) {
+        throw signal.aborted ? toProbeError(signal.reason, 'http.timeout') : toProbeError(error, 'net.reset');
+      }
+      return {
+        status: response.statusCode,
+        headers: flatten(response.headers),
+        bodyText: new TextDecoder('utf-8').decode(Buffer.concat(chunks)),
+        bodyBytes: received,
+        finalUrl: current.href,
+        redirects,
+        durationMs: Math.round(performance.now() - started),
+        remoteAddress: ctx.http.lastAddress(current.origin) ?? '',
+      };
+    }
+  }, opts.timeoutMs ?? config.stepTimeoutMs, 'http.timeout', opts.signal);
+}
