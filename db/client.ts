@@ -6,9 +6,9 @@
  * `db/queries` runs unchanged on either.
  * See chdb-node `docs/design/pluggable-connection.md`.
  */
-import { mkdirSync, readdirSync, statSync, writeFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { createClient, type ClickHouseClient } from '@clickhouse/client';
+import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
 import type { DbConfig } from './config.ts';
 import { StoreError } from './store-error.ts';
 
@@ -47,6 +47,8 @@ async function openServer(config: DbConfig, url: string): Promise<Db> {
     password: config.password,
     request_timeout: 30_000,
     clickhouse_settings: { wait_end_of_query: 1 },
+    // The client logs failures to stderr itself; ours are reported once, as StoreError lines.
+    log: { level: ClickHouseLogLevel.OFF },
   });
   try {
     const onCluster = config.cluster ? ` ON CLUSTER ${config.cluster}` : '';
@@ -63,6 +65,7 @@ async function openServer(config: DbConfig, url: string): Promise<Db> {
     database: config.database,
     request_timeout: 300_000,
     clickhouse_settings: { wait_end_of_query: 1 },
+    log: { level: ClickHouseLogLevel.OFF },
   });
   return { client, kind: 'server', database: config.database, cluster: config.cluster, location: shown, close: () => client.close() };
 }
@@ -76,6 +79,7 @@ async function openEmbedded(config: DbConfig): Promise<Db> {
   } catch {
     throw new StoreError('store.engine-missing', `the embedded store needs the optional package "chdb" (npm install chdb), or set CLICKHOUSE_URL to use a ClickHouse server`);
   }
+  refuseIfLocked(dir);
   let connection: unknown;
   try {
     connection = createChdbConnection({ path: dir });
@@ -118,6 +122,30 @@ function prepareDataDir(dir: string): void {
     }
   }
   writeFileSync(join(dir, MARKER), 'This folder is a Chatlas embedded ClickHouse store (chdb). Do not edit it by hand.\n');
+}
+
+/**
+ * The engine writes `PID: n` into <dir>/status and holds a lock on it while
+ * open, and removes it on a clean close. Checking the PID first gives one
+ * clear line instead of the engine's own message on stderr; a status file
+ * left by a killed process (PID gone) is stale and the engine takes it over.
+ */
+function refuseIfLocked(dir: string): void {
+  let text: string;
+  try {
+    text = readFileSync(join(dir, 'status'), 'utf8');
+  } catch {
+    return;
+  }
+  const pid = Number(/^PID: (\d+)/m.exec(text)?.[1]);
+  if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid) return;
+  try {
+    process.kill(pid, 0);
+  } catch (error) {
+    // ESRCH: no such process, the lock is stale. EPERM: alive but not ours.
+    if ((error as { code?: string }).code === 'ESRCH') return;
+  }
+  throw new StoreError('store.busy', `cannot open the embedded store at ${dir}: process ${pid} is using it (stop it first, or set CHATLAS_DATA to another folder)`);
 }
 
 /** The URL with any credentials removed, for messages and logs. */

@@ -33,11 +33,14 @@ export async function insertProbeResults(db: Db, results: ProbeResult[], options
   await insert('room_snapshots', results.flatMap((r) => r.rooms.map(roomSnapshotRow)));
   await insert('discoveries', results.flatMap((r) => r.discoveries.map(discoveryRow)));
   await insert('server_snapshots', results.map((r) => serverSnapshotRow(r.snapshot)));
+  // done_at is the wall-clock time of this write (the table's 30-day TTL counts from it), not the
+  // observation time, which may lie in the past for backfills and replays.
+  const doneAt = Date.now();
   await insert('pass_progress', results.map((r) => ({
     pass_id: r.snapshot.passId,
     domain: r.snapshot.domain,
     protocol: r.snapshot.protocol,
-    done_at: r.snapshot.observedAt.getTime(),
+    done_at: doneAt,
   })));
 }
 

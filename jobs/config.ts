@@ -1,0 +1,46 @@
+/**
+ * Server configuration for `chatlas serve`: where to listen and how to log.
+ */
+import { z } from 'zod';
+import { resolveConfig, type ConfigOf, type ConfigSources } from '../lib/config-table.ts';
+
+const port = z.coerce.number().int().min(0).max(65535);
+
+/** The server field table. */
+export const serverConfigTable = {
+  host: {
+    env: 'HOST',
+    flag: 'host',
+    schema: z.string().min(1),
+    default: '127.0.0.1',
+    doc: 'Address `serve` listens on (0.0.0.0 or :: to accept outside connections).',
+  },
+  port: {
+    env: 'PORT',
+    flag: 'port',
+    schema: port,
+    default: 8080,
+    doc: 'Port `serve` listens on.',
+  },
+  schedule: {
+    env: 'CHATLAS_SCHEDULE',
+    flag: 'schedule',
+    schema: z.enum(['on', 'off']),
+    default: 'on' as 'on' | 'off',
+    doc: 'Run the crawl scheduler inside `serve` (off: serve the site and API only).',
+  },
+  logLevel: {
+    env: 'CHATLAS_LOG_LEVEL',
+    flag: 'log-level',
+    schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+    default: 'info' as string,
+    doc: 'Log level of the structured JSON logs.',
+  },
+};
+
+export type ServerConfig = ConfigOf<typeof serverConfigTable>;
+
+/** @throws {ConfigError} quoting the bad value. */
+export function loadServerConfig(sources: ConfigSources): ServerConfig {
+  return resolveConfig(serverConfigTable, sources);
+}
