@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs what the end-to-end tests run against, once; quick when all is there.
+#   Debian: prosody, ejabberd, lua-unbound (Prosody's resolver, pointed at our DNS), chromium, openssl
+#   PyPI:   matrix-synapse in /opt/chatlas-synapse, schemathesis in /opt/chatlas-schemathesis
+# Needs root for apt-get (CI and the dev machines run as root). Nothing here starts a service:
+# the tests start their own servers on 127.x with checked-in configs.
+set -euo pipefail
+
+SYNAPSE_VERSION="${CHATLAS_SYNAPSE_VERSION:-1.163.2}"
+SCHEMATHESIS_VERSION="${CHATLAS_SCHEMATHESIS_VERSION:-}"
+need_apt=()
+for pkg in prosody ejabberd lua-unbound chromium openssl; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || need_apt+=("$pkg")
+done
+if [ "${#need_apt[@]}" -gt 0 ]; then
+  echo "install-test-deps: apt-get install ${need_apt[*]}"
+  # Keep Debian's maintainer scripts from starting the packaged daemons: they would listen on
+  # 0.0.0.0:5222/5269 and clash with the test servers, and their defaults are not ours.
+  printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d
+  chmod +x /usr/sbin/policy-rc.d
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq "${need_apt[@]}" >/dev/null
+  rm -f /usr/sbin/policy-rc.d
+fi
+if ! /opt/chatlas-synapse/bin/python -c "import synapse" >/dev/null 2>&1; then
+  echo "install-test-deps: pip install matrix-synapse==$SYNAPSE_VERSION"
+  python3 -m venv /opt/chatlas-synapse
+  /opt/chatlas-synapse/bin/pip install -q "matrix-synapse==$SYNAPSE_VERSION"
+fi
+if ! /opt/chatlas-schemathesis/bin/st --version >/dev/null 2>&1; then
+  echo "install-test-deps: pip install schemathesis${SCHEMATHESIS_VERSION:+==$SCHEMATHESIS_VERSION}"
+  python3 -m venv /opt/chatlas-schemathesis
+  /opt/chatlas-schemathesis/bin/pip install -q "schemathesis${SCHEMATHESIS_VERSION:+==$SCHEMATHESIS_VERSION}"
+fi
