@@ -16,7 +16,7 @@ import type net from 'node:net';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
 /** A route handler. It may stay pending (the server cleans up on close). */
-export type Handler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
+export type Handler = (req: IncomingMessage, res: ServerResponse) => unknown;
 
 export interface FakeServerOptions {
   /** Loopback address, e.g. `127.10.2.1`. */
@@ -72,7 +72,7 @@ export const redirect = (location: string, status = 302): Handler => (_req, res)
 /** Wait `delayMs` before running `handler` (slow headers). */
 export const slow = (delayMs: number, handler: Handler): Handler => (req, res) =>
   new Promise<void>((resolve) => {
-    const timer = setTimeout(() => resolve(handler(req, res)), delayMs);
+    const timer = setTimeout(() => { void Promise.resolve(handler(req, res)).finally(resolve); }, delayMs);
     res.on('close', () => { clearTimeout(timer); resolve(); });
   });
 
