@@ -1,0 +1,72 @@
+/**
+ * The one wrapper every API route goes through: rate limit per client,
+ * CORS on reads, a problem response for anything unexpected, and the
+ * dependencies handed to the handler. Route files stay three lines long.
+ */
+import { apiDeps, type ApiDeps } from './deps.ts';
+import { applyCors, preflight } from './cors.ts';
+import { problem } from './problem.ts';
+import { clientKey, rateLimitHeaders } from './rate-limiter.ts';
+
+/** The part of Astro's APIContext the API uses (tests build it by hand). */
+export interface RouteContext {
+  request: Request;
+  params: Record<string, string | undefined>;
+  /** Client address; Astro's getter throws when the adapter cannot tell. */
+  clientAddress?: string;
+}
+
+/** A route's logic, given validated context and the dependencies. */
+export type RouteHandler = (ctx: RouteContext, deps: ApiDeps, client: string) => Promise<Response> | Response;
+
+/** What the wrapper returns: an Astro `APIRoute`-compatible function. */
+export type RouteFunction = (ctx: RouteContext) => Promise<Response>;
+
+function addressOf(ctx: RouteContext): string | undefined {
+  try {
+    return ctx.clientAddress;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Wrap a handler. `kind: 'read'` routes (GET) are CORS-enabled and use the
+ * read bucket; `write` routes (POST, PATCH) use the write bucket and no CORS.
+ */
+export function apiRoute(kind: 'read' | 'write', handler: RouteHandler): RouteFunction {
+  return async (ctx) => {
+    let deps: ApiDeps;
+    try {
+      deps = await apiDeps();
+    } catch (error) {
+      console.error('chatlas api: not configured', error);
+      return problem('unavailable', 'the API store is not available; try again later', { headers: { 'retry-after': '30' } });
+    }
+    const client = clientKey(addressOf(ctx));
+    const limiter = kind === 'read' ? deps.readLimiter : deps.writeLimiter;
+    const decision = limiter.take(client, deps.now().getTime());
+    let response: Response;
+    if (!decision.allowed) {
+      response = problem('rate-limited', `this client sent too many ${kind === 'read' ? 'requests' : 'write requests'}; retry after ${decision.retryAfterSeconds} s`);
+    } else {
+      try {
+        response = await handler(ctx, deps, client);
+      } catch (error) {
+        (deps.log ?? ((m, e) => console.error(m, e)))(`chatlas api: ${ctx.request.method} ${new URL(ctx.request.url).pathname} failed`, error);
+        response = problem('internal', 'the request failed on our side; it has been logged');
+      }
+    }
+    // Responses built by `new Response` may have immutable headers (Response.redirect); copy when needed.
+    const headers = new Headers(response.headers);
+    rateLimitHeaders(decision, headers);
+    if (kind === 'read') applyCors(headers);
+    return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
+  };
+}
+
+/** The OPTIONS export of every read route. */
+export const optionsRoute: RouteFunction = async (ctx) => {
+  const response = preflight(ctx.request);
+  return response;
+};

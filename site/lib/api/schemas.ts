@@ -1,0 +1,84 @@
+/**
+ * Schemas of request bodies and responses of the API. Query parameters come
+ * from site/lib/params.ts (shared with the pages); everything here feeds the
+ * OpenAPI document too, so documentation and behaviour cannot drift apart.
+ */
+import { z } from 'zod';
+import { PROBLEMS } from './problem.ts';
+
+/** RFC 9457 problem details. */
+export const problemSchema = z.object({
+  type: z.string().describe('Stable URI of the problem type, /api/v1/problems/<code>.'),
+  title: z.string(),
+  status: z.number().int(),
+  detail: z.string(),
+  code: z.enum(Object.keys(PROBLEMS) as [keyof typeof PROBLEMS, ...(keyof typeof PROBLEMS)[]]),
+  instance: z.string().optional(),
+  errors: z.array(z.object({ name: z.string(), reason: z.string(), value: z.string().optional() })).optional(),
+}).loose();
+
+/** `POST /api/v1/registrations`. */
+export const registrationRequestSchema = z.object({
+  domain: z.string().min(1).max(300).describe('The server domain, e.g. chat.example.org (IDN allowed).'),
+}).strict();
+
+/** `PATCH /api/v1/registrations/{id}`. */
+export const registrationChangesSchema = z.object({
+  description: z.string().max(500).optional().describe('Shown on the server page, as plain text.'),
+  contact: z.string().max(200).optional().describe('How to reach the admin (an address or URL), plain text.'),
+  hidden: z.boolean().optional().describe('Hide the server from lists and the directory.'),
+  hiddenRooms: z.array(z.string().min(1).max(300)).max(1000).optional().describe('Room ids hidden from the directory.'),
+  optOut: z.boolean().optional().describe('Ask for removal: Chatlas stops probing the domain until lifted.'),
+}).strict();
+
+/** Path parameter of a registration. */
+export const registrationIdParams = z.object({
+  id: z.uuid().describe('Registration id (UUID).'),
+});
+
+const instructionsSchema = z.object({
+  deadline: z.iso.datetime(),
+  dnsTxt: z.object({ name: z.string(), value: z.string() }),
+  wellKnown: z.object({ url: z.string(), body: z.string() }),
+});
+
+/** The public form of a registration. */
+export const registrationSchema = z.object({
+  id: z.uuid(),
+  domain: z.string(),
+  state: z.enum(['pending', 'verified', 'expired', 'removed']),
+  method: z.enum(['dns-txt', 'well-known']).nullable(),
+  createdAt: z.iso.datetime(),
+  expiresAt: z.iso.datetime(),
+  verifiedAt: z.iso.datetime().nullable(),
+  description: z.string(),
+  contact: z.string(),
+  hidden: z.boolean(),
+  hiddenRooms: z.array(z.string()),
+  optOut: z.boolean(),
+  instructions: instructionsSchema.nullable().describe('Where to publish the token; null once no longer pending.'),
+});
+
+const probeSummarySchema = z.object({
+  status: z.string(),
+  protocol: z.string().nullable(),
+  software: z.string().nullable(),
+  version: z.string().nullable(),
+  error: z.string(),
+  report: z.array(z.unknown()),
+});
+
+/** Answer of `POST /api/v1/registrations`. */
+export const registrationCreatedSchema = z.object({
+  registration: registrationSchema,
+  probe: probeSummarySchema.nullable().describe('The immediate probe; null when the next crawl pass will probe it.'),
+});
+
+const evidenceSchema = z.object({ method: z.enum(['dns-txt', 'well-known']), outcome: z.string(), detail: z.string() });
+
+/** Answer of `POST /api/v1/registrations/{id}/verify`. */
+export const registrationVerifiedSchema = z.object({
+  registration: registrationSchema,
+  managementSecret: z.string().describe('Bearer secret for PATCH; shown once, store it now.'),
+  evidence: z.array(evidenceSchema),
+});

@@ -1,0 +1,48 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseJsonBody, parsePath, parseQuery } from '../../../../site/lib/api/validate.ts';
+import { serverListParams } from '../../../../site/lib/params.ts';
+import { registrationIdParams, registrationRequestSchema } from '../../../../site/lib/api/schemas.ts';
+
+test('a bad query value is a 400 problem that names the parameter and quotes the value', async () => {
+  const r = parseQuery(new URL('http://h/api/v1/servers?limit=5000&sort=evil'), serverListParams);
+  assert.equal(r.ok, false);
+  if (r.ok) return;
+  assert.equal(r.response.status, 400);
+  const body = await r.response.json();
+  assert.equal(body.type, '/api/v1/problems/invalid-parameter');
+  assert.match(body.detail, /"(limit|sort)" = "(5000|evil)"/);
+  assert.deepEqual(body.errors.map((e: { name: string }) => e.name).sort(), ['limit', 'sort']);
+  assert.equal(body.errors.find((e: { name: string }) => e.name === 'sort').value, 'evil');
+});
+
+test('valid queries parse with defaults; empty values are absent and the first repeat wins, like the pages', () => {
+  const r = parseQuery(new URL('http://h/?software=&protocol=xmpp&protocol=matrix&limit=7'), serverListParams);
+  assert.ok(r.ok);
+  if (!r.ok) return;
+  assert.equal(r.value.protocol, 'xmpp');
+  assert.equal(r.value.software, undefined);
+  assert.equal(r.value.limit, 7);
+  assert.equal(r.value.sort, 'members');
+});
+
+test('an invalid path parameter is a 404 problem', async () => {
+  const r = parsePath({ id: 'nope' }, registrationIdParams);
+  assert.equal(r.ok, false);
+  if (!r.ok) assert.equal(r.response.status, 404);
+});
+
+const post = (body: string, type = 'application/json') => new Request('http://h/', { method: 'POST', body, headers: { 'content-type': type } });
+
+test('JSON bodies: wrong type 415, bad JSON 400, too large 413, schema errors 400', async () => {
+  const wrongType = await parseJsonBody(post('{}', 'text/plain'), registrationRequestSchema);
+  assert.equal(!wrongType.ok && wrongType.response.status, 415);
+  const badJson = await parseJsonBody(post('{'), registrationRequestSchema);
+  assert.equal(!badJson.ok && badJson.response.status, 400);
+  const big = await parseJsonBody(post(JSON.stringify({ domain: 'x'.repeat(20_000) })), registrationRequestSchema);
+  assert.equal(!big.ok && big.response.status, 413);
+  const extra = await parseJsonBody(post('{"domain":"a.test","evil":1}'), registrationRequestSchema);
+  assert.equal(!extra.ok && extra.response.status, 400);
+  const ok = await parseJsonBody(post('{"domain":"a.test"}'), registrationRequestSchema);
+  assert.deepEqual(ok.ok && ok.value, { domain: 'a.test' });
+});
