@@ -23,8 +23,6 @@ export interface SoftwareComparisonRow {
   newestVersion: string;
   /** Most common version. */
   commonVersion: string;
-  /** Share of servers on `newestVersion`, 0-1. */
-  onNewest: number;
   versions: number;
   openRegistration: number;
   tlsObserved: number;
@@ -47,7 +45,6 @@ SELECT ok.protocol AS protocol, ok.software AS software,
        countIf(l.status = 'ok') AS reachable,
        argMax(ok.version, arrayMap(x -> toUInt32OrZero(x), splitByChar('.', ok.version))) AS newestVersion,
        topK(1)(ok.version)[1] AS commonVersion,
-       countIf(ok.version = newestVersion) / count() AS onNewest,
        uniqExact(ok.version) AS versions,
        countIf(ok.registration = 'open') AS openRegistration,
        countIf(isNotNull(ok.tls_valid)) AS tlsObserved,

@@ -70,13 +70,13 @@ SELECT toString(bucket) AS bucket, protocol,
        countIf(status = 'ok' AND ipv6 = true) AS ipv6,
        toString(min(at)) AS firstAt, toString(max(at)) AS lastAt
 FROM (
-  SELECT ${bucket} AS bucket, protocol, domain, max(at) AS at,
-         argMax(status, at) AS status, argMax(registration, at) AS registration,
-         argMax(tls_valid, at) AS tls_valid, argMax(tls_expires_at, at) AS tls_expires_at,
-         argMax(dnssec, at) AS dnssec, argMax(dane, at) AS dane, argMax(ipv6, at) AS ipv6,
-         argMax(public_rooms, at) AS public_rooms, argMax(public_members, at) AS public_members
+  SELECT ${bucket} AS bucket, protocol, domain, max(day_at) AS at,
+         argMax(status, day_at) AS status, argMax(registration, day_at) AS registration,
+         argMax(tls_valid, day_at) AS tls_valid, argMax(tls_expires_at, day_at) AS tls_expires_at,
+         argMax(dnssec, day_at) AS dnssec, argMax(dane, day_at) AS dane, argMax(ipv6, day_at) AS ipv6,
+         argMax(public_rooms, day_at) AS public_rooms, argMax(public_members, day_at) AS public_members
   FROM (
-    SELECT day, protocol, domain, max(last_at) AS at,
+    SELECT day, protocol, domain, max(last_at) AS day_at,
            argMaxMerge(status) AS status, argMaxMerge(registration) AS registration,
            argMaxMerge(tls_valid) AS tls_valid, argMaxMerge(tls_expires_at) AS tls_expires_at,
            argMaxMerge(dnssec) AS dnssec, argMaxMerge(dane) AS dane, argMaxMerge(ipv6) AS ipv6,

@@ -10,7 +10,9 @@ export async function queryRows<T>(db: Db, query: string, params: Record<string,
     query,
     query_params: params,
     format: 'JSONEachRow',
-    clickhouse_settings: { output_format_json_quote_64bit_integers: 0 },
+    // prefer_column_name_to_alias: an output alias such as `toString(day) AS day` must not change what
+    // `day` means in WHERE or inside aggregates of the same query.
+    clickhouse_settings: { output_format_json_quote_64bit_integers: 0, prefer_column_name_to_alias: 1 },
   });
   return rs.json<T>();
 }

@@ -1,0 +1,142 @@
+import type { Db } from '../../client.ts';
+import type { Protocol } from '../../../crawler/types.ts';
+import { HIDDEN_DOMAINS_SQL, HIDDEN_ROOMS_SQL } from '../servers/visibility-sql.ts';
+import { queryRows } from '../stats/query-rows.ts';
+import { toIso } from '../stats/to-iso.ts';
+
+/** Parameters of {@link searchRooms}; validated by `roomSearchParams` in site/lib/params.ts. */
+export interface SearchRoomsParams {
+  /** Words that must all occur (substring, case-insensitive) in name, topic, address or id. */
+  q?: string;
+  protocol?: Protocol;
+  language?: string;
+  minMembers?: number;
+  maxMembers?: number;
+  /** Only rooms listed by this server. */
+  server?: string;
+  /** @default 'all' */
+  type?: 'all' | 'room' | 'space';
+  /** @default 'members' */
+  sort?: 'members' | 'growth' | 'name';
+  /** 1-based. @default 1 */
+  page?: number;
+  /** @default 25 */
+  limit?: number;
+  /** Growth is measured against this many days ago. @default 30 */
+  growthDays?: number;
+  /** "Today" for the growth window. @default the current time */
+  now?: Date;
+}
+
+/** A room of the directory. */
+export interface RoomRow {
+  protocol: Protocol;
+  room_id: string;
+  /** The server that lists it. */
+  server: string;
+  /** Canonical alias (Matrix) or room JID (XMPP). */
+  address: string;
+  name: string;
+  topic: string;
+  members: number;
+  /** Members now minus the earliest daily size in the growth window. */
+  growth: number;
+  language: string;
+  room_type: 'room' | 'space';
+  world_readable: boolean | null;
+  guest_can_join: boolean | null;
+  join_rule: string;
+  avatar_url: string;
+  /** When the server last listed it (ISO). */
+  observed_at: string | null;
+}
+
+/** A page of rooms. */
+export interface RoomPage {
+  rows: RoomRow[];
+  /** Rooms matching, over all pages. */
+  total: number;
+  page: number;
+  pages: number;
+}
+
+/** ORDER BY per sort key: the only text placed in the ORDER BY (allow-list). */
+const ORDER = {
+  members: 'members DESC, protocol, room_id',
+  name: 'lower(name) ASC, protocol, room_id',
+  growth: 'growth DESC, members DESC, protocol, room_id',
+} as const;
+
+/** At most this many search words; the rest are ignored. */
+const MAX_TERMS = 4;
+
+// `matched`: current rooms passing every filter. A room is current when it came from the same pass
+// as its server's last successful probe (servers_last_ok), so a room that vanished from the listing
+// leaves the directory without a delete. Search words use LIKE on the lower-cased search_text, which
+// the ngrambf_v1 index of rooms_latest can answer by skipping granules.
+// For the growth sort the window join covers every match; otherwise only the page's rows are joined.
+const sql = (sort: keyof typeof ORDER) => `
+WITH matched AS (
+  SELECT protocol, room_id, server, address, name, topic, members, language, room_type,
+         world_readable, guest_can_join, join_rule, avatar_url, observed_at
+  FROM rooms_latest FINAL
+  WHERE search_text LIKE {t0:String} AND search_text LIKE {t1:String}
+    AND search_text LIKE {t2:String} AND search_text LIKE {t3:String}
+    AND ({protocol:String} = '' OR protocol = {protocol:String})
+    AND ({language:String} = '' OR language = {language:String})
+    AND ({server:String} = '' OR server = {server:String})
+    AND ({type:String} = 'all' OR room_type = {type:String})
+    AND members >= {minMembers:UInt32} AND members <= {maxMembers:UInt32}
+    AND (protocol, server, pass_id) IN (SELECT protocol, domain, pass_id FROM servers_last_ok FINAL)
+    AND server NOT IN (${HIDDEN_DOMAINS_SQL})
+    AND (server, room_id) NOT IN (${HIDDEN_ROOMS_SQL})
+)
+SELECT m.*, toInt64(m.members) - toInt64(if(g.room_id = '', m.members, g.past)) AS growth, total
+FROM (
+  SELECT *, count() OVER () AS total FROM matched
+  ${sort === 'growth' ? '' : `ORDER BY ${ORDER[sort]} LIMIT {limit:UInt32} OFFSET {offset:UInt32}`}
+) AS m
+LEFT JOIN (
+  SELECT protocol, room_id, argMin(members, day) AS past
+  FROM room_members_daily_v1
+  WHERE day >= {since:Date} ${sort === 'growth' ? '' : 'AND (protocol, room_id) IN (SELECT protocol, room_id FROM matched)'}
+  GROUP BY protocol, room_id
+) AS g ON g.protocol = m.protocol AND g.room_id = m.room_id
+ORDER BY ${ORDER[sort]}
+${sort === 'growth' ? 'LIMIT {limit:UInt32} OFFSET {offset:UInt32}' : ''}`;
+
+/** `%word%` with LIKE's own metacharacters escaped. */
+function likeTerm(word: string): string {
+  return `%${word.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+/**
+ * The room directory: words in `q` must all occur in a room's name, topic,
+ * address or id; filters by protocol, language, size, server and kind; sort by
+ * members, name or growth over `growthDays` (from `room_members_daily_v1`).
+ * Only rooms still listed by their server's latest successful listing appear;
+ * rooms and servers hidden or opted out (registrations, opt_outs) never do.
+ */
+export async function searchRooms(db: Db, params: SearchRoomsParams = {}): Promise<RoomPage> {
+  const sort = params.sort ?? 'members';
+  if (!(sort in ORDER)) throw new TypeError(`unknown sort ${JSON.stringify(sort)}`);
+  const limit = params.limit ?? 25;
+  const page = params.page ?? 1;
+  const words = (params.q ?? '').toLowerCase().split(/\s+/).filter(Boolean).slice(0, MAX_TERMS);
+  const terms = Object.fromEntries(Array.from({ length: MAX_TERMS }, (_, i) => [`t${i}`, words[i] ? likeTerm(words[i]) : '%']));
+  const now = params.now ?? new Date();
+  const since = new Date(now.getTime() - (params.growthDays ?? 30) * 86_400_000).toISOString().slice(0, 10);
+  const rows = await queryRows<RoomRow & { total: number }>(db, sql(sort), {
+    ...terms,
+    protocol: params.protocol ?? '', language: params.language ?? '', server: params.server ?? '', type: params.type ?? 'all',
+    minMembers: params.minMembers ?? 0, maxMembers: params.maxMembers ?? 0xffffffff,
+    since, limit, offset: (page - 1) * limit,
+  });
+  const total = rows[0]?.total ?? 0;
+  return {
+    rows: rows.map(({ total: _t, ...r }) => ({ ...r, observed_at: toIso(r.observed_at) })),
+    total,
+    page,
+    pages: Math.max(1, Math.ceil(total / limit)),
+  };
+}
