@@ -1,0 +1,65 @@
+/**
+ * Cache of `/.well-known/matrix/server` results, one per NetContext.
+ *
+ * Spec: Matrix Specification v1.16, Server-Server API §"Resolving server
+ * names", step 3: "Servers should respect the cache control headers present
+ * on the response, or use a sensible default when headers are not present.
+ * The recommended sensible default is 24 hours. Servers should additionally
+ * impose a maximum cache time for responses: 48 hours is recommended. Errors
+ * are recommended to be cached for up to an hour".
+ */
+
+/** Default lifetime of a valid answer without cache headers. @default 24 h */
+export const WELL_KNOWN_DEFAULT_TTL_MS = 24 * 3600_000;
+/** Longest lifetime whatever the headers say. @default 48 h */
+export const WELL_KNOWN_MAX_TTL_MS = 48 * 3600_000;
+/** Lifetime of an error (absent, invalid, unreachable). @default 1 h */
+export const WELL_KNOWN_ERROR_TTL_MS = 3600_000;
+
+/**
+ * Lifetime of one answer from its `Cache-Control` / `Expires` headers.
+ * `no-store`/`no-cache` → 0; `max-age` (then `Expires` − `Date`) capped at 48 h;
+ * none → 24 h. Errors: min(headers, 1 h).
+ */
+export function wellKnownTtlMs(headers: Record<string, string>, ok: boolean, now: Date): number {
+  const cap = ok ? WELL_KNOWN_MAX_TTL_MS : WELL_KNOWN_ERROR_TTL_MS;
+  const fallback = ok ? WELL_KNOWN_DEFAULT_TTL_MS : WELL_KNOWN_ERROR_TTL_MS;
+  const cc = (headers['cache-control'] ?? '').toLowerCase();
+  if (/(^|[,\s])(no-store|no-cache)\b/.test(cc)) return 0;
+  const maxAge = /(?:^|[,\s])max-age\s*=\s*"?(\d{1,10})"?/.exec(cc);
+  if (maxAge) return Math.min(Number(maxAge[1]) * 1000, cap);
+  const expires = Date.parse(headers['expires'] ?? '');
+  if (Number.isFinite(expires)) {
+    const base = Date.parse(headers['date'] ?? '');
+    const delta = expires - (Number.isFinite(base) ? base : now.getTime());
+    return Math.max(0, Math.min(delta, cap));
+  }
+  return fallback;
+}
+
+/** A small bounded TTL cache (insertion order eviction). */
+export interface TtlCache<T> {
+  get(key: string, now: Date): T | undefined;
+  set(key: string, value: T, ttlMs: number, now: Date): void;
+  readonly size: number;
+}
+
+/** Create a cache holding at most `maxEntries`. @default 10000 */
+export function createTtlCache<T>(maxEntries = 10_000): TtlCache<T> {
+  const entries = new Map<string, { value: T; expires: number }>();
+  return {
+    get(key, now) {
+      const hit = entries.get(key);
+      if (!hit) return undefined;
+      if (hit.expires <= now.getTime()) { entries.delete(key); return undefined; }
+      return hit.value;
+    },
+    set(key, value, ttlMs, now) {
+      if (ttlMs <= 0) { entries.delete(key); return; }
+      entries.delete(key);
+      if (entries.size >= maxEntries) entries.delete(entries.keys().next().value as string);
+      entries.set(key, { value, expires: now.getTime() + ttlMs });
+    },
+    get size() { return entries.size; },
+  };
+}
