@@ -95,6 +95,8 @@ export class XmppStreamParser {
   #stanzaStart = -1;
   #error: ProbeError | null = null;
   #closed = false;
+  /** Default namespace declared on the stream root (`jabber:client` / `jabber:server`). */
+  #contentNs = '';
 
   constructor(limits: Partial<StreamLimits> = {}) {
     this.#limits = { ...DEFAULT_XML_LIMITS, ...limits };
@@ -109,6 +111,11 @@ export class XmppStreamParser {
   /** Bytes fed so far. */
   get bytes(): number {
     return this.#bytes;
+  }
+
+  /** The stream's content namespace (default `xmlns` of the root), '' until the header is seen. */
+  get contentNamespace(): string {
+    return this.#contentNs;
   }
 
   /** The first error, or null. */
@@ -151,6 +158,7 @@ export class XmppStreamParser {
       if (el.local !== 'stream' || el.ns !== STREAM_NS) {
         throw new Stop(new ProbeError('xml.malformed', `expected <stream:stream>, got <${el.name}> in ${JSON.stringify(el.ns)}`));
       }
+      this.#contentNs = tag.ns?.[''] ?? '';
       this.#out.header = el;
     } else {
       if (depth === 2) this.#stanzaStart = this.#sax.position;

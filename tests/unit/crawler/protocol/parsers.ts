@@ -16,6 +16,7 @@ import { parseServerKeys } from '../../../../crawler/protocol/matrix-keys.ts';
 import { parseHierarchyPage, parsePublicRoomsPage, parsePublicRoomsResponse } from '../../../../crawler/protocol/matrix-rooms.ts';
 import { identifySoftware } from '../../../../crawler/identify/software.ts';
 import { MATRIX_RULES } from '../../../../crawler/identify/matrix-rules.ts';
+import { XMPP_PARSERS } from './xmpp-parsers.ts';
 
 export type FixtureParser = (input: string) => unknown;
 
@@ -54,4 +55,7 @@ export const PARSERS: Record<string, FixtureParser> = {
     return parsePublicRoomsPage(input);
   },
   'matrix-hierarchy': parseHierarchyPage,
+  // XMPP (crawler/protocol/{rfc6120,xep*}-*.ts): rfc6120-features, xep0030-disco, xep0045-muc,
+  // xep0077-register, xep0092-version, xep0157-contact; adapters in xmpp-parsers.ts.
+  ...XMPP_PARSERS,
 };
