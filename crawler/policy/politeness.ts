@@ -1,0 +1,163 @@
+/**
+ * Per-host politeness: at most 1-2 requests at a time to one host, a least
+ * interval between request starts (raised by robots.txt `crawl-delay`), a
+ * pause after `Retry-After` (RFC 9110 §10.2.3) or 429/503, and backoff
+ * decisions for failed steps (crawlee's retry-by-error-class idea:
+ * `retryable` codes retry, others never).
+ *
+ * One p-queue per host that has work; idle hosts are dropped so memory
+ * follows the number of hosts in flight, not the number crawled.
+ */
+import PQueue from 'p-queue';
+import { ProbeError, type ProbeErrorCode } from '../errors.ts';
+import { sleep } from '../net/deadline.ts';
+
+/** Options of {@link createPoliteness}. */
+export interface PolitenessOptions {
+  /** Requests in flight per host (1 or 2). @default 2 */
+  perHostConcurrency?: number;
+  /** Least ms between the starts of two requests to one host. @default 250 */
+  minIntervalMs?: number;
+  /** Longest wait accepted from crawl-delay or Retry-After; beyond it the task fails with `policy.rate-limited`. @default 60000 */
+  maxWaitMs?: number;
+  /** Clock, injectable for tests. @default Date.now */
+  now?: () => number;
+}
+
+/** The per-host queue registry. */
+export interface Politeness {
+  /** Run `task` under `host`'s limits (host names are compared in lower case). */
+  run<T>(host: string, task: (signal?: AbortSignal) => Promise<T>, opts?: { signal?: AbortSignal }): Promise<T>;
+  /** Apply robots.txt's crawl-delay (seconds) to `host`. */
+  setCrawlDelay(host: string, seconds: number | null): void;
+  /** Pause `host` as a response asked: `Retry-After` value and/or status 429/503. */
+  noteResponse(host: string, status: number, retryAfter?: string | null): void;
+  /** Hosts with a queue or a pending pause (for tests and metrics). */
+  readonly hosts: number;
+}
+
+interface HostState {
+  /** Only while the host has work: idle hosts keep just their timing (a few numbers). */
+  queue: PQueue | null;
+  /** run() calls not yet finished for this host. */
+  active: number;
+  /** Earliest time the next request may start (interval and pauses folded in). */
+  nextStart: number;
+  intervalMs: number;
+}
+
+/** Most hosts remembered while idle (crawl-delay, pauses); oldest forgotten first. */
+const MAX_IDLE_HOSTS = 10_000;
+
+/**
+ * Parse a `Retry-After` value: delta-seconds or an HTTP-date (RFC 9110 §10.2.3).
+ * @returns milliseconds from `now`, or null when absent or invalid.
+ */
+export function parseRetryAfter(value: string | null | undefined, now: number = Date.now()): number | null {
+  if (value === null || value === undefined) return null;
+  const v = value.trim();
+  if (/^\d+$/.test(v)) return Number(v) * 1000;
+  // HTTP-date forms (IMF-fixdate, RFC 850, asctime) all carry a month name.
+  if (!/^[A-Za-z]{3}/.test(v)) return null;
+  const at = Date.parse(v);
+  if (Number.isNaN(at)) return null;
+  return Math.max(0, at - now);
+}
+
+/** What to do after a failed step. */
+export interface RetryDecision {
+  retry: boolean;
+  delayMs: number;
+}
+
+/**
+ * Exponential backoff with full jitter ("Exponential Backoff And Jitter", AWS
+ * Architecture Blog): retry only `retryable` ProbeErrors, at most `maxAttempts`.
+ * @param attempt 1 for the first failure.
+ */
+export function decideRetry(
+  error: unknown, attempt: number,
+  opts: { maxAttempts?: number; baseMs?: number; maxMs?: number; random?: () => number } = {},
+): RetryDecision {
+  const maxAttempts = opts.maxAttempts ?? 3;
+  const retryable = error instanceof ProbeError ? error.retryable : false;
+  if (!retryable || attempt >= maxAttempts) return { retry: false, delayMs: 0 };
+  const cap = Math.min(opts.maxMs ?? 30_000, (opts.baseMs ?? 500) * 2 ** (attempt - 1));
+  return { retry: true, delayMs: Math.round((opts.random ?? Math.random)() * cap) };
+}
+
+/** Create a registry. */
+export function createPoliteness(options: PolitenessOptions = {}): Politeness {
+  const concurrency = options.perHostConcurrency ?? 2;
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 2) {
+    throw new TypeError(`perHostConcurrency must be 1 or 2, got ${JSON.stringify(concurrency)}`);
+  }
+  const minInterval = options.minIntervalMs ?? 250;
+  const maxWait = options.maxWaitMs ?? 60_000;
+  const now = options.now ?? Date.now;
+  const states = new Map<string, HostState>();
+
+  function stateOf(host: string): HostState {
+    let s = states.get(host);
+    if (!s) {
+      if (states.size >= MAX_IDLE_HOSTS) forgetIdle();
+      s = { queue: null, active: 0, nextStart: 0, intervalMs: minInterval };
+      states.set(host, s);
+    }
+    return s;
+  }
+
+  /** Drop idle hosts whose interval and pauses have passed (crawl-delays are re-learnt from robots.txt). */
+  function forgetIdle(): void {
+    const t = now();
+    for (const [host, s] of states) {
+      if (s.active === 0 && s.nextStart <= t) states.delete(host);
+    }
+  }
+
+  async function run<T>(hostName: string, task: (signal?: AbortSignal) => Promise<T>, opts: { signal?: AbortSignal } = {}): Promise<T> {
+    const host = hostName.toLowerCase();
+    const s = stateOf(host);
+    s.queue ??= new PQueue({ concurrency });
+    s.active++;
+    try {
+      return await s.queue.add(async () => {
+        // Reserve a start slot: later tasks line up behind this one's interval.
+        const start = Math.max(now(), s.nextStart);
+        const wait = start - now();
+        if (wait > maxWait) throw new ProbeError('policy.rate-limited', `${host} asks us to wait ${Math.round(wait / 1000)} s`);
+        s.nextStart = start + s.intervalMs;
+        if (wait > 0) await sleep(wait, opts.signal);
+        return task(opts.signal);
+      }, { signal: opts.signal });
+    } finally {
+      if (--s.active === 0) {
+        s.queue = null;
+        // Nothing to remember once the interval has passed and no crawl-delay is set.
+        if (s.nextStart <= now() && s.intervalMs === minInterval) states.delete(host);
+      }
+    }
+  }
+
+  return {
+    run,
+    setCrawlDelay(hostName, seconds) {
+      const s = stateOf(hostName.toLowerCase());
+      s.intervalMs = Math.max(minInterval, Math.min(maxWait, (seconds ?? 0) * 1000));
+    },
+    noteResponse(hostName, status, retryAfter) {
+      const asked = parseRetryAfter(retryAfter, now());
+      // 429 and 503 without Retry-After: pause one backoff base (5 s) anyway.
+      const pause = asked ?? (status === 429 || status === 503 ? 5_000 : null);
+      if (pause === null) return;
+      const s = stateOf(hostName.toLowerCase());
+      s.nextStart = Math.max(s.nextStart, now() + pause);
+    },
+    get hosts() {
+      return states.size;
+    },
+  };
+}
+
+/** Codes that mean "this host told us to stop" rather than "it failed". */
+export const POLICY_CODES: readonly ProbeErrorCode[] = ['policy.robots-disallowed', 'policy.opted-out', 'policy.rate-limited'];
