@@ -25,12 +25,15 @@ export interface FeatureAdoptionRow {
 // uniqExact states merge as set unions, so the all-software row counts a server once even if it
 // changed software during the day (it sits in two software rows of features_daily_v1).
 const sql = `
-SELECT protocol, software, feature, uniqExactMerge(servers) AS servers
-FROM features_daily_v1
-WHERE day = {day:Date} AND ({protocol:String} = '' OR protocol = {protocol:String})
-GROUP BY GROUPING SETS ((protocol, feature), (protocol, software, feature))
-HAVING software = '' OR {software:String} = '' OR software = {software:String}
-ORDER BY protocol, software, servers DESC, feature
+SELECT protocol, software, feature, n AS servers
+FROM (
+  SELECT protocol, software, feature, uniqExactMerge(servers) AS n
+  FROM features_daily_v1
+  WHERE day = {day:Date} AND ({protocol:String} = '' OR protocol = {protocol:String})
+  GROUP BY GROUPING SETS ((protocol, feature), (protocol, software, feature))
+)
+WHERE software = '' OR {software:String} = '' OR software = {software:String}
+ORDER BY protocol, software, n DESC, feature
 LIMIT {limit:UInt32} BY protocol, software`;
 
 /**
