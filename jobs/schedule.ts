@@ -8,13 +8,15 @@
  * - `moved`      last probe ok, but it answers on another endpoint (delegation or SRV target)
  *                than at the ok sighting before: shown, then treated as alive;
  * - `failing`    last probe not ok, not for long;
- * - `dead`       not ok for `deadAfterMs` since its last ok sighting (or `deadAfterFailures`
- *                failures when it was never ok); still probed at the ceiling: never given up;
+ * - `dead`       failing for `deadAfterMs` (or `deadAfterFailures` failures in a row);
+ *                still probed at the ceiling: never given up;
  * - `disallowed` robots.txt refuses us: the policy is re-read daily, nothing else is fetched;
  * - `opted-out`  its owner asked us to stop: never probed until the opt-out is lifted.
  *
  * Intervals: hourly with ±jitter while alive; exponential backoff from the base for each
- * consecutive failure, capped at the ceiling (7 days). `Retry-After` and robots.txt
+ * consecutive failure, capped at the ceiling (7 days). The backoff is also at least the time
+ * the server has been failing (capped likewise), which doubles the same way and stays right
+ * when the failure count is truncated by the history window. `Retry-After` and robots.txt
  * crawl-delay push the due time later, themselves capped at the ceiling so a hostile
  * `Retry-After: 10 years` cannot make us give up on a server.
  */
@@ -33,6 +35,13 @@ export interface ServerHistory {
   lastOkAt: Date | null;
   /** Consecutive non-ok probes after `lastOkAt` (all probes when never ok). */
   failuresSinceOk: number;
+  /**
+   * First non-ok probe of the current failure streak (`null` when the last probe is ok).
+   * The history query looks back a bounded window (longer than twice the ceiling), so for
+   * a server down for months this is the oldest failure in the window: still far enough
+   * back to keep it dead and at the ceiling.
+   */
+  failingSince: Date | null;
   /** Endpoint of the last probe ('' when none). */
   endpoint: string;
   /** Endpoint of the ok probe before the last ok one ('' when none). */
@@ -59,9 +68,9 @@ export interface ScheduleOptions {
   backoffBaseMs?: number;
   /** Longest interval for a failing or dead server: it is never given up. @default 604_800_000 (7 d) */
   ceilingMs?: number;
-  /** Not ok for this long since the last ok sighting: dead. @default 604_800_000 (7 d) */
+  /** Failing for this long: dead. @default 604_800_000 (7 d) */
   deadAfterMs?: number;
-  /** Never ok and this many failures: dead. @default 8 */
+  /** This many failures in a row: dead (even when the window hides how long). @default 8 */
   deadAfterFailures?: number;
   /** Re-read robots.txt of a server that disallows us this often. @default 86_400_000 (1 d) */
   disallowedRecheckMs?: number;
@@ -109,8 +118,9 @@ export function lifecycleOf(history: ServerHistory, hints: ScheduleHints = {}, o
     return moved ? 'moved' : 'alive';
   }
   if (history.lastStatus === 'disallowed') return 'disallowed';
-  if (history.lastOkAt === null) return history.failuresSinceOk >= o.deadAfterFailures ? 'dead' : 'failing';
-  return history.lastAt.getTime() - history.lastOkAt.getTime() >= o.deadAfterMs ? 'dead' : 'failing';
+  if (history.failuresSinceOk >= o.deadAfterFailures) return 'dead';
+  const since = history.failingSince ?? history.lastAt;
+  return history.lastAt.getTime() - since.getTime() >= o.deadAfterMs ? 'dead' : 'failing';
 }
 
 /**
@@ -140,7 +150,8 @@ export function scheduleServer(
   } else {
     const failures = Math.max(1, history.failuresSinceOk);
     // 2^(failures-1) overflows to Infinity for huge counts; min() keeps it finite.
-    interval = Math.min(o.ceilingMs, o.backoffBaseMs * 2 ** Math.min(failures - 1, 60));
+    const failingFor = history.lastAt.getTime() - (history.failingSince ?? history.lastAt).getTime();
+    interval = Math.min(o.ceilingMs, Math.max(o.backoffBaseMs * 2 ** Math.min(failures - 1, 60), failingFor));
     reason = `${lifecycle}: ${failures} failure${failures === 1 ? '' : 's'} since last ok`;
   }
   const jittered = Math.min(Math.max(interval * (1 + o.jitter * (2 * unitHash(`${key.protocol}\0${key.domain}\0${history.lastAt.getTime()}`) - 1)), 1), Math.max(o.ceilingMs, interval));

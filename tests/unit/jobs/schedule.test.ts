@@ -6,7 +6,7 @@ const H = 3_600_000;
 const D = 24 * H;
 const T = Date.UTC(2026, 0, 10, 12);
 const key = { domain: 'hs1.chat.eu', protocol: 'matrix' as const };
-const base: ServerHistory = { lastAt: new Date(T), lastStatus: 'ok', lastOkAt: new Date(T), failuresSinceOk: 0, endpoint: 'hs1.chat.eu:8448', previousOkEndpoint: 'hs1.chat.eu:8448' };
+const base: ServerHistory = { lastAt: new Date(T), lastStatus: 'ok', lastOkAt: new Date(T), failuresSinceOk: 0, failingSince: null, endpoint: 'hs1.chat.eu:8448', previousOkEndpoint: 'hs1.chat.eu:8448' };
 const noJitter = { jitter: 0 };
 
 // name, history change, hints, expected lifecycle, expected interval after lastAt (ms, no jitter) or null
@@ -14,18 +14,20 @@ const table: Array<[string, Partial<ServerHistory>, ScheduleHints, string, numbe
   ['never probed', { lastAt: null, lastStatus: null, lastOkAt: null }, {}, 'new', -T],
   ['alive: hourly', {}, {}, 'alive', H],
   ['moved: endpoint changed since previous ok', { endpoint: 'matrix.host.eu:443' }, {}, 'moved', H],
-  ['first failure: base backoff', { lastStatus: 'unreachable', lastOkAt: new Date(T - H), failuresSinceOk: 1 }, {}, 'failing', H],
-  ['three failures: 4h', { lastStatus: 'error', lastOkAt: new Date(T - 3 * H), failuresSinceOk: 3 }, {}, 'failing', 4 * H],
-  ['not-a-server backs off too', { lastStatus: 'not-a-server', lastOkAt: null, failuresSinceOk: 2 }, {}, 'failing', 2 * H],
-  ['8 failures, never ok: dead', { lastStatus: 'unreachable', lastOkAt: null, failuresSinceOk: 8 }, {}, 'dead', 128 * H],
-  ['down 7 days since last ok: dead at the ceiling', { lastStatus: 'unreachable', lastOkAt: new Date(T - 7 * D), failuresSinceOk: 12 }, {}, 'dead', 7 * D],
-  ['a million failures: still probed at the ceiling', { lastStatus: 'unreachable', lastOkAt: null, failuresSinceOk: 1e6 }, {}, 'dead', 7 * D],
+  ['first failure: base backoff', { lastStatus: 'unreachable', lastOkAt: new Date(T - H), failuresSinceOk: 1, failingSince: new Date(T) }, {}, 'failing', H],
+  ['three failures: 4h', { lastStatus: 'error', lastOkAt: new Date(T - 4 * H), failuresSinceOk: 3, failingSince: new Date(T - 3 * H) }, {}, 'failing', 4 * H],
+  ['not-a-server backs off too', { lastStatus: 'not-a-server', lastOkAt: null, failuresSinceOk: 2, failingSince: new Date(T - H) }, {}, 'failing', 2 * H],
+  ['8 failures in a row: dead', { lastStatus: 'unreachable', lastOkAt: null, failuresSinceOk: 8, failingSince: new Date(T - 127 * H) }, {}, 'dead', 128 * H],
+  ['failing for 7 days: dead, at the ceiling', { lastStatus: 'unreachable', lastOkAt: new Date(T - 7 * D - H), failuresSinceOk: 7, failingSince: new Date(T - 7 * D) }, {}, 'dead', 7 * D],
+  ['window shows 2 failures 3 weeks apart: dead at the ceiling', { lastStatus: 'unreachable', lastOkAt: null, failuresSinceOk: 2, failingSince: new Date(T - 21 * D) }, {}, 'dead', 7 * D],
+  ['failing 10h with a truncated count: backoff follows elapsed time', { lastStatus: 'error', lastOkAt: null, failuresSinceOk: 1, failingSince: new Date(T - 10 * H) }, {}, 'failing', 10 * H],
+  ['a million failures: still probed at the ceiling', { lastStatus: 'unreachable', lastOkAt: null, failuresSinceOk: 1e6, failingSince: new Date(T - 400 * D) }, {}, 'dead', 7 * D],
   ['robots disallows: daily recheck', { lastStatus: 'disallowed' }, {}, 'disallowed', D],
   ['opted out by owner: never', {}, { optedOut: true }, 'opted-out', null],
   ['probe saw an opt-out: never', { lastStatus: 'opted-out' }, {}, 'opted-out', null],
   ['Retry-After later than the interval wins', {}, { retryAfterUntil: new Date(T + 5 * H) }, 'alive', 5 * H],
   ['Retry-After earlier than the interval is moot', {}, { retryAfterUntil: new Date(T + 10 * 60_000) }, 'alive', H],
-  ['hostile Retry-After is capped at the ceiling', { lastStatus: 'error', lastOkAt: new Date(T - H), failuresSinceOk: 1 }, { retryAfterUntil: new Date(T + 3650 * D) }, 'failing', 7 * D],
+  ['hostile Retry-After is capped at the ceiling', { lastStatus: 'error', lastOkAt: new Date(T - H), failuresSinceOk: 1, failingSince: new Date(T) }, { retryAfterUntil: new Date(T + 3650 * D) }, 'failing', 7 * D],
   ['crawl-delay longer than the interval', {}, { crawlDelayMs: 3 * H }, 'alive', 3 * H],
 ];
 
@@ -41,9 +43,9 @@ for (const [name, change, hints, lifecycle, interval] of table) {
 }
 
 test('a dead server that answers again is alive at once', () => {
-  const dead = { ...base, lastStatus: 'unreachable' as const, lastOkAt: new Date(T - 30 * D), failuresSinceOk: 40 };
+  const dead = { ...base, lastStatus: 'unreachable' as const, lastOkAt: new Date(T - 30 * D), failuresSinceOk: 6, failingSince: new Date(T - 29 * D) };
   assert.equal(lifecycleOf(dead), 'dead');
-  const back = { ...base, lastAt: new Date(T + 7 * D), lastOkAt: new Date(T + 7 * D) };
+  const back = { ...base, lastAt: new Date(T + 7 * D), lastOkAt: new Date(T + 7 * D), failuresSinceOk: 0, failingSince: null };
   assert.equal(lifecycleOf(back), 'alive');
 });
 
@@ -62,7 +64,7 @@ test('jitter stays within ±jitter, is stable per server and spreads servers out
 
 test('backoff never exceeds the ceiling even with jitter', () => {
   for (let f = 1; f < 80; f++) {
-    const h = { ...base, lastStatus: 'unreachable' as const, lastOkAt: null, failuresSinceOk: f };
+    const h = { ...base, lastStatus: 'unreachable' as const, lastOkAt: null, failuresSinceOk: f, failingSince: new Date(T - f * D) };
     const due = scheduleServer({ domain: `f${f}.chat.eu`, protocol: 'xmpp' }, h, {}, { jitter: 0.5 }).dueAt!.getTime() - T;
     assert.ok(due <= 7 * D && due > 0, `${f}: ${due}`);
   }

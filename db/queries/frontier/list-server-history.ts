@@ -1,0 +1,61 @@
+import type { Db } from '../../client.ts';
+
+/** One server's history summary, the input of jobs/schedule.ts. Times are epoch ms, 0 = none. */
+export interface ServerHistoryRow {
+  protocol: string;
+  domain: string;
+  last_at: number;
+  last_status: string;
+  endpoint: string;
+  last_ok_at: number;
+  failures_since_ok: number;
+  failing_since: number;
+  previous_ok_endpoint: string;
+}
+
+/**
+ * Summarise every server's snapshots in `[asOf - lookback, asOf)`: last probe and status,
+ * last ok probe, the current failure streak (count and start), and the endpoint of the ok
+ * probe before the last one (to see a move).
+ *
+ * Reads raw `server_snapshots` rather than `servers_latest` because it needs the streak,
+ * and because `asOf` must exclude the current pass so a resumed pass re-plans identically.
+ * The window bounds the scan; it must exceed twice the schedule's ceiling so a dead server
+ * always has at least two probes in it (jobs/schedule.ts). The LEFT JOIN leaves
+ * `last_ok_at` at the epoch for a server with no ok probe in the window.
+ */
+export async function listServerHistory(db: Db, params: { asOf: Date; lookbackMs: number }): Promise<ServerHistoryRow[]> {
+  const rs = await db.client.query({
+    query: `WITH
+        fromUnixTimestamp64Milli({asOf:Int64}, 'UTC') AS as_of,
+        fromUnixTimestamp64Milli({since:Int64}, 'UTC') AS since
+      SELECT
+        s.protocol AS protocol,
+        s.domain AS domain,
+        toUnixTimestamp64Milli(max(s.observed_at)) AS last_at,
+        argMax(s.status, s.observed_at) AS last_status,
+        argMax(s.endpoint, s.observed_at) AS endpoint,
+        toUnixTimestamp64Milli(any(ok.last_ok_at)) AS last_ok_at,
+        countIf(s.observed_at > ok.last_ok_at) AS failures_since_ok,
+        toUnixTimestamp64Milli(minIf(s.observed_at, s.observed_at > ok.last_ok_at)) AS failing_since,
+        argMaxIf(s.endpoint, s.observed_at, s.status = 'ok' AND s.observed_at < ok.last_ok_at) AS previous_ok_endpoint
+      FROM server_snapshots AS s
+      LEFT JOIN (
+        SELECT protocol, domain, max(observed_at) AS last_ok_at
+        FROM server_snapshots
+        WHERE status = 'ok' AND observed_at < as_of AND observed_at >= since
+        GROUP BY protocol, domain
+      ) AS ok ON s.protocol = ok.protocol AND s.domain = ok.domain
+      WHERE s.observed_at < as_of AND s.observed_at >= since
+      GROUP BY s.protocol, s.domain`,
+    query_params: { asOf: params.asOf.getTime(), since: params.asOf.getTime() - params.lookbackMs },
+    format: 'JSONEachRow',
+  });
+  return (await rs.json<ServerHistoryRow>()).map((r) => ({
+    ...r,
+    last_at: Number(r.last_at),
+    last_ok_at: Number(r.last_ok_at),
+    failures_since_ok: Number(r.failures_since_ok),
+    failing_since: Number(r.failing_since),
+  }));
+}
