@@ -12,6 +12,7 @@
 import type { RecordType } from 'dns-packet';
 import { ProbeError } from '../errors.ts';
 import type { ResolverAddress } from '../config.ts';
+import { withDeadline } from './deadline.ts';
 import { buildQuery, exchangeTcp, exchangeUdp, type DnsReply } from './dns-transport.ts';
 
 /** An SRV record (RFC 2782). `target` is lower case without the final dot; `.` means "service not offered". */
@@ -55,6 +56,8 @@ export interface DnsClientOptions {
   timeoutMs?: number;
   /** Rounds over the resolver list. @default 2 */
   attempts?: number;
+  /** Positive answers kept (for their TTL, at most {@link MAX_CACHE_TTL_S}); 0 disables. @default 10000 */
+  cacheEntries?: number;
 }
 
 /** Options of one question. */
@@ -82,6 +85,8 @@ const MAX_CNAME_HOPS = 8;
 const MAX_RECORDS = 256;
 /** TXT bytes kept per record. */
 const MAX_TXT_BYTES = 4096;
+/** Longest a cached answer is reused, whatever its TTL says (seconds). */
+export const MAX_CACHE_TTL_S = 300;
 
 /** Lower-case, strip the final dot, check RFC 1035 §2.3.4 lengths. @throws {ProbeError} `dns.invalid-name`. */
 export function normaliseName(name: string): string {
@@ -99,6 +104,11 @@ export function createDnsClient(options: DnsClientOptions): DnsClient {
   if (servers.length === 0) throw new TypeError('createDnsClient: no resolvers (set CHATLAS_DNS or /etc/resolv.conf nameservers)');
   const timeoutMs = options.timeoutMs ?? 2000;
   const attempts = options.attempts ?? 2;
+  const cacheEntries = options.cacheEntries ?? 10_000;
+  /** Positive answers by `TYPE name`, with their expiry (ms since epoch). Insertion order = age. */
+  const cache = new Map<string, { expires: number; answer: DnsAnswer<unknown> }>();
+  /** Questions in flight, so simultaneous connections to one host ask once. */
+  const inflight = new Map<string, Promise<DnsAnswer<unknown>>>();
 
   /** One question to the resolvers in turn until one gives a usable answer. */
   async function ask(name: string, type: RecordType, signal?: AbortSignal): Promise<{ reply: DnsReply; resolver: string }> {
@@ -152,11 +162,37 @@ export function createDnsClient(options: DnsClientOptions): DnsClient {
     }
   }
 
-  async function query<T>(name: string, type: RecordType, convert: (data: unknown) => T, opts?: QueryOptions): Promise<DnsAnswer<T>> {
+  async function fresh<T>(name: string, type: RecordType, convert: (data: unknown) => T, opts?: QueryOptions): Promise<DnsAnswer<T>> {
     const { answers, meta } = await resolve(name, type, opts);
     const records = answers.map((r) => convert(r.data));
     const ttl = answers.length === 0 ? 0 : Math.min(...answers.map((r) => r.ttl ?? 0));
     return { ...meta, records, ttl };
+  }
+
+  async function query<T>(name: string, type: RecordType, convert: (data: unknown) => T, opts?: QueryOptions): Promise<DnsAnswer<T>> {
+    if (cacheEntries === 0) return fresh(name, type, convert, opts);
+    const key = `${type} ${normaliseName(name)}`;
+    // Callers get copies: a shared answer must not be sorted in place by one of them.
+    const copy = (a: DnsAnswer<unknown>): DnsAnswer<T> => ({ ...a, records: [...a.records], cnames: [...a.cnames] }) as DnsAnswer<T>;
+    const hit = cache.get(key);
+    if (hit && hit.expires > Date.now()) return copy(hit.answer);
+    if (hit) cache.delete(key);
+    let shared = inflight.get(key);
+    if (!shared) {
+      // The shared question is bounded by its own per-resolver deadlines, not by
+      // the first caller's signal; each caller waits under its own signal below.
+      const p: Promise<DnsAnswer<unknown>> = fresh(name, type, convert).then((answer) => {
+        const ttl = Math.min(answer.ttl, MAX_CACHE_TTL_S);
+        if (answer.status === 'ok' && ttl > 0) {
+          if (cache.size >= cacheEntries) cache.delete(cache.keys().next().value as string);
+          cache.set(key, { expires: Date.now() + ttl * 1000, answer });
+        }
+        return answer;
+      }).finally(() => inflight.delete(key));
+      inflight.set(key, p);
+      shared = p;
+    }
+    return copy(await withDeadline(shared, Number.POSITIVE_INFINITY, 'dns.timeout', opts?.signal));
   }
 
   const asString = (d: unknown): string => String(d).toLowerCase().replace(/\.$/, '');

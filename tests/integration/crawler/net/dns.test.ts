@@ -161,3 +161,41 @@ test('the guarded lookup speaks the dns.lookup callback protocol', async () => {
   const err = await new Promise<unknown>((resolve) => lookup('forbidden.test', {}, (e) => resolve(e)));
   assert.ok(isCode('net.forbidden-address')(err));
 });
+
+test('positive answers are cached for their TTL; simultaneous questions are asked once', async () => {
+  const cached = await startDnsServer({ host: '127.10.1.3', ttl: 60, zones: { 'c.test': { A: ['127.10.1.40'] } } });
+  try {
+    const client = createDnsClient({ servers: [parseResolver(cached.address)!], timeoutMs: 300, attempts: 1 });
+    const [x, y] = await Promise.all([client.a('c.test'), client.a('C.test')]);
+    assert.deepEqual(x.records, ['127.10.1.40']);
+    assert.deepEqual(y.records, ['127.10.1.40']);
+    assert.equal(x.ttl, 60);
+    x.records.push('mutated');
+    assert.deepEqual((await client.a('c.test')).records, ['127.10.1.40'], 'cache handed out a shared array');
+    assert.equal(cached.queries.length, 1);
+    // NXDOMAIN is not cached: a name that appears later is seen.
+    assert.equal((await client.a('later.test')).status, 'nxdomain');
+    cached.set('later.test', { A: ['127.10.1.41'] });
+    assert.deepEqual((await client.a('later.test')).records, ['127.10.1.41']);
+  } finally {
+    await cached.close();
+  }
+  // TTL 0 (the main server): asked every time.
+  const before = server.queries.length;
+  await dns.a('example.test');
+  await dns.a('example.test');
+  assert.equal(server.queries.length, before + 2);
+});
+
+test('the caller signal aborts a pending question at once', async () => {
+  server.fault('example.test', 'timeout');
+  const slowClient = createDnsClient({ servers: [parseResolver(server.address)!], timeoutMs: 30_000, attempts: 1 });
+  try {
+    const controller = new AbortController();
+    const pending = slowClient.a('example.test', { signal: controller.signal });
+    controller.abort(new ProbeError('xmpp.timeout', 'probe deadline'));
+    await assert.rejects(pending, isCode('xmpp.timeout'));
+  } finally {
+    server.fault('example.test', null);
+  }
+});
