@@ -1,0 +1,131 @@
+/**
+ * HTTP plumbing of the Matrix probe: one origin (base URL + Host header),
+ * robots.txt honoured per origin (RFC 9309, via crawler/policy/robots.ts),
+ * every request recorded as an Observation. Parsing stays in crawler/protocol.
+ */
+import { ProbeError } from '../errors.ts';
+import type { NetContext } from '../net/context.ts';
+import { fetchBounded, type FetchResult } from '../net/http.ts';
+import { isAllowed, robotsPolicyFromFetch, ROBOTS_MAX_AGE_MS, ROBOTS_MAX_BYTES, type RobotsPolicy } from '../policy/robots.ts';
+import { createTtlCache, type TtlCache } from '../discover/matrix-well-known-cache.ts';
+import type { Observation } from '../types.ts';
+
+/** Longest raw body kept in an observation. @default 64 KiB */
+export const MAX_RAW_CHARS = 64 * 1024;
+
+/** Where requests go: `https://host:port` connected to, with the `Host` header (and so SNI) to send. */
+export interface Origin {
+  /** e.g. `https://127.20.0.5:8448` or `https://matrix.example.org`. */
+  base: string;
+  /** `Host` header; '' to let the URL decide. */
+  host: string;
+}
+
+/** robots.txt policies per origin, per NetContext (RFC 9309 §2.4: at most 24 h). */
+const robotsCaches = new WeakMap<NetContext, TtlCache<RobotsPolicy>>();
+
+/** Codes that mean "could not talk to the origin at all" (so robots.txt says nothing). */
+export function isUnreachable(code: string): boolean {
+  return code.startsWith('net.') || code.startsWith('dns.') || code.startsWith('tls.');
+}
+
+/** The recorder of one probe: requests, robots, observations. */
+export class MatrixRecorder {
+  readonly observations: Observation[] = [];
+  readonly ctx: NetContext;
+  readonly domain: string;
+  readonly passId: string;
+  readonly signal: AbortSignal;
+  readonly now: () => Date;
+
+  constructor(ctx: NetContext, domain: string, passId: string, signal: AbortSignal, now: () => Date) {
+    this.ctx = ctx;
+    this.domain = domain;
+    this.passId = passId;
+    this.signal = signal;
+    this.now = now;
+  }
+
+  /** Append one observation. */
+  record(step: string, outcome: string, durationMs: number, facts: Record<string, unknown>, raw = '', error = ''): Observation {
+    const obs: Observation = {
+      passId: this.passId, domain: this.domain, protocol: 'matrix', step, observedAt: this.now(), outcome,
+      durationMs: Math.max(0, Math.round(durationMs)), facts, raw: raw.slice(0, MAX_RAW_CHARS), error: error.slice(0, 500),
+    };
+    this.observations.push(obs);
+    return obs;
+  }
+
+  /** The robots policy of an origin (fetched once per context and day). Network failures are returned, not judged. */
+  async robots(origin: Origin): Promise<RobotsPolicy | ProbeError> {
+    let cache = robotsCaches.get(this.ctx);
+    if (!cache) { cache = createTtlCache<RobotsPolicy>(10_000); robotsCaches.set(this.ctx, cache); }
+    const key = `${origin.base}|${origin.host}`;
+    const hit = cache.get(key, this.now());
+    if (hit) return hit;
+    let policy: RobotsPolicy;
+    try {
+      const res = await fetchBounded(this.ctx, `${origin.base}/robots.txt`, { headers: origin.host ? { host: origin.host } : {}, maxBytes: ROBOTS_MAX_BYTES, maxRedirects: 5, signal: this.signal });
+      policy = robotsPolicyFromFetch({ status: res.status, bodyText: res.bodyText });
+    } catch (error) {
+      const e = ProbeError.from(error);
+      if (e.code === 'http.redirect-limit') policy = robotsPolicyFromFetch({ error: e.message, redirectLimit: true });
+      else if (isUnreachable(e.code) || e.code === 'http.timeout') return e;
+      else policy = robotsPolicyFromFetch({ error: e.message });
+    }
+    cache.set(key, policy, ROBOTS_MAX_AGE_MS, this.now());
+    return policy;
+  }
+
+  /**
+   * One request as one observation. Returns the response (any status) or
+   * the ProbeError; robots.txt is checked first unless `skipRobots`.
+   */
+  async request(step: string, origin: Origin, path: string, opts: { method?: 'GET' | 'POST'; body?: string; maxBytes?: number; skipRobots?: boolean; maxRedirects?: number; facts?: Record<string, unknown> } = {}): Promise<FetchResult | ProbeError> {
+    const started = performance.now();
+    const url = `${origin.base}${path}`;
+    const baseFacts = { url, host: origin.host, ...opts.facts };
+    if (!opts.skipRobots) {
+      const policy = await this.robots(origin);
+      if (policy instanceof ProbeError) {
+        this.record(step, policy.code, performance.now() - started, baseFacts, '', policy.message);
+        return policy;
+      }
+      if (!isAllowed(policy, path)) {
+        const e = new ProbeError('policy.robots-disallowed', `robots.txt of ${origin.base} disallows ${path} (${policy.reason || 'rules'})`);
+        this.record(step, e.code, performance.now() - started, baseFacts, '', e.message);
+        return e;
+      }
+    }
+    try {
+      const res = await fetchBounded(this.ctx, url, {
+        method: opts.method ?? 'GET',
+        headers: { ...(origin.host ? { host: origin.host } : {}), ...(opts.body !== undefined ? { 'content-type': 'application/json' } : {}) },
+        body: opts.body,
+        accept: 'application/json',
+        maxBytes: opts.maxBytes,
+        maxRedirects: opts.maxRedirects ?? 0,
+        signal: this.signal,
+      });
+      this.record(step, res.status === 200 ? 'ok' : `http-${res.status}`, res.durationMs, { ...baseFacts, status: res.status, bytes: res.bodyBytes, redirects: res.redirects.length, remoteAddress: res.remoteAddress }, res.bodyText);
+      return res;
+    } catch (error) {
+      const e = ProbeError.from(error);
+      this.record(step, e.code, performance.now() - started, baseFacts, '', e.message);
+      return e;
+    }
+  }
+
+  /** Replace the outcome of the last observation of `step` (after parsing showed more). */
+  amend(step: string, outcome: string, facts: Record<string, unknown>, error = ''): void {
+    for (let i = this.observations.length - 1; i >= 0; i--) {
+      const obs = this.observations[i];
+      if (obs && obs.step === step) {
+        obs.outcome = outcome;
+        obs.facts = { ...obs.facts, ...facts };
+        if (error) obs.error = error.slice(0, 500);
+        return;
+      }
+    }
+  }
+}

@@ -1,0 +1,237 @@
+/**
+ * Probe one Matrix homeserver without an account: resolution (spec order),
+ * well-knowns, TLS, federation version and keys, client versions, login
+ * flows, registration mode (one empty `POST /register`, never completed),
+ * public rooms and public space hierarchies, conduwuit-family user counts,
+ * IPv4/IPv6 reachability. Orchestration only: crawler/net fetches,
+ * crawler/protocol parses. A bad server never throws out of here: every
+ * failure is a ProbeError code in an observation and in the snapshot.
+ *
+ * The `.well-known` documents are fetched without consulting robots.txt:
+ * they are RFC 8615 metadata that every federating server must fetch; every
+ * `/_matrix/` request honours robots.txt of its origin (RFC 9309).
+ */
+import { ProbeError } from '../errors.ts';
+import type { NetContext } from '../net/context.ts';
+import { fetchBounded } from '../net/http.ts';
+import { inspectTls } from '../net/tls-inspect.ts';
+import { resolveMatrixServer, type MatrixEndpoint, type MatrixResolution, type WellKnownResult } from '../discover/matrix-resolve.ts';
+import { createTtlCache, type TtlCache } from '../discover/matrix-well-known-cache.ts';
+import { matrixDiscoveries } from '../discover/matrix-frontier.ts';
+import { parseWellKnownClient, parseWellKnownSupport, type WellKnownClient, type WellKnownSupport } from '../protocol/matrix-well-known.ts';
+import { parseClientVersions, parseFederationVersion, type ClientVersions, type FederationVersion } from '../protocol/matrix-versions.ts';
+import { parseLoginFlows, type LoginFlows } from '../protocol/matrix-login.ts';
+import { decideRegistration, parseAuthMetadata, parseRegisterResponse, type AuthMetadata, type RegisterProbe } from '../protocol/matrix-register.ts';
+import { parseServerKeys } from '../protocol/matrix-keys.ts';
+import { parseLocalUserCount } from '../protocol/matrix-user-count.ts';
+import { identifySoftware } from '../identify/software.ts';
+import { MATRIX_RULES } from '../identify/matrix-rules.ts';
+import type { ProbeResult, ReportItem, RoomSnapshot, ServerSnapshot, TlsFacts } from '../types.ts';
+import { MatrixRecorder, type Origin } from './matrix-http.ts';
+import { DEFAULT_ROOM_WALK, walkRooms, type RoomWalk, type RoomWalkLimits } from './matrix-rooms.ts';
+import { reachability } from './matrix-reachability.ts';
+import { matrixStatus } from './matrix-status.ts';
+
+/** Options of {@link probeMatrix}. */
+export interface MatrixProbeOptions {
+  passId: string;
+  /** Clock for observation times. @default () => new Date() */
+  now?: Date | (() => Date);
+  /** Room directory limits. @default DEFAULT_ROOM_WALK */
+  rooms?: Partial<RoomWalkLimits>;
+  /** Aborts the probe (the crawl's own deadline); `config.probeTimeoutMs` applies anyway. */
+  signal?: AbortSignal;
+}
+
+/** Well-known caches per NetContext (spec: cache per Cache-Control). */
+const wellKnownCaches = new WeakMap<NetContext, TtlCache<WellKnownResult>>();
+
+/** User-count paths of the conduwuit family (crawler/protocol/matrix-user-count.ts). */
+const USER_COUNT_PATHS: Record<string, string> = {
+  conduwuit: '/_conduwuit/local_user_count',
+  continuwuity: '/_continuwuity/local_user_count',
+  tuwunel: '/_tuwunel/local_user_count',
+};
+
+const urlHost = (host: string): string => (host.includes(':') ? `[${host}]` : host);
+
+/** Probe `domain` (a Matrix server name) into a ProbeResult. Never throws. */
+export async function probeMatrix(ctx: NetContext, domain: string, options: MatrixProbeOptions): Promise<ProbeResult> {
+  const clock = typeof options.now === 'function' ? options.now : options.now instanceof Date ? ((d: Date) => () => d)(options.now) : () => new Date();
+  const signals = [AbortSignal.timeout(ctx.config.probeTimeoutMs), ...(options.signal ? [options.signal] : [])];
+  const rec = new MatrixRecorder(ctx, domain, options.passId, AbortSignal.any(signals), clock);
+  try {
+    return await run(rec, options);
+  } catch (error) {
+    // A bug of ours: recorded, never thrown into the crawl loop.
+    const e = ProbeError.from(error, 'internal');
+    rec.record('matrix.probe', e.code, 0, {}, '', e.message);
+    return { snapshot: emptySnapshot(rec, 'error', e.message), observations: rec.observations, rooms: [], discoveries: [] };
+  }
+}
+
+async function run(rec: MatrixRecorder, options: MatrixProbeOptions): Promise<ProbeResult> {
+  const { ctx, domain, signal } = rec;
+  let cache = wellKnownCaches.get(ctx);
+  if (!cache) { cache = createTtlCache<WellKnownResult>(10_000); wellKnownCaches.set(ctx, cache); }
+  const resolution = await resolveMatrixServer(domain, {
+    now: rec.now(),
+    cache,
+    fetchWellKnown: async (host) => {
+      const res = await fetchBounded(ctx, `https://${host}/.well-known/matrix/server`, { accept: 'application/json', maxBytes: 64 * 1024, signal });
+      return { status: res.status, bodyText: res.bodyText, headers: res.headers, redirects: res.redirects.length, finalUrl: res.finalUrl };
+    },
+    srv: async (name) => (await ctx.dns.srv(name, { signal })).records,
+  });
+  for (const s of resolution.steps) rec.record(s.step, s.outcome, s.durationMs, s.facts, s.raw, s.error);
+  const report: ReportItem[] = [...resolution.report];
+  if (!resolution.endpoint || !resolution.serverName) {
+    rec.record('matrix.server-name', resolution.error?.code ?? 'matrix.invalid-server-name', 0, {}, '', resolution.error?.message ?? '');
+    return { snapshot: emptySnapshot(rec, 'error', resolution.error?.message ?? 'invalid server name', report), observations: rec.observations, rooms: [], discoveries: [] };
+  }
+  const isDnsName = resolution.serverName.kind === 'dns' && resolution.serverName.port === null;
+  const wkOrigin: Origin = { base: `https://${urlHost(resolution.serverName.host)}${resolution.serverName.port ? `:${resolution.serverName.port}` : ''}`, host: '' };
+
+  // Client and support well-knowns (client discovery, spec client-server API).
+  const wkClient = isDnsName ? await wellKnownDoc(rec, wkOrigin, 'client', parseWellKnownClient) : null;
+  const wkSupport = isDnsName ? await wellKnownDoc(rec, wkOrigin, 'support', parseWellKnownSupport) : null;
+  if (wkClient) for (const issue of wkClient.baseUrlIssues) report.push({ step: 'matrix.well-known-client', level: 'warn', message: `m.homeserver.base_url: ${issue}.`, fix: 'Publish an absolute https URL without query, fragment or credentials.' });
+
+  // Federation endpoint: TLS on the first target that accepts a connection.
+  const fed = await federationOrigin(rec, resolution.endpoint, report);
+  let fedVersion: FederationVersion | null = null;
+  let keysOk = false;
+  if (fed) {
+    fedVersion = await jsonStep(rec, 'matrix.federation-version', fed.origin, '/_matrix/federation/v1/version', parseFederationVersion);
+    const keys = await jsonStep(rec, 'matrix.server-keys', fed.origin, '/_matrix/key/v2/server', (t) => parseServerKeys(t, resolution.serverName?.text ?? domain, rec.now()));
+    if (keys) {
+      keysOk = keys.signatureValid === true && !keys.expired && keys.serverNameMatches;
+      for (const issue of keys.issues) report.push({ step: 'matrix.server-keys', level: 'error', message: `Signing keys: ${issue}.`, fix: 'Check server_name and the signing key in the homeserver configuration.' });
+    }
+  }
+  if (!fedVersion) report.push({ step: 'matrix.federation-version', level: 'error', message: `Federation API not reachable at ${resolution.endpoint.targets.map((t) => `${t.host}:${t.port}`).join(', ')}.`, fix: `Open port ${resolution.endpoint.targets[0]?.port ?? 8448} with a certificate for ${resolution.endpoint.tlsName}, or delegate with /.well-known/matrix/server.` });
+
+  // Client API: the well-known base URL, else https://<server name>, else the federation endpoint.
+  const candidates: Origin[] = [];
+  if (wkClient) candidates.push({ base: wkClient.baseUrl, host: '' });
+  if (isDnsName && !candidates.some((c) => c.base === wkOrigin.base)) candidates.push(wkOrigin);
+  if (fed) candidates.push(fed.origin);
+  let client: Origin | null = null;
+  let versions: ClientVersions | null = null;
+  for (const candidate of candidates) {
+    versions = await jsonStep(rec, 'matrix.client-versions', candidate, '/_matrix/client/versions', parseClientVersions);
+    if (versions) { client = candidate; break; }
+  }
+  let login: LoginFlows | null = null;
+  let authMeta: AuthMetadata | null = null;
+  let register: RegisterProbe | null = null;
+  let walk: RoomWalk | null = null;
+  let users: number | null = null;
+  const software = fedVersion ? identifySoftware(fedVersion.name, fedVersion.version, MATRIX_RULES) : identifySoftware('', '', MATRIX_RULES);
+  if (client) {
+    login = await jsonStep(rec, 'matrix.login-flows', client, '/_matrix/client/v3/login', parseLoginFlows);
+    authMeta = await jsonStep(rec, 'matrix.auth-metadata', client, '/_matrix/client/v1/auth_metadata', parseAuthMetadata, true);
+    if (!authMeta) register = await registerStep(rec, client);
+    walk = await walkRooms(rec, client, { ...DEFAULT_ROOM_WALK, ...options.rooms });
+    const countPath = USER_COUNT_PATHS[software.software];
+    if (countPath) users = await jsonStep(rec, 'matrix.user-count', client, countPath, parseLocalUserCount, true);
+  }
+  const net = fed ? await reachability(rec, fed.target.host, fed.target.port) : { ipv4: null, ipv6: null };
+  const registration = decideRegistration({ register, authMetadata: authMeta, loginFlowTypes: login?.flowTypes ?? [] });
+  const now = rec.now();
+  const rooms: RoomSnapshot[] = (walk?.rooms ?? []).map((r) => ({
+    passId: rec.passId, protocol: 'matrix', roomId: r.roomId, server: domain, address: r.address, name: r.name, topic: r.topic,
+    members: r.members, avatarUrl: r.avatarUrl, language: '', worldReadable: r.worldReadable, guestCanJoin: r.guestCanJoin,
+    joinRule: r.joinRule, roomType: r.roomType, children: r.children, observedAt: now,
+  }));
+  const discoveries = matrixDiscoveries({
+    sourceDomain: domain, rooms: walk?.rooms ?? [], via: walk?.via ?? [],
+    contacts: (wkSupport?.contacts ?? []).map((c) => c.matrixId).filter(Boolean), foundAt: now,
+  });
+  if (walk?.outcome === 'auth-required') report.push({ step: 'matrix.public-rooms', level: 'info', message: 'The room directory requires an access token; rooms are not listed.' });
+  const { status, error } = matrixStatus(rec.observations, { federation: fedVersion !== null, client: versions !== null });
+  const snapshot: ServerSnapshot = {
+    ...emptySnapshot(rec, status, error, report),
+    software: software.software,
+    versionRaw: software.version.raw,
+    version: software.version.text,
+    registration,
+    features: [...new Set([...(versions?.unstableFeatures ?? []), ...(login?.flowTypes ?? [])])],
+    specVersions: versions?.versions ?? [],
+    tls: fed?.tls ?? null,
+    ipv4: net.ipv4,
+    ipv6: net.ipv6,
+    publicRooms: rooms.length,
+    publicMembers: rooms.reduce((sum, r) => sum + r.members, 0),
+    users,
+    endpoint: fed ? `${urlHost(fed.target.host)}:${fed.target.port}` : '',
+  };
+  rec.record('matrix.summary', status, 0, { keysOk, registration, roomsOutcome: walk?.outcome ?? 'skipped', pages: walk?.pages ?? 0, totalEstimate: walk?.totalEstimate ?? null, endpointMethod: resolution.endpoint.method, delegatedTo: resolution.endpoint.delegatedTo });
+  return { snapshot, observations: rec.observations, rooms, discoveries };
+}
+
+/** A snapshot with nothing observed yet. */
+function emptySnapshot(rec: MatrixRecorder, status: ServerSnapshot['status'], error: string, report: ReportItem[] = []): ServerSnapshot {
+  return {
+    passId: rec.passId, domain: rec.domain, protocol: 'matrix', observedAt: rec.now(), status, software: 'unknown', versionRaw: '', version: '',
+    registration: 'unknown', features: [], specVersions: [], tls: null, dnssec: null, dane: null, ipv4: null, ipv6: null,
+    publicRooms: 0, publicMembers: 0, users: null, endpoint: '', error: error.split('\n')[0]?.slice(0, 500) ?? '', report,
+  };
+}
+
+/** GET a JSON endpoint and parse it; the observation's outcome becomes the parse result. */
+async function jsonStep<T>(rec: MatrixRecorder, step: string, origin: Origin, path: string, parse: (text: string) => T | ProbeError, absentOk = false): Promise<T | null> {
+  const res = await rec.request(step, origin, path);
+  if (res instanceof ProbeError) return null;
+  if (res.status !== 200) {
+    if (absentOk && (res.status === 404 || res.status === 405)) rec.amend(step, 'absent', {});
+    else rec.amend(step, 'http.status', {}, `HTTP ${res.status}`);
+    return null;
+  }
+  const parsed = parse(res.bodyText);
+  if (parsed instanceof ProbeError) { rec.amend(step, parsed.code, {}, parsed.message); return null; }
+  return parsed;
+}
+
+/** `/.well-known/matrix/{client,support}` (redirects followed, robots not consulted). */
+async function wellKnownDoc<T>(rec: MatrixRecorder, origin: Origin, which: 'client' | 'support', parse: (text: string) => T | ProbeError): Promise<T | null> {
+  const step = `matrix.well-known-${which}`;
+  const res = await rec.request(step, origin, `/.well-known/matrix/${which}`, { skipRobots: true, maxRedirects: rec.ctx.config.maxRedirects, maxBytes: 64 * 1024 });
+  if (res instanceof ProbeError) return null;
+  if (res.status !== 200) { rec.amend(step, 'absent', {}); return null; }
+  const parsed = parse(res.bodyText);
+  if (parsed instanceof ProbeError) { rec.amend(step, parsed.code, {}, parsed.message); return null; }
+  rec.amend(step, 'ok', { parsed: parsed as unknown as Record<string, unknown> });
+  return parsed;
+}
+
+/** TLS facts of the first reachable target, and the origin to send federation requests to. */
+async function federationOrigin(rec: MatrixRecorder, endpoint: MatrixEndpoint, report: ReportItem[]): Promise<{ origin: Origin; target: { host: string; port: number }; tls: TlsFacts } | null> {
+  for (const target of endpoint.targets.slice(0, 3)) {
+    const started = performance.now();
+    try {
+      const tls = await inspectTls(rec.ctx, { host: target.host, port: target.port, servername: endpoint.tlsName, alpn: ['http/1.1'], signal: rec.signal });
+      const ok = tls.error === null && tls.chainValid === true && tls.nameValid === true;
+      rec.record('tls.federation', ok ? 'ok' : tls.error ? 'tls.handshake' : tls.nameValid === false ? 'tls.name-mismatch' : 'tls.cert-invalid', performance.now() - started,
+        { target: `${target.host}:${target.port}`, tlsName: endpoint.tlsName, ...tls }, '', tls.error ?? '');
+      if (!ok) report.push({ step: 'tls.federation', level: 'error', message: `TLS on ${target.host}:${target.port}: ${tls.error ?? (tls.nameValid === false ? `certificate does not name ${endpoint.tlsName}` : 'certificate chain does not verify')}.`, fix: `Serve a certificate for ${endpoint.tlsName} from a public CA with its full chain.` });
+      return { origin: { base: `https://${urlHost(target.host)}:${target.port}`, host: endpoint.hostHeader }, target, tls };
+    } catch (error) {
+      const e = ProbeError.from(error);
+      rec.record('tls.federation', e.code, performance.now() - started, { target: `${target.host}:${target.port}`, tlsName: endpoint.tlsName }, '', e.message);
+      if (e.code === 'net.forbidden-address') report.push({ step: 'tls.federation', level: 'error', message: `${target.host} resolves to an address that is not public (${e.message}).`, fix: 'Federation endpoints must be on public addresses.' });
+    }
+  }
+  return null;
+}
+
+/** The one empty `POST /register {}` of this pass: shows the flows, creates nothing. */
+async function registerStep(rec: MatrixRecorder, client: Origin): Promise<RegisterProbe | null> {
+  const step = 'matrix.register-probe';
+  const res = await rec.request(step, client, '/_matrix/client/v3/register', { method: 'POST', body: '{}', maxBytes: 256 * 1024 });
+  if (res instanceof ProbeError) return null;
+  const parsed = parseRegisterResponse(res.status, res.bodyText);
+  if (parsed instanceof ProbeError) { rec.amend(step, parsed.code, {}, parsed.message); return null; }
+  rec.amend(step, 'ok', { mode: parsed.mode, flows: parsed.flows, errcode: parsed.errcode });
+  return parsed;
+}

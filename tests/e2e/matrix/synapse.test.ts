@@ -1,0 +1,115 @@
+/**
+ * End to end against the REAL Synapse (PyPI matrix-synapse in
+ * /opt/chatlas-synapse): started by this test with SQLite on 127.21.0.1,
+ * a test-CA certificate, behind our own DNS server on 127.21.0.53. Two public
+ * rooms, a space and a private room are created through its client API, then
+ * probeMatrix runs end to end and the result is written to a temp store.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { loadCrawlConfig } from '../../../crawler/config.ts';
+import { createNetContext, type NetContext } from '../../../crawler/net/context.ts';
+import { probeMatrix } from '../../../crawler/probe/matrix.ts';
+import type { ProbeResult } from '../../../crawler/types.ts';
+import { insertProbeResults } from '../../../db/queries/observations/insert-probe-results.ts';
+import { startDnsServer, type DnsServer } from '../../harness/dns-server.ts';
+import { createTestCa, type TestCa } from '../../harness/test-ca.ts';
+import { installedSynapseVersion, startSynapse, SYNAPSE_ADDRESS, type SynapseHandle } from '../../harness/synapse.ts';
+import { openTestStore, rows, type TestStore } from '../../harness/store.ts';
+
+const SERVER = 'synapse.test';
+let ca: TestCa;
+let dns: DnsServer;
+let synapse: SynapseHandle;
+let ctx: NetContext;
+let store: TestStore;
+let result: ProbeResult;
+const created: Record<string, string> = {};
+const passId = randomUUID();
+
+before(async () => {
+  ca = await createTestCa();
+  const cert = await ca.issue([SERVER]);
+  dns = await startDnsServer({ host: '127.21.0.53', zones: { [SERVER]: { A: [SYNAPSE_ADDRESS] } } });
+  synapse = await startSynapse({ serverName: SERVER, certPem: cert.certPem, keyPem: cert.keyPem });
+  const make = async (key: string, body: unknown) => {
+    const r = await synapse.api('POST', '/_matrix/client/v3/createRoom', body);
+    assert.equal(r.status, 200, `createRoom ${key}: ${JSON.stringify(r.json)}`);
+    created[key] = r.json.room_id;
+  };
+  await make('lobby', { preset: 'public_chat', visibility: 'public', room_alias_name: 'lobby', name: 'Lobby', topic: 'General chat' });
+  await make('dev', { preset: 'public_chat', visibility: 'public', room_alias_name: 'dev', name: 'Developers' });
+  await make('space', { preset: 'public_chat', visibility: 'public', room_alias_name: 'hub', name: 'Hub', creation_content: { type: 'm.space' } });
+  await make('secret', { preset: 'private_chat', visibility: 'private', name: 'Secret plans' });
+  const child = await synapse.api('PUT', `/_matrix/client/v3/rooms/${encodeURIComponent(created['space']!)}/state/m.space.child/${encodeURIComponent(created['lobby']!)}`, { via: [SERVER, 'other.test'] });
+  assert.equal(child.status, 200);
+  const config = loadCrawlConfig({ env: { CHATLAS_DNS: dns.address, CHATLAS_ALLOW_NETS: '127.0.0.0/8', CHATLAS_DENY_NETS: '127.66.0.0/16' } }, { extraCaPems: [ca.caPem] });
+  ctx = createNetContext(config);
+  // Small pages so that pagination (and the URL-encoded `since`) is exercised.
+  result = await probeMatrix(ctx, SERVER, { passId, rooms: { pageSize: 2 } });
+  store = await openTestStore();
+});
+
+after(async () => {
+  await ctx?.close();
+  await synapse?.stop();
+  await dns?.close();
+  await ca?.cleanup();
+  await store?.cleanup();
+});
+
+test('Synapse is identified with the version the installed package reports', () => {
+  const s = result.snapshot;
+  assert.equal(s.status, 'ok', `${s.error}\n${synapse.logTail()}`);
+  assert.equal(s.software, 'synapse');
+  assert.equal(s.versionRaw, installedSynapseVersion());
+  assert.equal(s.version, installedSynapseVersion());
+});
+
+test('delegation through the real well-known, TLS facts and keys', () => {
+  const step = (name: string) => result.observations.find((o) => o.step === name);
+  assert.equal(step('matrix.well-known-server')?.outcome, 'ok');
+  assert.equal(step('matrix.well-known-server')?.facts['delegated'], `${SERVER}:443`);
+  assert.equal(result.snapshot.endpoint, `${SERVER}:443`);
+  assert.equal(result.snapshot.tls?.chainValid, true);
+  assert.equal(result.snapshot.tls?.nameValid, true);
+  assert.equal(step('matrix.server-keys')?.outcome, 'ok');
+  assert.equal(result.snapshot.ipv4, true);
+  assert.ok(result.snapshot.specVersions.includes('v1.11'));
+  assert.ok(result.snapshot.features.includes('m.login.password'));
+});
+
+test('registration is reported closed (enable_registration: false), found with one empty POST', () => {
+  assert.equal(result.snapshot.registration, 'closed');
+  assert.equal(result.observations.filter((o) => o.step === 'matrix.register-probe').length, 1);
+});
+
+test('public rooms and the space are listed, the private room is absent', () => {
+  const ids = new Set(result.rooms.map((r) => r.roomId));
+  assert.ok(ids.has(created['lobby']!) && ids.has(created['dev']!) && ids.has(created['space']!));
+  assert.ok(!ids.has(created['secret']!));
+  assert.ok(!result.rooms.some((r) => r.name === 'Secret plans'));
+  const lobby = result.rooms.find((r) => r.roomId === created['lobby']);
+  assert.equal(lobby?.address, `#lobby:${SERVER}`);
+  assert.equal(lobby?.topic, 'General chat');
+  assert.equal(result.rooms.find((r) => r.roomId === created['space'])?.roomType, 'space');
+  assert.ok(result.observations.filter((o) => o.step === 'matrix.public-rooms').length >= 2, 'paginated with limit=2');
+  assert.equal(result.snapshot.publicRooms, 3);
+});
+
+test('the space hierarchy needs a token on Synapse: recorded as auth-required, not a failure', () => {
+  const h = result.observations.filter((o) => o.step === 'matrix.space-hierarchy');
+  assert.ok(h.length >= 1);
+  assert.ok(h.every((o) => o.outcome === 'auth-required'), JSON.stringify(h.map((o) => o.outcome)));
+});
+
+test('rows land in the store', async () => {
+  await insertProbeResults(store.db, [result]);
+  const servers = await rows<{ software: string; version_raw: string; status: string }>(store.db, 'SELECT software, version_raw, status FROM server_snapshots WHERE pass_id = {p:UUID}', { p: passId });
+  assert.deepEqual(servers, [{ software: 'synapse', version_raw: installedSynapseVersion(), status: 'ok' }]);
+  const rooms = await rows<{ room_id: string }>(store.db, 'SELECT room_id FROM room_snapshots WHERE pass_id = {p:UUID} ORDER BY room_id', { p: passId });
+  assert.deepEqual(rooms.map((r) => r.room_id), [created['lobby']!, created['dev']!, created['space']!].sort());
+  const obs = await rows<{ n: string }>(store.db, 'SELECT count() AS n FROM observations WHERE pass_id = {p:UUID}', { p: passId });
+  assert.equal(Number(obs[0]?.n), result.observations.length);
+});
