@@ -24,9 +24,15 @@
  * const res = await fetchBounded(ctx, url, { accept: 'application/json', signal });
  * //   { status, headers, bodyText, bodyBytes, finalUrl, redirects, durationMs, remoteAddress }
  *
- * // TLS facts (./tls-inspect.ts):
- * await inspectTls(ctx, { host, port, servername, alpn: ['xmpp-client'] })   // -> TlsFacts
- * tls.connect({ ...tlsClientOptions(ctx.config), socket, servername }); tlsFactsFromSocket(tlsSocket, domain)
+ * // TLS facts (./tls-inspect.ts) and TLS for streams (./tls-connect.ts):
+ * await inspectTls(ctx, { host, port, servername, alpn: ['http/1.1'] })      // -> TlsFacts (bad certs are facts)
+ * const sock = await ctx.connect({ host, port, signal });  ... STARTTLS ...
+ * const { socket, facts } = await upgradeToTls(ctx, sock, { servername: domain, alpn: ['xmpp-client'] })
+ * const { socket, facts } = await connectTls(ctx, { host, port, servername: domain, alpn: ['xmpp-client'] })  // XEP-0368
+ * tlsFactsFromSocket(tlsSocket, domain); tlsClientOptions(ctx.config)   // for your own tls.connect
+ *
+ * // Politeness and robots (crawler/policy/): createPoliteness({ perHostConcurrency, minIntervalMs }).run(host, task),
+ * // robotsPolicyFromFetch({ status, bodyText } | { error }), isAllowed(policy, path), decideRetry(error, attempt)
  *
  * // Deadlines (./deadline.ts): withDeadline(fnOrPromise, ms, 'xmpp.timeout', signal)
  * ```

@@ -15,7 +15,7 @@ export function parseResolvConf(text: string): ResolverAddress[] {
   for (const raw of text.split('\n')) {
     const line = raw.replace(/[#;].*$/, '').trim();
     const m = /^nameserver\s+(\S+)$/.exec(line);
-    if (!m?.[1] || net.isIP(m[1]) === 0) continue;
+    if (!m?.[1] || m[1].includes('%') || net.isIP(m[1]) === 0) continue;
     out.push({ host: m[1], port: 53 });
     if (out.length === MAX_NAMESERVERS) break;
   }
