@@ -25,12 +25,27 @@ export interface ApiDeps {
   log?: (message: string, error: unknown) => void;
 }
 
-let current: Promise<ApiDeps> | undefined;
-let provider: (() => Promise<ApiDeps>) | undefined;
+/**
+ * The installed value lives on `globalThis` under a registered symbol, as in
+ * site/lib/store.ts: `astro build` bundles site/ into dist/server, so the
+ * copy of this module the routes import is not the one the server entry
+ * imports from source, and a module-level variable would not be shared.
+ */
+const KEY = Symbol.for('chatlas.api.deps');
+
+interface Slot {
+  current?: Promise<ApiDeps> | undefined;
+  provider?: (() => Promise<ApiDeps>) | undefined;
+}
+
+function slot(): Slot {
+  const g = globalThis as unknown as Record<symbol, Slot | undefined>;
+  return (g[KEY] ??= {});
+}
 
 /** Install the dependencies (server start, or a test's `before`). */
 export function configureApi(deps: ApiDeps | Promise<ApiDeps>): void {
-  current = Promise.resolve(deps);
+  slot().current = Promise.resolve(deps);
 }
 
 /**
@@ -38,25 +53,47 @@ export function configureApi(deps: ApiDeps | Promise<ApiDeps>): void {
  * uses this so the store is opened once, on demand).
  */
 export function setApiDepsProvider(make: () => Promise<ApiDeps>): void {
-  provider = make;
-  current = undefined;
+  const s = slot();
+  s.provider = make;
+  s.current = undefined;
 }
 
 /** Forget the dependencies (tests' `after`). */
 export function resetApi(): void {
-  current = undefined;
-  provider = undefined;
+  const s = slot();
+  s.current = undefined;
+  s.provider = undefined;
 }
 
-/** The installed dependencies. @throws when neither deps nor a provider were installed. */
+/**
+ * The installed dependencies. Without configureApi() or a provider, the API
+ * runs on the site's store (site/lib/store.ts) with default limits and no
+ * ownership network: reads work, and verification reports `internal` until
+ * the server entry installs a net (see jobs/registration/ownership-net.ts).
+ */
 export function apiDeps(): Promise<ApiDeps> {
-  if (!current) {
-    if (!provider) return Promise.reject(new Error('the API is not configured: call configureApi() or setApiDepsProvider() at server start'));
-    current = provider();
+  const s = slot();
+  if (!s.current) {
+    const make = s.provider ?? siteStoreDeps;
+    const pending = make();
+    s.current = pending;
     // A failed provider (store busy) must not poison every later request.
-    current.catch(() => { current = undefined; });
+    pending.catch(() => { if (s.current === pending) s.current = undefined; });
   }
-  return current;
+  return s.current;
+}
+
+async function siteStoreDeps(): Promise<ApiDeps> {
+  const { getStore } = await import('../store.ts');
+  const { randomBytes } = await import('node:crypto');
+  const unavailable = async (): Promise<never> => { throw new Error('ownership checks are not configured on this server'); };
+  return {
+    db: await getStore(),
+    ...defaultLimiters(),
+    cursorKey: randomBytes(32),
+    registration: { net: { txt: unavailable, fetchText: unavailable } },
+    now: () => new Date(),
+  };
 }
 
 /** Default limiters: 120 reads burst, 2/s sustained; 10 writes burst, one per 30 s sustained. */

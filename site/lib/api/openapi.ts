@@ -15,8 +15,8 @@ export interface ApiResponseSpec {
   description: string;
   /** Body schema (JSON); omit for an empty body or a non-JSON body. */
   schema?: z.ZodType;
-  /** @default 'application/json' when `schema` is set */
-  contentType?: string;
+  /** One media type, or several answered for the same status. @default 'application/json' when `schema` is set */
+  contentType?: string | string[];
   /** Response headers worth documenting (name → description). */
   headers?: Record<string, string>;
 }
@@ -85,7 +85,8 @@ function responsesOf(op: ApiOperation) {
     const entry: Record<string, unknown> = { description: r.description, headers };
     if (r.schema || r.contentType) {
       const schema = r.schema === problemSchema ? { $ref: '#/components/schemas/Problem' } : r.schema ? jsonSchemaOf(r.schema, 'output') : { type: 'string' };
-      entry.content = { [r.contentType ?? 'application/json']: { schema } };
+      const types = Array.isArray(r.contentType) ? r.contentType : [r.contentType ?? 'application/json'];
+      entry.content = Object.fromEntries(types.map((t) => [t, { schema }]));
     }
     out[String(r.status)] = entry;
   }

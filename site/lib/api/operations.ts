@@ -1,0 +1,133 @@
+/**
+ * The operation table of API v1: every route's method, path, parameter,
+ * body and response schemas. Route files validate with these schemas and
+ * `openApiDocument()` documents them, so the two cannot disagree.
+ */
+import { z } from 'zod';
+import {
+  domainSchema, overviewParams, protocolSchema, rangeSchema, roomSearchParams, serverListParams, seriesParams, softwareSchema,
+} from '../params.ts';
+import { buildOpenApi, type ApiOperation, type ApiResponseSpec } from './openapi.ts';
+import { problemSchema, registrationChangesSchema, registrationCreatedSchema, registrationIdParams, registrationRequestSchema, registrationSchema, registrationVerifiedSchema } from './schemas.ts';
+import { roomPageSchema, serverDetailSchema, serverListSchema, seriesSchema, softwareDetailSchema, softwareListSchema, statsSchema } from './response-schemas.ts';
+
+/** `GET /api/v1/software` query. */
+export const softwareListParams = z.object({ protocol: protocolSchema.optional() });
+/** `/software/{name}` path. */
+export const softwarePath = z.object({ name: softwareSchema });
+/** `/software/{name}` query. */
+export const softwareDetailQuery = z.object({ range: rangeSchema, protocol: protocolSchema.optional() });
+/** `/servers/{domain}` and `/badge/{domain}.svg` path. */
+export const serverPath = z.object({ domain: domainSchema });
+/** `/servers/{domain}` query. */
+export const serverDetailQuery = z.object({ range: rangeSchema });
+/** `/export/{file}` path. */
+export const exportPath = z.object({
+  file: z.enum(['servers.csv', 'servers.ndjson', 'rooms.csv', 'rooms.ndjson']).describe('What and in which format.'),
+});
+
+const problemOf = (status: number, description: string): ApiResponseSpec => ({ status, description, schema: problemSchema, contentType: 'application/problem+json' });
+const ok = (schema: z.ZodType, description = 'OK'): ApiResponseSpec => ({ status: 200, description, schema });
+const badParam = problemOf(400, 'A parameter is not valid (the problem names it and quotes the value).');
+const notFound = problemOf(404, 'Unknown, hidden or opted out.');
+
+/** Every operation of API v1. */
+export const OPERATIONS: readonly ApiOperation[] = [
+  {
+    method: 'get', path: '/api/v1/stats', operationId: 'getStats', tag: 'statistics',
+    summary: 'Network totals', description: 'Headline numbers as of the latest complete day, and the same numbers one range earlier.',
+    query: overviewParams, responses: [ok(statsSchema), badParam],
+  },
+  {
+    method: 'get', path: '/api/v1/stats/series', operationId: 'getStatsSeries', tag: 'statistics',
+    summary: 'One metric over time', description: 'Per bucket and protocol, with the denominator of a share and the coverage.',
+    query: seriesParams, responses: [ok(seriesSchema), badParam],
+  },
+  {
+    method: 'get', path: '/api/v1/software', operationId: 'listSoftware', tag: 'software',
+    summary: 'Implementations side by side', query: softwareListParams, responses: [ok(softwareListSchema), badParam],
+  },
+  {
+    method: 'get', path: '/api/v1/software/{name}', operationId: 'getSoftware', tag: 'software',
+    summary: 'One implementation and its versions over time', pathParams: softwarePath, query: softwareDetailQuery,
+    responses: [ok(softwareDetailSchema), badParam, notFound],
+  },
+  {
+    method: 'get', path: '/api/v1/servers', operationId: 'listServers', tag: 'servers',
+    summary: 'Servers, filtered and sorted, in cursor pages', description: 'Follow `nextCursor` (or the Link rel="next" header) for the next page.',
+    query: serverListParams, responses: [ok(serverListSchema), badParam],
+  },
+  {
+    method: 'get', path: '/api/v1/servers/{domain}', operationId: 'getServer', tag: 'servers',
+    summary: 'One server: latest facts, health report, history, discovery', pathParams: serverPath, query: serverDetailQuery,
+    responses: [ok(serverDetailSchema), badParam, notFound],
+  },
+  {
+    method: 'get', path: '/api/v1/rooms', operationId: 'searchRooms', tag: 'rooms',
+    summary: 'Search the room directory', query: roomSearchParams, responses: [ok(roomPageSchema), badParam],
+  },
+  {
+    method: 'get', path: '/api/v1/export/{file}', operationId: 'exportData', tag: 'exports',
+    summary: 'Bulk export of servers or rooms (CSV or NDJSON, streamed)',
+    description: 'CSV cells that a spreadsheet would read as formulas are prefixed with an apostrophe.',
+    pathParams: exportPath,
+    responses: [
+      { status: 200, description: 'The export, streamed.', contentType: ['text/csv', 'application/x-ndjson'], schema: z.string() },
+      notFound,
+    ],
+  },
+  {
+    method: 'get', path: '/api/v1/badge/{domain}.svg', operationId: 'getBadge', tag: 'servers',
+    summary: 'Status badge of one server (SVG)', pathParams: serverPath,
+    responses: [
+      { status: 200, description: 'The badge.', contentType: 'image/svg+xml', schema: z.string() },
+      { status: 404, description: 'A "not listed" badge.', contentType: 'image/svg+xml', schema: z.string() },
+    ],
+  },
+  {
+    method: 'post', path: '/api/v1/registrations', operationId: 'createRegistration', tag: 'registration',
+    summary: 'Register a server you run', description: 'Answers where to publish the ownership token (DNS TXT or HTTPS well-known) and by when.',
+    body: registrationRequestSchema,
+    responses: [
+      { status: 201, description: 'Pending; prove ownership before the deadline.', schema: registrationCreatedSchema, headers: { Location: 'The registration.' } },
+      problemOf(400, 'Not a registrable domain, or a bad body.'),
+      problemOf(413, 'Body too large.'), problemOf(415, 'Not application/json.'),
+    ],
+  },
+  {
+    method: 'get', path: '/api/v1/registrations/{id}', operationId: 'getRegistration', tag: 'registration',
+    summary: 'A registration and its state', pathParams: registrationIdParams, responses: [ok(registrationSchema), notFound],
+  },
+  {
+    method: 'patch', path: '/api/v1/registrations/{id}', operationId: 'updateRegistration', tag: 'registration',
+    summary: 'Change description, contact, hidden rooms, or opt out (verified admins)', pathParams: registrationIdParams,
+    body: registrationChangesSchema, bearer: true,
+    responses: [
+      ok(registrationSchema), problemOf(400, 'A bad body.'), problemOf(401, 'Missing or wrong management secret.'), problemOf(404, 'Bad id.'),
+      problemOf(409, 'Not verified.'), problemOf(413, 'Body too large.'), problemOf(415, 'Not application/json.'),
+    ],
+  },
+  {
+    method: 'post', path: '/api/v1/registrations/{id}/verify', operationId: 'verifyRegistration', tag: 'registration',
+    summary: 'Check the published token now', pathParams: registrationIdParams,
+    responses: [
+      ok(registrationVerifiedSchema, 'Verified; the management secret is shown this once.'), notFound,
+      problemOf(409, 'Not pending.'), problemOf(410, 'Expired.'), problemOf(422, 'The token was not found; the evidence says where we looked.'),
+    ],
+  },
+  {
+    method: 'get', path: '/api/v1/openapi.json', operationId: 'getOpenApi', tag: 'meta',
+    summary: 'This document', responses: [ok(z.record(z.string(), z.unknown()))],
+  },
+];
+
+/** Version of the API document (bumped on any change to the operation table). */
+export const API_VERSION = '1.0.0';
+
+let cached: ReturnType<typeof buildOpenApi> | undefined;
+
+/** The OpenAPI document (built once per process). */
+export function openApiDocument() {
+  cached ??= buildOpenApi(OPERATIONS, { version: API_VERSION });
+  return cached;
+}

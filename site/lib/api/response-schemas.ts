@@ -1,0 +1,110 @@
+/**
+ * Response schemas of the read endpoints, mirroring the row types of the
+ * site's queries (db/queries/{stats,software,servers,rooms}). Objects are
+ * `loose` (extra members allowed) so a query that gains a column does not
+ * break clients, while every documented member is checked by schemathesis.
+ */
+import { z } from 'zod';
+
+const n = z.number();
+const iso = z.string().nullable();
+const protocol = z.enum(['xmpp', 'matrix']);
+
+/** A bucket of the network series / a day's network state. */
+const networkSnapshot = z.object({
+  bucket: z.string(), probed: n, reachable: n, rooms: n, members: n, openRegistration: n,
+  tlsObserved: n, tlsValid: n, tlsExpiring: n, dnssecObserved: n, dnssec: n, daneObserved: n, dane: n,
+  ipv6Observed: n, ipv6: n, firstAt: iso, lastAt: iso,
+}).loose();
+
+/** `GET /api/v1/stats`. */
+export const statsSchema = z.object({
+  asOf: z.string().nullable().describe('The latest complete day the totals describe.'),
+  previousDay: z.string().nullable(),
+  current: networkSnapshot.nullable(),
+  previous: networkSnapshot.nullable(),
+  byProtocol: z.record(z.string(), networkSnapshot),
+  coverage: z.array(z.object({ day: z.string(), probed: n })),
+});
+
+/** `GET /api/v1/stats/series`. */
+export const seriesSchema = z.object({
+  metric: z.string(),
+  range: z.string(),
+  step: z.enum(['day', 'week', 'month']),
+  from: z.string(),
+  to: z.string(),
+  points: z.array(z.object({
+    bucket: z.string(),
+    protocol,
+    value: n.describe('The metric in this bucket.'),
+    base: n.describe('What a share is over: probed servers for counts, servers observed for the fact otherwise.'),
+    probed: n.describe('Servers probed in the bucket (coverage).'),
+    firstAt: iso,
+    lastAt: iso,
+  })),
+});
+
+const softwareRow = z.object({
+  protocol, software: z.string(), servers: n, reachable: n, newestVersion: z.string(), commonVersion: z.string(), versions: n,
+  openRegistration: n, tlsObserved: n, tlsValid: n, ipv6: n, dnssec: n, rooms: n, members: n,
+  specVersions: z.array(z.string()), lastAt: iso,
+}).loose();
+
+/** `GET /api/v1/software`. */
+export const softwareListSchema = z.object({ software: z.array(softwareRow) });
+
+/** `GET /api/v1/software/{name}`. */
+export const softwareDetailSchema = z.object({
+  name: z.string(),
+  range: z.string(),
+  step: z.enum(['day', 'week', 'month']),
+  protocols: z.array(softwareRow),
+  versions: z.array(z.object({ bucket: z.string(), version: z.string(), servers: n }).loose()),
+});
+
+const serverRow = z.object({
+  protocol, domain: z.string(), status: z.string(), software: z.string(), version: z.string(), registration: z.string(),
+  public_rooms: n, public_members: n, tls_valid: z.boolean().nullable(), tls_expires_at: iso, ipv6: z.boolean().nullable(),
+  dnssec: z.boolean().nullable(), dane: z.boolean().nullable(), observed_at: iso, last_ok_at: iso, error: z.string(),
+}).loose();
+
+/** `GET /api/v1/servers`. */
+export const serverListSchema = z.object({
+  servers: z.array(serverRow),
+  total: n,
+  nextCursor: z.string().nullable().describe('Pass as `cursor` for the next page; null on the last page.'),
+});
+
+const serverState = z.object({
+  observed_at: iso, status: z.string(), software: z.string(), version_raw: z.string(), version: z.string(), registration: z.string(),
+  features: z.array(z.string()), spec_versions: z.array(z.string()), tls_version: z.string(), tls_issuer: z.string(),
+  tls_valid: z.boolean().nullable(), tls_expires_at: iso, dnssec: z.boolean().nullable(), dane: z.boolean().nullable(),
+  ipv4: z.boolean().nullable(), ipv6: z.boolean().nullable(), public_rooms: n, public_members: n, users: n.nullable(),
+  endpoint: z.string(), error: z.string(), report: z.array(z.unknown()).describe('Step-by-step health report: what is wrong and how to fix it.'),
+}).loose();
+
+/** `GET /api/v1/servers/{domain}`. */
+export const serverDetailSchema = z.object({
+  domain: z.string(),
+  protocols: z.array(z.object({ protocol, domain: z.string(), latest: serverState, lastOk: serverState.nullable() }).loose()),
+  history: z.array(z.object({
+    day: z.string(), protocol, probes: n, okProbes: n, status: z.string(), software: z.string(), version: z.string(),
+    registration: z.string(), rooms: n, members: n, lastAt: iso,
+  }).loose()),
+  discovery: z.array(z.object({ via: z.string(), source: z.string(), protocol: z.string(), firstAt: iso, lastAt: iso, times: n }).loose()),
+  registration: z.object({ verified: z.literal(true), description: z.string(), contact: z.string() }).nullable()
+    .describe('What the verified admin says about the server (plain text), or null.'),
+});
+
+/** `GET /api/v1/rooms`. */
+export const roomPageSchema = z.object({
+  rooms: z.array(z.object({
+    protocol, room_id: z.string(), server: z.string(), address: z.string(), name: z.string(), topic: z.string(), members: n,
+    growth: n, language: z.string(), room_type: z.string(), world_readable: z.boolean().nullable(), guest_can_join: z.boolean().nullable(),
+    join_rule: z.string(), avatar_url: z.string(), observed_at: iso,
+  }).loose()),
+  total: n,
+  page: n,
+  pages: n,
+});

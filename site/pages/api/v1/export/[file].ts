@@ -1,0 +1,29 @@
+/** GET /api/v1/export/{servers|rooms}.{csv|ndjson}: the whole listing, streamed. */
+import { apiRoute, optionsRoute } from '../../../../lib/api/route.ts';
+import { parsePath } from '../../../../lib/api/validate.ts';
+import { exportPath } from '../../../../lib/api/operations.ts';
+import { exportStream } from '../../../../lib/api/export-format.ts';
+import { streamServersExport, SERVER_EXPORT_COLUMNS } from '../../../../../db/queries/export/stream-servers-export.ts';
+import { streamRoomsExport, ROOM_EXPORT_COLUMNS } from '../../../../../db/queries/export/stream-rooms-export.ts';
+
+export const prerender = false;
+
+export const GET = apiRoute('read', ({ request, params }, deps) => {
+  const path = parsePath(params, exportPath);
+  if (!path.ok) return path.response;
+  const [what, format] = path.value.file.split('.') as ['servers' | 'rooms', 'csv' | 'ndjson'];
+  const body = what === 'servers'
+    ? exportStream(streamServersExport(deps.db, request.signal), format, SERVER_EXPORT_COLUMNS)
+    : exportStream(streamRoomsExport(deps.db, request.signal), format, ROOM_EXPORT_COLUMNS);
+  const day = deps.now().toISOString().slice(0, 10);
+  return new Response(request.method === 'HEAD' ? null : body, {
+    headers: {
+      'content-type': format === 'csv' ? 'text/csv; charset=utf-8; header=present' : 'application/x-ndjson; charset=utf-8',
+      'content-disposition': `attachment; filename="chatlas-${what}-${day}.${format}"`,
+      'cache-control': 'public, max-age=300',
+      'x-content-type-options': 'nosniff',
+    },
+  });
+});
+
+export const OPTIONS = optionsRoute;

@@ -1,0 +1,27 @@
+/** GET /api/v1/software/{name}: one implementation, its servers and its versions over time. */
+import { apiRoute, optionsRoute } from '../../../../lib/api/route.ts';
+import { parsePath, parseQuery } from '../../../../lib/api/validate.ts';
+import { jsonResponse } from '../../../../lib/api/json-response.ts';
+import { problem } from '../../../../lib/api/problem.ts';
+import { rangeDates } from '../../../../lib/api/range-dates.ts';
+import { softwareDetailQuery, softwarePath } from '../../../../lib/api/operations.ts';
+import { defaultStep } from '../../../../lib/params.ts';
+import { getSoftwareComparison } from '../../../../../db/queries/software/get-software-comparison.ts';
+import { getVersionSeries } from '../../../../../db/queries/software/get-version-series.ts';
+
+export const prerender = false;
+
+export const GET = apiRoute('read', async ({ request, params }, deps) => {
+  const path = parsePath(params, softwarePath);
+  if (!path.ok) return path.response;
+  const q = parseQuery(new URL(request.url), softwareDetailQuery);
+  if (!q.ok) return q.response;
+  const name = path.value.name;
+  const protocols = await getSoftwareComparison(deps.db, { software: name, ...(q.value.protocol ? { protocol: q.value.protocol } : {}) });
+  if (protocols.length === 0) return problem('not-found', `no server runs ${JSON.stringify(name)}`);
+  const step = defaultStep(q.value.range);
+  const versions = await getVersionSeries(deps.db, { software: name, step, ...rangeDates(q.value.range, deps.now()) });
+  return jsonResponse(request, { name, range: q.value.range, step, protocols, versions }, { maxAge: 300 });
+});
+
+export const OPTIONS = optionsRoute;
