@@ -9,7 +9,7 @@ import net from 'node:net';
 import type { LookupAddress } from 'node:dns';
 import { ProbeError } from '../errors.ts';
 import { forbiddenReason, type NetLists } from './address-guard.ts';
-import type { DnsClient } from './dns.ts';
+import type { DnsAnswer, DnsClient } from './dns.ts';
 
 /** One usable address. */
 export interface ResolvedAddress {
@@ -36,6 +36,16 @@ export function assertAllowed(address: string, nets: NetLists, host = address): 
   if (why !== null) throw new ProbeError('net.forbidden-address', `${host} -> ${address} is forbidden (${why})`);
 }
 
+/** RFC 8305 §3 recommends 50 ms. */
+const RESOLUTION_DELAY_MS = 50;
+
+type Settled = { ok: true; answer: DnsAnswer<string> | null } | { ok: false; error: unknown };
+const settle = (p: Promise<DnsAnswer<string> | null>): Promise<Settled> =>
+  p.then((answer) => ({ ok: true as const, answer }), (error: unknown) => ({ ok: false as const, error }));
+const hasRecords = (s: Settled): boolean => s.ok && s.answer !== null && s.answer.records.length > 0;
+const LATE: Settled = { ok: false, error: new ProbeError('dns.timeout', 'no answer within the resolution delay') };
+const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
 /**
  * The addresses of `host` that the guard allows: IPv6 first, then IPv4.
  * An IP literal is checked as it is, without DNS.
@@ -50,21 +60,26 @@ export async function resolveAddresses(dns: DnsClient, host: string, nets: NetLi
   }
   const want6 = opts.family !== 4;
   const want4 = opts.family !== 6;
-  const [r6, r4] = await Promise.allSettled([
-    want6 ? dns.aaaa(name, { signal: opts.signal }) : Promise.resolve(null),
-    want4 ? dns.a(name, { signal: opts.signal }) : Promise.resolve(null),
-  ]);
+  const q6 = want6 ? dns.aaaa(name, { signal: opts.signal }) : Promise.resolve(null);
+  const q4 = want4 ? dns.a(name, { signal: opts.signal }) : Promise.resolve(null);
+  const s6 = settle(q6);
+  const s4 = settle(q4);
+  // RFC 8305 §3: once one family has answers, wait only a short "resolution
+  // delay" for the other, so a resolver that sits on AAAA does not stall us.
+  const bounded = (mine: Promise<Settled>, other: Promise<Settled>): Promise<Settled> =>
+    Promise.race([mine, other.then((o) => (hasRecords(o) ? delay(RESOLUTION_DELAY_MS).then(() => LATE) : mine))]);
+  const [r6, r4] = await Promise.all([bounded(s6, s4), bounded(s4, s6)]);
   const found: ResolvedAddress[] = [];
   let nxdomain = false;
   for (const [result, family] of [[r6, 6], [r4, 4]] as const) {
-    if (result.status === 'fulfilled' && result.value) {
-      nxdomain ||= result.value.status === 'nxdomain';
-      for (const address of result.value.records) found.push({ address, family });
+    if (result.ok && result.answer) {
+      nxdomain ||= result.answer.status === 'nxdomain';
+      for (const address of result.answer.records) found.push({ address, family });
     }
   }
   if (found.length === 0) {
-    const failed = [r4, r6].find((r) => r.status === 'rejected');
-    if (failed) throw ProbeError.from(failed.reason, 'dns.malformed');
+    const failed = [r4, r6].find((r) => !r.ok);
+    if (failed && !failed.ok) throw ProbeError.from(failed.error, 'dns.malformed');
     if (nxdomain) throw new ProbeError('dns.nxdomain', `${name} does not exist (NXDOMAIN)`);
     throw new ProbeError('dns.no-records', `${name} has no ${opts.family === 4 ? 'A' : opts.family === 6 ? 'AAAA' : 'A or AAAA'} records`);
   }
@@ -75,6 +90,7 @@ export async function resolveAddresses(dns: DnsClient, host: string, nets: NetLi
   }
   return allowed;
 }
+
 
 type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
 

@@ -68,8 +68,8 @@ export interface DnsServer {
   /** Replace the records of `name`. */
   set(name: string, records: ZoneRecords): void;
   remove(name: string): void;
-  /** Set or clear (`null`) a fault for `name`. */
-  fault(name: string, fault: DnsFault | null): void;
+  /** Set or clear (`null`) a fault for `name`, for every type or only `type` (e.g. `AAAA`). */
+  fault(name: string, fault: DnsFault | null, type?: string): void;
   setAuthenticated(ad: boolean): void;
   close(): Promise<void>;
 }
@@ -83,6 +83,8 @@ export async function startDnsServer(options: DnsServerOptions): Promise<DnsServ
   const queries: LoggedQuery[] = [];
   let authenticated = options.authenticated ?? false;
   const ttl = options.ttl ?? 0;
+
+  const faultOf = (name: string, type: string): DnsFault | undefined => faults.get(`${key(name)}|${type}`) ?? faults.get(key(name));
 
   function recordsOf(name: string, type: string): Answer[] {
     const z = zones.get(key(name));
@@ -106,7 +108,7 @@ export async function startDnsServer(options: DnsServerOptions): Promise<DnsServ
     const q: Question | undefined = query.questions?.[0];
     if (!q) return null;
     queries.push({ name: key(q.name), type: q.type, transport, at: new Date() });
-    const fault = faults.get(key(q.name));
+    const fault = faultOf(q.name, q.type);
     if (fault === 'timeout') return null;
     const flags = (authenticated ? dnsPacket.AUTHENTIC_DATA : 0) | dnsPacket.AUTHORITATIVE_ANSWER | (query.flag_rd ? dnsPacket.RECURSION_DESIRED : 0);
     const reply = (rcode: number, answers: Answer[], extra = 0): Buffer =>
@@ -148,7 +150,7 @@ export async function startDnsServer(options: DnsServerOptions): Promise<DnsServ
     }
     const out = answer(query, 'udp');
     if (!out) return;
-    if (faults.get(key(query.questions?.[0]?.name ?? '')) === 'spoof') {
+    if (faultOf(query.questions?.[0]?.name ?? '', query.questions?.[0]?.type ?? '') === 'spoof') {
       const fake = dnsPacket.encode({
         type: 'response', id: ((query.id ?? 0) + 1) & 0xffff, flags: dnsPacket.AUTHORITATIVE_ANSWER, questions: query.questions,
         answers: [{ name: query.questions?.[0]?.name ?? '', type: 'A', ttl: 0, data: '127.66.0.5' }],
@@ -203,7 +205,11 @@ export async function startDnsServer(options: DnsServerOptions): Promise<DnsServ
     queries,
     set: (name, records) => void zones.set(key(name), records),
     remove: (name) => void zones.delete(key(name)),
-    fault: (name, fault) => void (fault === null ? faults.delete(key(name)) : faults.set(key(name), fault)),
+    fault: (name, fault, type) => {
+      const k = type ? `${key(name)}|${type.toUpperCase()}` : key(name);
+      if (fault === null) faults.delete(k);
+      else faults.set(k, fault);
+    },
     setAuthenticated: (ad) => void (authenticated = ad),
     close: async () => {
       for (const s of sockets) s.destroy();

@@ -199,3 +199,17 @@ test('the caller signal aborts a pending question at once', async () => {
     server.fault('example.test', null);
   }
 });
+
+test('a resolver sitting on AAAA does not stall a lookup whose A answer arrived (RFC 8305 resolution delay)', { timeout: 2000 }, async () => {
+  server.fault('example.test', 'timeout', 'AAAA');
+  // No cache, so aborting below really closes the pending AAAA question's socket.
+  const patient = createDnsClient({ servers: [parseResolver(server.address)!], timeoutMs: 5000, attempts: 1, cacheEntries: 0 });
+  const stop = new AbortController();
+  try {
+    const addresses = await resolveAddresses(patient, 'example.test', nets, { signal: stop.signal });
+    assert.deepEqual(addresses.map((a) => a.address), ['127.10.1.10', '127.10.1.11']);
+  } finally {
+    stop.abort();
+    server.fault('example.test', null, 'AAAA');
+  }
+});
