@@ -37,6 +37,8 @@ export class MatrixRecorder {
   readonly passId: string;
   readonly signal: AbortSignal;
   readonly now: () => Date;
+  /** Origins whose robots.txt could not be fetched in this probe: not asked again. */
+  readonly #robotsFailures = new Map<string, ProbeError>();
 
   constructor(ctx: NetContext, domain: string, passId: string, signal: AbortSignal, now: () => Date) {
     this.ctx = ctx;
@@ -61,7 +63,7 @@ export class MatrixRecorder {
     let cache = robotsCaches.get(this.ctx);
     if (!cache) { cache = createTtlCache<RobotsPolicy>(10_000); robotsCaches.set(this.ctx, cache); }
     const key = `${origin.base}|${origin.host}`;
-    const hit = cache.get(key, this.now());
+    const hit = cache.get(key, this.now()) ?? this.#robotsFailures.get(key);
     if (hit) return hit;
     let policy: RobotsPolicy;
     try {
@@ -70,7 +72,10 @@ export class MatrixRecorder {
     } catch (error) {
       const e = ProbeError.from(error);
       if (e.code === 'http.redirect-limit') policy = robotsPolicyFromFetch({ error: e.message, redirectLimit: true });
-      else if (isUnreachable(e.code) || e.code === 'http.timeout') return e;
+      else if (isUnreachable(e.code) || e.code === 'http.timeout') {
+        this.#robotsFailures.set(key, e);
+        return e;
+      }
       else policy = robotsPolicyFromFetch({ error: e.message });
     }
     cache.set(key, policy, ROBOTS_MAX_AGE_MS, this.now());
