@@ -16,10 +16,15 @@ export { createHttpAgent, type HttpAgent } from './http-agent.ts';
 export interface FetchOptions {
   /** @default 'GET' */
   method?: 'GET' | 'HEAD' | 'POST' | 'PUT' | 'OPTIONS';
-  /** Extra request headers. `user-agent` is always ours. */
+  /**
+   * Extra request headers. `user-agent` is always ours. A `host` header also
+   * sets the TLS SNI and the certificate name checked (undici derives the
+   * servername from it): connect to `https://<srv-target>:8448` while naming
+   * the Matrix server. Caller headers are dropped after a cross-origin redirect.
+   */
   headers?: Record<string, string>;
   body?: string | Uint8Array;
-  /** Body byte cap; more is `http.too-large`. @default config.maxBodyBytes */
+  /** Body byte cap; more is `http.too-large`. Cannot exceed config.maxBodyBytes (the agent's hard cap). @default config.maxBodyBytes */
   maxBytes?: number;
   /** Deadline of the whole exchange, redirects included. @default config.stepTimeoutMs */
   timeoutMs?: number;
@@ -96,8 +101,14 @@ export async function fetchBounded(ctx: NetContext, url: string, opts: FetchOpti
     let body = opts.body;
     const redirects: RedirectHop[] = [];
     const seen = new Set<string>([current.href]);
+    const firstOrigin = current.origin;
     for (;;) {
-      const headers: Record<string, string> = { ...opts.headers, 'user-agent': config.userAgent };
+      // Caller headers (Host, credentials-like values) belong to the first origin only.
+      const headers: Record<string, string> = {};
+      for (const [name, value] of Object.entries(current.origin === firstOrigin ? opts.headers ?? {} : {})) {
+        if (name.toLowerCase() !== 'user-agent') headers[name.toLowerCase()] = value;
+      }
+      headers['user-agent'] = config.userAgent;
       if (opts.accept) headers.accept = opts.accept;
       let response;
       try {

@@ -33,7 +33,7 @@ const isCode = (code: string) => (e: unknown) => {
 before(async () => {
   ca = await createTestCa();
   const [siteCert, evilCert, expiredCert, wrongCert, selfCert] = await Promise.all([
-    ca.issue(['site.test', 'rebind.test', '127.10.2.1']),
+    ca.issue(['site.test', 'rebind.test', 'alias.test', '127.10.2.1']),
     ca.issue(['evil.test']),
     ca.issue(['expired.test'], { expired: true }),
     ca.issue(['other.test']),
@@ -63,10 +63,13 @@ before(async () => {
   site.routes.set('/to-ftp', redirect('ftp://site.test/file'));
   site.routes.set('/post-303', redirect('/method', 303));
   site.routes.set('/method', (req, res) => res.end(String(req.method)));
+  site.routes.set('/echo-host', (req, res) => res.end(String(req.headers.host)));
+  site.routes.set('/to-alias', (_req, res) => { res.writeHead(302, { location: `https://alias.test:${site.port}/echo-host` }); res.end(); });
   dns = await startDnsServer({
     host: '127.10.2.53',
     zones: {
       'site.test': { A: ['127.10.2.1'] },
+      'alias.test': { A: ['127.10.2.1'] },
       'plain.test': { A: ['127.10.2.2'] },
       'evil.test': { A: ['127.66.0.5'] },
       'expired.test': { A: ['127.10.2.3'] },
@@ -189,4 +192,15 @@ test('inspectTls records facts, including for broken certificates', async () => 
   assert.equal(self.chainValid, false);
   assert.equal(self.nameValid, true);
   assert.equal(self.error, 'DEPTH_ZERO_SELF_SIGNED_CERT');
+});
+
+test('a Host header names the server (SNI and certificate) while connecting elsewhere; dropped on a cross-origin redirect', async () => {
+  const base = `https://127.10.2.1:${site.port}`;
+  const named = await fetchBounded(ctx, `${base}/echo-host`, { headers: { Host: 'site.test', 'User-Agent': 'spoofed' } });
+  assert.equal(named.bodyText, 'site.test');
+  await assert.rejects(fetchBounded(ctx, `${base}/echo-host`, { headers: { host: 'wrong.test' } }), isCode('tls.name-mismatch'));
+  const moved = await fetchBounded(ctx, `${base}/to-alias`, { headers: { host: 'site.test' } });
+  assert.equal(moved.bodyText, `alias.test:${site.port}`);
+  const ua = site.requests.filter((r) => r.path === '/echo-host').map((r) => r.headers['user-agent']);
+  assert.ok(ua.length > 0 && ua.every((v) => typeof v === 'string' && v.startsWith('Chatlas/')), String(ua));
 });
