@@ -9,8 +9,8 @@ import type { Protocol } from '../crawler/types.ts';
 export interface CrawlObserver {
   passStarted?(info: { passId: string; resumed: boolean; shard: string; planned: number; alreadyDone: number }): void;
   probeFinished?(info: { protocol: Protocol; domain: string; status: string; durationMs: number }): void;
-  /** A batch acknowledged by the store. */
-  batchStored?(info: { servers: number; durationMs: number }): void;
+  /** A batch acknowledged by the store: these servers are durably done in this pass. */
+  batchStored?(info: { servers: number; durationMs: number; keys: readonly string[] }): void;
   /** Servers waiting in the queue (not yet started). */
   queueDepth?(depth: number): void;
   discovered?(info: { domain: string; accepted: boolean }): void;

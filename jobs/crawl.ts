@@ -39,6 +39,7 @@ import { normaliseDomain, type NormaliseOptions } from './frontier/normalise-dom
 import type { Seed } from './frontier/load-seeds.ts';
 import { planPass, serverKey, type PassPlan } from './plan-pass.ts';
 import { ResultBatcher } from './result-batcher.ts';
+import { BatchJournal } from './batch-journal.ts';
 import type { ScheduleHints, ScheduleOptions } from './schedule.ts';
 import { formatShard, inShard, WHOLE, type Shard } from './shard.ts';
 
@@ -91,6 +92,12 @@ export interface CrawlOptions {
   lookbackMs?: number;
   /** Stop gracefully: running probes finish and are stored, the pass stays resumable. */
   signal?: AbortSignal;
+  /**
+   * Folder of this worker's write-ahead batch journal (jobs/batch-journal.ts). With it, a batch cut
+   * by a crash is replayed exactly on restart; without it, the resume falls back to marking stored
+   * snapshots done, which cannot restore view rows the crash may have cut. One folder per worker.
+   */
+  journalDir?: string;
 }
 
 /** What a pass did. */
@@ -104,6 +111,8 @@ export interface PassSummary {
   alreadyDone: number;
   /** Servers whose stored snapshot was marked done on resume without a new probe. */
   repaired: number;
+  /** Servers of journaled batches replayed on start. */
+  replayed: number;
   probed: number;
   /** Probes by snapshot status. */
   byStatus: Record<string, number>;
@@ -161,6 +170,16 @@ export async function runCrawlPass(deps: CrawlDeps, options: CrawlOptions = {}):
     await insertPassState(deps.db, { passId, startedAt: asOf, updatedAt: updateTime(), shard: shardLabel, state: 'running', planned: plan.items.length, done: 0 });
   }
 
+  // First replay batches a crash cut (same rows, same token: each table and view keeps or completes them).
+  const journal = options.journalDir ? new BatchJournal(options.journalDir) : undefined;
+  let replayed = 0;
+  for (const batch of journal?.pending() ?? []) {
+    await insertProbeResults(deps.db, batch.results, { dedupToken: batch.token });
+    journal!.remove(batch.token);
+    replayed += batch.results.length;
+  }
+  if (replayed > 0) log.info({ passId, servers: replayed }, 'replayed unacknowledged batches from the journal');
+
   // Resume: skip what is acknowledged, repair snapshots stored without their progress row.
   const done = new Set<string>();
   let repaired = 0;
@@ -176,7 +195,7 @@ export async function runCrawlPass(deps: CrawlDeps, options: CrawlOptions = {}):
   log.info({ passId, resumed: unfinished !== null, shard: shardLabel, planned: plan.items.length, alreadyDone, repaired, lifecycles: plan.lifecycles }, 'pass started');
 
   const summary: PassSummary = {
-    passId, resumed: unfinished !== null, state: 'done', planned: plan.items.length, alreadyDone, repaired, probed: 0,
+    passId, resumed: unfinished !== null, state: 'done', planned: plan.items.length, alreadyDone, repaired, replayed, probed: 0,
     byStatus: {}, probeFailures: 0, discoveredAccepted: 0, discoveredRefused: 0,
     plan: { lifecycles: plan.lifecycles, notDue: plan.notDue, nextDueAt: plan.nextDueAt }, retryAfter: new Map(), durationMs: 0,
   };
@@ -184,7 +203,10 @@ export async function runCrawlPass(deps: CrawlDeps, options: CrawlOptions = {}):
   const batcher = new ResultBatcher((results, token) => insertProbeResults(deps.db, results, { dedupToken: token }), {
     ...(options.batchSize !== undefined ? { maxBatch: options.batchSize } : {}),
     ...(options.batchDelayMs !== undefined ? { maxDelayMs: options.batchDelayMs } : {}),
-    onStored: (results, durationMs) => observer.batchStored?.({ servers: results.length, durationMs }),
+    ...(journal ? { journal } : {}),
+    onStored: (results, durationMs) => observer.batchStored?.({
+      servers: results.length, durationMs, keys: results.map((r) => serverKey(r.snapshot.protocol, r.snapshot.domain)),
+    }),
   });
   const rate = options.probesPerSecond ?? 0;
   const queue = new PQueue({ concurrency: options.concurrency ?? 64, ...(rate > 0 ? { intervalCap: rate, interval: 1000 } : {}) });

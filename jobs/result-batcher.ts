@@ -24,6 +24,8 @@ export interface ResultBatcherOptions {
   retryDelaysMs?: number[];
   /** Called after each acknowledged batch. */
   onStored?: (results: ProbeResult[], durationMs: number) => void;
+  /** Write-ahead journal (jobs/batch-journal.ts): each batch is recorded before it is sent and forgotten once acknowledged. */
+  journal?: { write(token: string, results: ProbeResult[]): void; remove(token: string): void };
 }
 
 export class ResultBatcher {
@@ -33,6 +35,7 @@ export class ResultBatcher {
   #attempts: number;
   #retryDelaysMs: number[];
   #onStored: ResultBatcherOptions['onStored'];
+  #journal: ResultBatcherOptions['journal'];
   /** Results not yet handed to a flush. */
   #buffer: ProbeResult[] = [];
   /** The chain of flushes; each starts when the previous one settled. */
@@ -50,6 +53,7 @@ export class ResultBatcher {
     this.#attempts = options.attempts ?? 4;
     this.#retryDelaysMs = options.retryDelaysMs ?? [250, 1000, 4000];
     this.#onStored = options.onStored;
+    this.#journal = options.journal;
     if (!Number.isInteger(this.#maxBatch) || this.#maxBatch < 1) throw new TypeError(`maxBatch must be an integer >= 1, got ${JSON.stringify(options.maxBatch)}`);
     if (!(this.#maxDelayMs >= 0)) throw new TypeError(`maxDelayMs must be >= 0, got ${JSON.stringify(options.maxDelayMs)}`);
   }
@@ -88,7 +92,9 @@ export class ResultBatcher {
       if (this.#failed !== undefined) return;
       const started = Date.now();
       try {
+        this.#journal?.write(token, batch);
         await this.#writeWithRetries(batch, token);
+        this.#journal?.remove(token);
       } catch (error) {
         this.#failed = error;
         throw error;
