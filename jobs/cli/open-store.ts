@@ -14,7 +14,7 @@ export async function openStore(ctx: Pick<CommandContext, 'env' | 'flags'>, logg
   const db = await createDb(config);
   try {
     const result = await migrate(db);
-    if (result.applied.length > 0) logger?.info({ applied: result.applied }, 'store migrated');
+    if (result.applied.length > 0) logger?.debug({ applied: result.applied }, 'store migrated');
   } catch (error) {
     await db.close();
     throw error;
