@@ -16,6 +16,10 @@
  * 429 is treated like 5xx (as Google does, developers.google.com/search/docs/
  * crawling-indexing/robots/robots_txt#http-status-codes): a host asking us to
  * slow down is not one to crawl freely.
+ *
+ * Why not the `robots-parser` package: its readme (samclarke/robots-parser)
+ * targets the pre-RFC draft-koster-rep, it only sees the text (the §2.3.1
+ * status table would be ours anyway), and it is not a dependency here.
  */
 
 /** Our product token (RFC 9309 §2.2.1): the first word of our User-Agent. */
