@@ -212,7 +212,7 @@ async function federationOrigin(rec: MatrixRecorder, endpoint: MatrixEndpoint, r
     try {
       const tls = await inspectTls(rec.ctx, { host: target.host, port: target.port, servername: endpoint.tlsName, alpn: ['http/1.1'], signal: rec.signal });
       const ok = tls.error === null && tls.chainValid === true && tls.nameValid === true;
-      rec.record('tls.federation', ok ? 'ok' : tls.error ? 'tls.handshake' : tls.nameValid === false ? 'tls.name-mismatch' : 'tls.cert-invalid', performance.now() - started,
+      rec.record('tls.federation', tlsOutcome(tls), performance.now() - started,
         { target: `${target.host}:${target.port}`, tlsName: endpoint.tlsName, ...tls }, '', tls.error ?? '');
       if (!ok) report.push({ step: 'tls.federation', level: 'error', message: `TLS on ${target.host}:${target.port}: ${tls.error ?? (tls.nameValid === false ? `certificate does not name ${endpoint.tlsName}` : 'certificate chain does not verify')}.`, fix: `Serve a certificate for ${endpoint.tlsName} from a public CA with its full chain.` });
       return { origin: { base: `https://${urlHost(target.host)}:${target.port}`, host: endpoint.hostHeader }, target, tls };
@@ -223,6 +223,15 @@ async function federationOrigin(rec: MatrixRecorder, endpoint: MatrixEndpoint, r
     }
   }
   return null;
+}
+
+/** The outcome code of TLS facts: handshake failure first, then name, expiry, chain. */
+function tlsOutcome(tls: TlsFacts): string {
+  if (tls.protocol === null) return 'tls.handshake';
+  if (tls.nameValid === false) return 'tls.name-mismatch';
+  if (tls.error?.includes('EXPIRED')) return 'tls.expired';
+  if (tls.chainValid !== true) return 'tls.cert-invalid';
+  return 'ok';
 }
 
 /** The one empty `POST /register {}` of this pass: shows the flows, creates nothing. */

@@ -55,6 +55,7 @@ before(async () => {
       'authdir.test': { A: ['127.20.0.11'] },
       'endless.test': { A: ['127.20.0.12'] },
       'robots.test': { A: ['127.20.0.13'] },
+      'badcert.test': { A: ['127.20.0.14'] },
     },
   });
   const start = async (address: string, names: string[], listeners: Parameters<typeof startHomeserver>[3]) => {
@@ -63,7 +64,7 @@ before(async () => {
     return h;
   };
   await start('127.20.0.1', ['direct.test'], {
-    443: {},
+    443: { '/.well-known/matrix/support': json({ contacts: [{ matrix_id: '@admin:contact-server.test', role: 'm.role.admin' }], support_page: 'https://direct.test/help' }) },
     8448: matrixApiRoutes({ serverName: 'direct.test', rooms: DIRECT_ROOMS, maxPage: 2, register: { status: 401, body: { session: 's', flows: [{ stages: ['m.login.dummy'] }], params: {} } } }, tokensSeen),
   });
   await start('127.20.0.2', ['delegated.test'], {
@@ -74,7 +75,11 @@ before(async () => {
   });
   await start('127.20.0.3', ['hs.delegated.test'], { 8443: matrixApiRoutes({ serverName: 'delegated.test', software: { name: 'Dendrite', version: '0.13.7+8e5b6e1' } }) });
   // Spec: with SRV on the server name, the certificate is for the server name, not the SRV target.
-  await start('127.20.0.4', ['srv.test'], { 8449: matrixApiRoutes({ serverName: 'srv.test', software: { name: 'conduwuit', version: '0.4.6 (8c2b0e2)' } }) });
+  await start('127.20.0.4', ['srv.test'], {
+    8449: { ...matrixApiRoutes({ serverName: 'srv.test', software: { name: 'conduwuit', version: '0.4.6 (8c2b0e2)' } }), '/_conduwuit/local_user_count': json({ count: 42 }) },
+  });
+  // A certificate for another name (a common misconfiguration).
+  await start('127.20.0.14', ['wrong-name.test'], { 8448: matrixApiRoutes({ serverName: 'badcert.test' }) });
   await start('127.20.0.5', ['legacy.test'], { 8450: matrixApiRoutes({ serverName: 'legacy.test' }) });
   await start('127.20.0.6', ['brokenjson.test'], {
     443: { '/.well-known/matrix/server': text('{"m.server": ', 200, { 'content-type': 'application/json' }) },
@@ -124,7 +129,7 @@ test('direct server on 8448: identified, paginated with URL-encoded tokens, room
   assert.deepEqual(tokensSeen, ['t+2/a=b&c', 't+4/a=b&c'], 'since arrived intact (URL-encoded)');
   assert.equal(r.rooms.find((x) => x.roomId === '!space:direct.test')?.roomType, 'space');
   const found = Object.fromEntries(r.discoveries.map((d) => [d.domain, d.via]));
-  assert.deepEqual(found, { 'elsewhere.test': 'room-id', 'alias-server.test': 'room-alias' });
+  assert.deepEqual(found, { 'elsewhere.test': 'room-id', 'alias-server.test': 'room-alias', 'contact-server.test': 'contact' });
   assert.ok(r.discoveries.every((d) => d.sourceDomain === 'direct.test'));
   assert.equal(r.snapshot.publicMembers, 10 + 3 * 4);
 });
@@ -150,6 +155,7 @@ test('SRV _matrix-fed._tcp: connects to the target, certificate and Host are the
   assert.equal(r.snapshot.endpoint, 'fed.srv.test:8449');
   assert.equal(r.snapshot.tls?.nameValid, true);
   assert.equal(r.snapshot.software, 'conduwuit');
+  assert.equal(r.snapshot.users, 42, 'conduwuit local user count');
   const api = hosts.find((h) => h.servers.some((s) => s.host === '127.20.0.4'))!.servers[0]!;
   assert.ok(api.requests.some((q) => q.path === '/_matrix/federation/v1/version' && q.headers.host === 'srv.test'));
 });
@@ -223,6 +229,15 @@ test('robots.txt disallowing the directory is honoured', async () => {
   assert.deepEqual(r.rooms, []);
   const api = hosts.find((h) => h.servers.some((s) => s.host === '127.20.0.13'))!.servers[0]!;
   assert.ok(!api.requests.some((q) => q.path === '/_matrix/client/v3/publicRooms'));
+});
+
+test('a certificate for another name: recorded with a fix, requests refused', async () => {
+  const r = await probe('badcert.test');
+  assert.equal(outcome(r, 'tls.federation'), 'tls.name-mismatch');
+  assert.equal(r.snapshot.tls?.nameValid, false);
+  assert.match(outcome(r, 'matrix.federation-version') ?? '', /^tls\./);
+  assert.ok(r.snapshot.report.some((i) => i.step === 'tls.federation' && i.level === 'error' && i.fix?.includes('badcert.test')));
+  assert.notEqual(r.snapshot.status, 'ok');
 });
 
 test('an invalid server name is an error result, never an exception', async () => {
