@@ -1,0 +1,13 @@
+/** What a page loader returns: its view, or why there is none (the page maps it to a status). */
+export type PageResult<T> =
+  | { kind: 'ok'; view: T }
+  | { kind: 'bad-request'; issues: { field: string; message: string }[] }
+  | { kind: 'not-found' };
+
+/** A plain-text Response for a failed load: 400 lists the bad fields, 404 says so. */
+export function failureResponse(result: Exclude<PageResult<unknown>, { kind: 'ok' }>): Response {
+  const headers = { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' };
+  if (result.kind === 'not-found') return new Response('Not found\n', { status: 404, headers });
+  const lines = result.issues.map((i) => `${i.field}: ${i.message}`).join('\n');
+  return new Response(`Bad request\n${lines}\n`, { status: 400, headers });
+}
