@@ -99,3 +99,52 @@ for (const [ip, nets, why] of overrides) {
     assert.equal(forbiddenReason(ip, nets), why);
   });
 }
+
+/**
+ * Every range of Synapse's DEFAULT_IP_RANGE_BLOCKLIST, copied from
+ * synapse/config/server.py (matrix-synapse 1.163.2, as installed in
+ * /opt/chatlas-synapse, lines 143-177): its first and last address, and the
+ * IPv4-mapped and 6to4 forms Synapse's generate_ip_set() adds, are refused.
+ */
+const SYNAPSE_DEFAULT_IP_RANGE_BLOCKLIST = [
+  '127.0.0.0/8', '10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10', '192.0.0.0/24', '169.254.0.0/16',
+  '192.88.99.0/24', '198.18.0.0/15', '192.0.2.0/24', '198.51.100.0/24', '203.0.113.0/24', '224.0.0.0/4',
+  '::1/128', 'fe80::/10', 'fc00::/7', '2001:db8::/32', 'ff00::/8', 'fec0::/10',
+];
+
+function edges(cidr: string): [string, string] {
+  const [net, bitsText] = cidr.split('/') as [string, string];
+  const bits = Number(bitsText);
+  if (net.includes(':')) {
+    const full = ipv6Hex(net);
+    const first = BigInt(`0x${full}`) & (((1n << 128n) - 1n) ^ ((1n << BigInt(128 - bits)) - 1n));
+    const last = first | ((1n << BigInt(128 - bits)) - 1n);
+    const fmt = (n: bigint) => n.toString(16).padStart(32, '0').match(/.{4}/g)!.join(':');
+    return [fmt(first), fmt(last)];
+  }
+  const n = net.split('.').reduce((a, o) => a * 256 + Number(o), 0);
+  const size = 2 ** (32 - bits);
+  const fmt = (x: number) => [24, 16, 8, 0].map((s) => Math.floor(x / 2 ** s) % 256).join('.');
+  return [fmt(n - (n % size)), fmt(n - (n % size) + size - 1)];
+}
+
+function ipv6Hex(addr: string): string {
+  const [head, tail = ''] = addr.split('::') as [string, string?];
+  const h = head ? head.split(':') : [];
+  const t = tail ? tail.split(':') : [];
+  const groups = addr.includes('::') ? [...h, ...Array(8 - h.length - t.length).fill('0'), ...t] : h;
+  return groups.map((g) => g.padStart(4, '0')).join('');
+}
+
+for (const cidr of SYNAPSE_DEFAULT_IP_RANGE_BLOCKLIST) {
+  test(`Synapse blocklist ${cidr}: first and last address refused (and mapped/6to4 forms for IPv4)`, () => {
+    for (const ip of edges(cidr)) {
+      assert.equal(isForbidden(ip), true, ip);
+      if (!ip.includes(':')) {
+        assert.equal(isForbidden(`::ffff:${ip}`), true, `::ffff:${ip}`);
+        const hex = ip.split('.').map((o) => Number(o).toString(16).padStart(2, '0')).join('');
+        assert.equal(isForbidden(`2002:${hex.slice(0, 4)}:${hex.slice(4)}::1`), true, `6to4 of ${ip}`);
+      }
+    }
+  });
+}
