@@ -34,7 +34,8 @@
  * // Politeness and robots (crawler/policy/): createPoliteness({ perHostConcurrency, minIntervalMs }).run(host, task),
  * // robotsPolicyFromFetch({ status, bodyText } | { error }), isAllowed(policy, path), decideRetry(error, attempt)
  *
- * // Deadlines (./deadline.ts): withDeadline(fnOrPromise, ms, 'xmpp.timeout', signal)
+ * // Deadlines (./deadline.ts): withDeadline(fnOrPromise, ms, 'xmpp.timeout', signal);
+ * // deadlineSignal(config.probeTimeoutMs, 'net.timeout') -> { signal, clear() } for a whole probe
  * ```
  *
  * Errors are always `ProbeError` (crawler/errors.ts); `toProbeError(e)`

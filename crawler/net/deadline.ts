@@ -83,3 +83,31 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     signal?.addEventListener('abort', onAbort, { once: true });
   });
 }
+
+/** A signal that aborts with `ProbeError(code)` after `ms`, or with the parent's reason. */
+export interface DeadlineSignal {
+  readonly signal: AbortSignal;
+  /** Stop the timer and detach from the parent (call when the guarded work ends). */
+  clear(): void;
+}
+
+/**
+ * A whole-probe (or whole-step) deadline as an AbortSignal, for passing down
+ * to several waits: each nested `withDeadline(..., signal)` then fails with
+ * this deadline's ProbeError when it passes.
+ * @example const probe = deadlineSignal(config.probeTimeoutMs, 'net.timeout'); try { … } finally { probe.clear(); }
+ */
+export function deadlineSignal(ms: number, code: ProbeErrorCode, parent?: AbortSignal): DeadlineSignal {
+  const controller = new AbortController();
+  const onParent = (): void => controller.abort(ProbeError.from(parent?.reason ?? 'aborted', code));
+  const timer = setTimeout(() => controller.abort(new ProbeError(code, `deadline of ${ms} ms passed`)), ms);
+  if (parent?.aborted) onParent();
+  else parent?.addEventListener('abort', onParent, { once: true });
+  return {
+    signal: controller.signal,
+    clear: () => {
+      clearTimeout(timer);
+      parent?.removeEventListener('abort', onParent);
+    },
+  };
+}

@@ -1,6 +1,6 @@
 import { test, mock } from 'node:test';
 import assert from 'node:assert/strict';
-import { withDeadline, sleep } from '../../../../crawler/net/deadline.ts';
+import { deadlineSignal, withDeadline, sleep } from '../../../../crawler/net/deadline.ts';
 import { ProbeError } from '../../../../crawler/errors.ts';
 
 test('resolves with the work value', async () => {
@@ -72,4 +72,35 @@ test('sleep rejects when aborted', async () => {
   const p = sleep(60_000, c.signal);
   c.abort(new ProbeError('policy.rate-limited', 'stop'));
   await assert.rejects(p, (e: unknown) => e instanceof ProbeError && e.code === 'policy.rate-limited');
+});
+
+test('deadlineSignal aborts nested waits with its own code', async () => {
+  mock.timers.enable({ apis: ['setTimeout'] });
+  try {
+    const probe = deadlineSignal(1000, 'net.timeout');
+    const inner = withDeadline(new Promise<never>(() => {}), 60_000, 'http.timeout', probe.signal);
+    mock.timers.tick(1000);
+    await assert.rejects(inner, (e: unknown) => e instanceof ProbeError && e.code === 'net.timeout');
+    probe.clear();
+  } finally {
+    mock.timers.reset();
+  }
+});
+
+test('deadlineSignal follows its parent and stops after clear()', () => {
+  const parent = new AbortController();
+  const d = deadlineSignal(60_000, 'xmpp.timeout', parent.signal);
+  parent.abort(new Error('shutdown'));
+  assert.equal(d.signal.aborted, true);
+  assert.ok(d.signal.reason instanceof ProbeError && d.signal.reason.code === 'xmpp.timeout');
+  d.clear();
+  mock.timers.enable({ apis: ['setTimeout'] });
+  try {
+    const cleared = deadlineSignal(10, 'net.timeout');
+    cleared.clear();
+    mock.timers.tick(100);
+    assert.equal(cleared.signal.aborted, false);
+  } finally {
+    mock.timers.reset();
+  }
 });
