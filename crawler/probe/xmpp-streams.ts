@@ -1,0 +1,132 @@
+/**
+ * Account-free stream probes (PROTOCOLS.md §3.2): c2s and s2s stream
+ * features before and after TLS, TLS facts, the in-band registration form
+ * when advertised. Bytes come from net/xmpp-stream.ts, meaning from
+ * protocol/; this file only orders the steps and records them.
+ */
+import type { NetContext } from '../net/context.ts';
+import { XmppStream } from '../net/xmpp-stream.ts';
+import { ProbeError } from '../errors.ts';
+import type { TlsFacts } from '../types.ts';
+import type { XmppEndpoint } from '../discover/xmpp-srv.ts';
+import { parseStreamFeatures, parseStreamHeader, type StreamFeatures, type StreamHeader } from '../protocol/rfc6120-features.ts';
+import { parseIqReply } from '../protocol/xmpp-iq.ts';
+import { NS_REGISTER, parseRegisterForm, type RegisterForm } from '../protocol/xep0077-register.ts';
+import type { XmppRecorder } from './xmpp-recorder.ts';
+
+/** Endpoints tried per side before giving up. @default 3 */
+export const MAX_ENDPOINT_ATTEMPTS = 3;
+
+/** What the unauthenticated probe of one side saw. */
+export interface SideResult {
+  connected: boolean;
+  endpoint: XmppEndpoint | null;
+  header: StreamHeader | null;
+  /** Features before TLS (STARTTLS endpoints only). */
+  preTls: StreamFeatures | null;
+  /** Features once TLS is up. */
+  postTls: StreamFeatures | null;
+  tls: TlsFacts | null;
+  /** The register form (c2s, when advertised and asked), or what happened instead. */
+  register: { form: RegisterForm | null; outcome: string } | null;
+  error: ProbeError | null;
+}
+
+const empty = (): SideResult => ({ connected: false, endpoint: null, header: null, preTls: null, postTls: null, tls: null, register: null, error: null });
+
+/**
+ * Probe one side on the first endpoint that answers.
+ * @param askRegister send one unauthenticated `jabber:iq:register` get when `<register/>` is advertised (c2s only)
+ */
+export async function probeSide(ctx: NetContext, rec: XmppRecorder, side: 'c2s' | 's2s', endpoints: readonly XmppEndpoint[], askRegister: boolean, signal: AbortSignal): Promise<SideResult> {
+  const result = empty();
+  for (const ep of endpoints.slice(0, MAX_ENDPOINT_ATTEMPTS)) {
+    const where = `${ep.host}:${ep.port}${ep.directTls ? ' (direct TLS)' : ''}`;
+    const opened = await rec.step(`xmpp.${side}-connect`, async () => {
+      const s = await XmppStream.open(ctx, { host: ep.host, port: ep.port, domain: rec.domain, mode: side, directTls: ep.directTls, signal });
+      return { value: s, facts: { host: ep.host, port: ep.port, directTls: ep.directTls, source: ep.source, address: s.remoteAddress } };
+    });
+    if (!opened.ok) {
+      result.error = opened.error;
+      continue;
+    }
+    const stream = opened.value;
+    result.connected = true;
+    result.endpoint = ep;
+    try {
+      await negotiate(rec, side, stream, result, askRegister, where);
+    } finally {
+      stream.close();
+    }
+    return result;
+  }
+  return result;
+}
+
+async function negotiate(rec: XmppRecorder, side: 'c2s' | 's2s', stream: XmppStream, result: SideResult, askRegister: boolean, where: string): Promise<void> {
+  const first = await rec.step(`xmpp.${side}-features${stream.tls ? '' : '-pre-tls'}`, async () => {
+    const { header, features } = await stream.start();
+    const f = parseStreamFeatures(features);
+    const h = parseStreamHeader(header, stream.contentNamespace);
+    return { value: { f, h }, facts: { header: h, features: f, tls: stream.tls }, raw: stream.raw };
+  }, () => stream.raw);
+  if (!first.ok) {
+    result.error = first.error;
+    rec.note(`xmpp.${side}-features`, 'error', `${side} stream on ${where} failed: ${first.error.message}`);
+    return;
+  }
+  result.header = first.value.h;
+  if (stream.tls) {
+    result.tls = stream.tls;
+    result.postTls = first.value.f;
+  } else {
+    result.preTls = first.value.f;
+    if (!first.value.f.starttls) {
+      rec.note(`xmpp.${side}-features`, 'warn', `${side} on ${where} offers no STARTTLS`, 'Enable TLS (RFC 7590 requires it).');
+      return;
+    }
+    const rawBefore = stream.raw.length;
+    const tls = await rec.step(`xmpp.${side}-tls`, async () => {
+      const facts = await stream.starttls();
+      return { value: facts, facts: { tls: facts } };
+    });
+    if (!tls.ok) {
+      result.error = tls.error;
+      return;
+    }
+    result.tls = tls.value;
+    if (!tls.value.chainValid || !tls.value.nameValid) {
+      rec.note(`xmpp.${side}-tls`, 'warn', `certificate for ${rec.domain} does not verify: ${tls.value.error ?? 'invalid'}`, 'Serve a certificate that names the XMPP domain, signed by a public CA.');
+    }
+    const post = await rec.step(`xmpp.${side}-features`, async () => {
+      const { features } = await stream.start();
+      const f = parseStreamFeatures(features);
+      return { value: f, facts: { features: f }, raw: stream.raw.slice(rawBefore) };
+    }, () => stream.raw.slice(rawBefore));
+    if (!post.ok) {
+      result.error = post.error;
+      return;
+    }
+    result.postTls = post.value;
+  }
+  if (side === 'c2s' && askRegister && result.postTls?.register) {
+    // One read-only get (XEP-0077 §3.1): shows the form; never a set.
+    const rawBefore = stream.raw.length;
+    const reg = await rec.step('xmpp.register-form', async () => {
+      stream.send(`<iq type='get' id='reg1'><query xmlns='${NS_REGISTER}'/></iq>`);
+      try {
+        const iq = await stream.next((el) => el.local === 'iq' && el.attrs.id === 'reg1', 'register form');
+        const reply = parseIqReply(iq);
+        if (!reply.ok) return { value: { form: null, outcome: reply.error.condition }, outcome: reply.error.condition, facts: { error: reply.error }, raw: stream.raw.slice(rawBefore) };
+        const form = reply.payload ? parseRegisterForm(reply.payload) : null;
+        return { value: { form, outcome: 'form' }, outcome: 'form', facts: { form }, raw: stream.raw.slice(rawBefore) };
+      } catch (error) {
+        // ejabberd ends the stream (not-authorized) when registration is off: an answer, not a failure.
+        const e = ProbeError.from(error);
+        if (e.code === 'xmpp.stream-error') return { value: { form: null, outcome: 'stream-closed' }, outcome: 'stream-closed', facts: { reason: e.message }, raw: stream.raw.slice(rawBefore) };
+        throw e;
+      }
+    });
+    result.register = reg.ok ? reg.value : { form: null, outcome: reg.error.code };
+  }
+}

@@ -1,0 +1,263 @@
+/**
+ * Probe one XMPP domain: DNS (SRV, fallback, DNSSEC AD bit, DANE TLSA),
+ * host-meta and the provider file over HTTPS, account-free c2s and s2s
+ * stream probes, and, with an observer account, disco/version/services/rooms.
+ * Orchestration only: net/ moves bytes, protocol/ parses, discover/ decides
+ * names. `probeXmpp` never throws: every failure is a recorded ProbeError.
+ *
+ * "Advertised" is kept apart from "verified" (PROTOCOLS.md §3.2): in-band
+ * registration is reported `advertised` when the feature is offered, never
+ * `open` (only submitting a form would prove it, which we never do).
+ */
+import { ProbeError } from '../errors.ts';
+import type { NetContext } from '../net/context.ts';
+import { fetchBounded } from '../net/http.ts';
+import { ObserverSession } from '../net/xmpp-client.ts';
+import type { SrvRecord } from '../net/dns.ts';
+import type { ProbeResult, RegistrationMode, ServerSnapshot, ServerStatus } from '../types.ts';
+import { XMPP_SRV_SERVICES, xmppEndpoints, xmppSrvNames, type XmppEndpoint, type XmppSrvService } from '../discover/xmpp-srv.ts';
+import { xmppDiscoveries } from '../discover/xmpp-frontier.ts';
+import { parseHostMetaJson, parseHostMetaXml } from '../protocol/xep0156-host-meta.ts';
+import { parseProviderFile } from '../protocol/xmpp-provider-file.ts';
+import { identifyXmpp } from '../identify/xmpp-rules.ts';
+import { XmppRecorder } from './xmpp-recorder.ts';
+import { probeSide, type SideResult } from './xmpp-streams.ts';
+import { observeDomain, DEFAULT_OBSERVER_LIMITS, type ObserverLimits, type ObserverResult } from './xmpp-observer.ts';
+
+/** Options of {@link probeXmpp}. */
+export interface ProbeXmppOptions {
+  passId: string;
+  /** Clock (or the pass time) for observedAt. @default () => new Date() */
+  now?: Date | (() => Date);
+  /**
+   * An observer session to reuse across probes. When absent and the config
+   * names an observer (`xmppJid`), one is opened for this probe and closed.
+   */
+  observer?: ObserverSession | null;
+  /** Bounds of the authenticated walk. @default DEFAULT_OBSERVER_LIMITS */
+  limits?: ObserverLimits;
+  /** Skip HTTPS lookups (host-meta, provider file). @default false */
+  skipHttp?: boolean;
+  /** For deterministic SRV ordering in tests. @default Math.random */
+  random?: () => number;
+  signal?: AbortSignal;
+}
+
+/** Probe one domain. Never throws. */
+export async function probeXmpp(ctx: NetContext, domain: string, opts: ProbeXmppOptions): Promise<ProbeResult> {
+  const now = typeof opts.now === 'function' ? opts.now : opts.now instanceof Date ? ((d: Date) => () => d)(opts.now) : () => new Date();
+  const name = domain.trim().toLowerCase().replace(/\.$/, '');
+  const rec = new XmppRecorder(name, opts.passId, now);
+  const started = now();
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(new ProbeError('net.timeout', `probe of ${name} exceeded ${ctx.config.probeTimeoutMs} ms`)), ctx.config.probeTimeoutMs);
+  const onParent = (): void => controller.abort(opts.signal?.reason);
+  opts.signal?.addEventListener('abort', onParent, { once: true });
+  try {
+    return await run(ctx, rec, name, opts, controller.signal, started);
+  } catch (error) {
+    // A bug: recorded, never thrown to the crawl loop.
+    const e = ProbeError.from(error);
+    rec.record('xmpp.probe', e.code, 0, {}, '', e.message);
+    return { snapshot: snapshotOf(rec, started, { status: 'error', error: e.message }), observations: rec.observations, rooms: [], discoveries: [] };
+  } finally {
+    clearTimeout(timer);
+    opts.signal?.removeEventListener('abort', onParent);
+  }
+}
+
+async function run(ctx: NetContext, rec: XmppRecorder, domain: string, opts: ProbeXmppOptions, signal: AbortSignal, started: Date): Promise<ProbeResult> {
+  // 1. DNS: the four SRV services, in parallel.
+  const names = xmppSrvNames(domain);
+  const srv: Partial<Record<XmppSrvService, SrvRecord[]>> = {};
+  let authenticated: boolean | null = null;
+  await Promise.all(XMPP_SRV_SERVICES.map(async (service) => {
+    const r = await rec.step(`dns.srv.${service}`, async () => {
+      const a = await ctx.dns.srv(names[service], { signal });
+      return { value: a, outcome: a.status === 'ok' ? 'ok' : a.status, facts: { name: a.name, records: a.records, status: a.status, authenticated: a.authenticated } };
+    });
+    if (r.ok) {
+      srv[service] = r.value.records;
+      authenticated = (authenticated ?? true) && r.value.authenticated;
+    }
+  }));
+  const c2s = xmppEndpoints(domain, 'c2s', srv['xmpp-client'] ?? [], srv['xmpps-client'] ?? [], opts.random);
+  const s2s = xmppEndpoints(domain, 's2s', srv['xmpp-server'] ?? [], srv['xmpps-server'] ?? [], opts.random);
+  if (c2s.notOffered) rec.note('dns.srv.xmpp-client', 'info', 'SRV target "." says client connections are not offered.');
+
+  // Address families of the first c2s host, and DANE for it.
+  const first = c2s.endpoints[0] ?? s2s.endpoints[0] ?? null;
+  let ipv4: boolean | null = null;
+  let ipv6: boolean | null = null;
+  let dane: boolean | null = null;
+  if (first) {
+    const [a4, a6, tlsa] = await Promise.all([
+      rec.step('dns.a', async () => {
+        const a = await ctx.dns.a(first.host, { signal });
+        return { value: a.records.length > 0, outcome: a.status, facts: { host: first.host, records: a.records } };
+      }),
+      rec.step('dns.aaaa', async () => {
+        const a = await ctx.dns.aaaa(first.host, { signal });
+        return { value: a.records.length > 0, outcome: a.status, facts: { host: first.host, records: a.records } };
+      }),
+      rec.step('dns.tlsa', async () => {
+        const t = await ctx.dns.tlsa(`_${first.port}._tcp.${first.host}`, { signal });
+        return { value: t.records.length > 0 && t.authenticated, outcome: t.status, facts: { records: t.records, authenticated: t.authenticated } };
+      }),
+    ]);
+    ipv4 = a4.ok ? a4.value : null;
+    ipv6 = a6.ok ? a6.value : null;
+    dane = tlsa.ok ? tlsa.value : null;
+  }
+
+  // 2. HTTPS: host-meta (XML, JSON) and the provider file, each bounded.
+  let consent: boolean | null = null;
+  if (!opts.skipHttp) consent = await httpLookups(ctx, rec, domain, signal);
+  if (consent === false) rec.note('xmpp.provider-file', 'info', 'The provider file says serverTesting: false; the registration form was not asked for.');
+
+  // 3. Account-free streams.
+  const c2sResult = await probeSide(ctx, rec, 'c2s', c2s.endpoints, consent !== false, signal);
+  const s2sResult = await probeSide(ctx, rec, 's2s', s2s.endpoints, false, signal);
+
+  // 4. Through the observer account.
+  let observed: ObserverResult | null = null;
+  let session = opts.observer ?? null;
+  let ownSession = false;
+  if (!session && ctx.config.xmppJid) {
+    const login = await rec.step('xmpp.observer-login', async () => {
+      const s = await loginObserver(ctx, signal, opts.random);
+      return { value: s, facts: { jid: s.jid } };
+    });
+    if (login.ok) {
+      session = login.value;
+      ownSession = true;
+    }
+  }
+  if (session) {
+    try {
+      observed = await observeDomain(session, rec, opts.limits ?? DEFAULT_OBSERVER_LIMITS);
+    } finally {
+      if (ownSession) session.close();
+    }
+  } else {
+    rec.record('xmpp.observer', 'no-account', 0, { unknown: ['software (XEP-0092)', 'disco#info features', 'contact addresses', 'services', 'rooms'] });
+    rec.note('xmpp.observer', 'info', 'No observer account (or its login failed): software version, services and rooms could not be known.');
+  }
+
+  // 5. Conclusions.
+  const id = identifyXmpp({
+    version: observed?.version ?? null,
+    softwareInfo: observed?.softwareInfo ?? null,
+    capsNodes: [c2sResult.postTls?.caps?.node, s2sResult.postTls?.caps?.node].filter((n): n is string => !!n),
+    stream: c2sResult.header ? { id: c2sResult.header.id, features: c2sResult.postTls } : null,
+  });
+  rec.record('xmpp.identify', id.software, 0, { by: id.by, confidence: id.confidence, known: id.known, nameRaw: id.nameRaw, version: id.version });
+  // ok: some stream got as far as its features; error: connected but every stream failed.
+  const spoke = !!(c2sResult.preTls || c2sResult.postTls || s2sResult.preTls || s2sResult.postTls);
+  const connected = c2sResult.connected || s2sResult.connected;
+  const status: ServerStatus = spoke ? 'ok' : connected ? 'error' : c2s.notOffered && s2s.notOffered ? 'not-a-server' : 'unreachable';
+  const mainError = spoke ? '' : (c2sResult.error ?? s2sResult.error)?.message ?? 'no endpoint answered';
+  const features = [...new Set([...(c2sResult.preTls?.all ?? []), ...(c2sResult.postTls?.all ?? []), ...(observed?.info?.features ?? [])])];
+  const ep = c2sResult.endpoint ?? s2sResult.endpoint;
+  const rooms = observed?.rooms ?? [];
+  const snapshot = snapshotOf(rec, started, {
+    status,
+    error: mainError,
+    software: id.software,
+    versionRaw: id.version.raw,
+    version: id.version.text,
+    registration: registrationOf(c2sResult),
+    features,
+    tls: c2sResult.tls ?? s2sResult.tls,
+    dnssec: authenticated,
+    dane,
+    ipv4,
+    ipv6,
+    publicRooms: rooms.length,
+    publicMembers: rooms.reduce((n, r) => n + r.members, 0),
+    endpoint: ep ? `${ep.host}:${ep.port}` : '',
+  });
+  const discoveries = xmppDiscoveries({
+    domain, foundAt: rec.now(),
+    items: observed?.items ?? [],
+    rooms: rooms.map((r) => r.roomId),
+    contacts: Object.values(observed?.contacts ?? {}).flat(),
+  });
+  return { snapshot, observations: rec.observations, rooms, discoveries };
+}
+
+/** Registration as observed (never `open`: see the file header). */
+function registrationOf(c2s: SideResult): RegistrationMode {
+  if (c2s.register?.form?.webUrl) return 'web';
+  if (c2s.register?.form?.captcha) return 'captcha';
+  if (c2s.postTls?.register) return 'advertised';
+  // Features after TLS seen without <register/>: in-band registration not offered.
+  if (c2s.postTls) return 'closed';
+  return 'unknown';
+}
+
+/** host-meta (XML and JSON) and the provider file. Returns the serverTesting consent. */
+async function httpLookups(ctx: NetContext, rec: XmppRecorder, domain: string, signal: AbortSignal): Promise<boolean | null> {
+  const base = `https://${domain}/.well-known`;
+  const cap = Math.min(ctx.config.maxBodyBytes, 1024 * 1024);
+  await rec.step('xmpp.host-meta', async () => {
+    const r = await fetchBounded(ctx, `${base}/host-meta`, { maxBytes: cap, signal });
+    if (r.status !== 200) return { value: null, outcome: r.status === 404 ? 'absent' : `http-${r.status}`, facts: { status: r.status } };
+    const m = parseHostMetaXml(r.bodyText);
+    if (m instanceof ProbeError) throw m;
+    return { value: m, facts: { ...m }, raw: r.bodyText };
+  });
+  await rec.step('xmpp.host-meta-json', async () => {
+    const r = await fetchBounded(ctx, `${base}/host-meta.json`, { maxBytes: cap, accept: 'application/json', signal });
+    if (r.status !== 200) return { value: null, outcome: r.status === 404 ? 'absent' : `http-${r.status}`, facts: { status: r.status } };
+    const m = parseHostMetaJson(r.bodyText);
+    if (m instanceof ProbeError) throw m;
+    return { value: m, facts: { ...m }, raw: r.bodyText };
+  });
+  const pf = await rec.step('xmpp.provider-file', async () => {
+    const r = await fetchBounded(ctx, `${base}/xmpp-provider-v2.json`, { maxBytes: cap, accept: 'application/json', signal });
+    if (r.status !== 200) return { value: null, outcome: r.status === 404 ? 'absent' : `http-${r.status}`, facts: { status: r.status } };
+    const p = parseProviderFile(r.bodyText);
+    if (p instanceof ProbeError) throw p;
+    return { value: p.serverTesting, facts: { ...p }, raw: r.bodyText };
+  });
+  return pf.ok ? pf.value : null;
+}
+
+/** Log the observer in on its own server, found through SRV like any domain. */
+async function loginObserver(ctx: NetContext, signal: AbortSignal, random?: () => number): Promise<ObserverSession> {
+  const jid = ctx.config.xmppJid;
+  const domain = jid.slice(jid.indexOf('@') + 1);
+  const names = xmppSrvNames(domain);
+  const [plain, direct] = await Promise.all([
+    ctx.dns.srv(names['xmpp-client'], { signal }).then((a) => a.records, () => []),
+    ctx.dns.srv(names['xmpps-client'], { signal }).then((a) => a.records, () => []),
+  ]);
+  const endpoints: XmppEndpoint[] = xmppEndpoints(domain, 'c2s', plain, direct, random).endpoints;
+  let last: unknown = new ProbeError('xmpp.auth-failed', `no endpoint for observer domain ${domain}`);
+  for (const ep of endpoints.slice(0, 3)) {
+    try {
+      return await ObserverSession.login(ctx, { jid, password: ctx.config.xmppPassword, host: ep.host, port: ep.port, directTls: ep.directTls, signal });
+    } catch (error) {
+      last = error;
+      // Wrong credentials will not get better on another endpoint.
+      if (ProbeError.from(error).code === 'xmpp.auth-failed') break;
+    }
+  }
+  throw ProbeError.from(last, 'xmpp.auth-failed');
+}
+
+/** Open the observer session once for a whole pass (the crawl loop shares it between probes). */
+export function openObserver(ctx: NetContext, signal?: AbortSignal): Promise<ObserverSession> {
+  return loginObserver(ctx, signal ?? new AbortController().signal);
+}
+
+function snapshotOf(rec: XmppRecorder, started: Date, s: Partial<ServerSnapshot> & { status: ServerStatus; error: string }): ServerSnapshot {
+  return {
+    passId: rec.passId, domain: rec.domain, protocol: 'xmpp', observedAt: started,
+    software: 'unknown', versionRaw: '', version: '', registration: 'unknown', features: [], specVersions: [],
+    tls: null, dnssec: null, dane: null, ipv4: null, ipv6: null, publicRooms: 0, publicMembers: 0, users: null, endpoint: '',
+    report: rec.report,
+    ...s,
+  };
+}
