@@ -166,6 +166,15 @@ export async function runCrawlPass(deps: CrawlDeps, options: CrawlOptions = {}):
   // State rows must have strictly increasing updated_at (the newest wins), even with a frozen injected clock.
   let lastUpdate = 0;
   const updateTime = (): Date => new Date((lastUpdate = Math.max(clock().getTime(), lastUpdate + 1, asOf.getTime() + (unfinished ? 1 : 0))));
+  if (!unfinished && plan.items.length === 0) {
+    // Nothing due: no pass is recorded, the caller (jobs/scheduler.ts) waits for plan.nextDueAt.
+    log.info({ shard: shardLabel, notDue: plan.notDue, nextDueAt: plan.nextDueAt }, 'nothing due');
+    return {
+      passId: '', resumed: false, state: 'done', planned: 0, alreadyDone: 0, repaired: 0, replayed: 0, probed: 0, byStatus: {},
+      probeFailures: 0, discoveredAccepted: 0, discoveredRefused: 0,
+      plan: { lifecycles: plan.lifecycles, notDue: plan.notDue, nextDueAt: plan.nextDueAt }, retryAfter: new Map(), durationMs: Date.now() - started,
+    };
+  }
   if (!unfinished) {
     await insertPassState(deps.db, { passId, startedAt: asOf, updatedAt: updateTime(), shard: shardLabel, state: 'running', planned: plan.items.length, done: 0 });
   }
