@@ -33,6 +33,8 @@ export interface SimFederation {
   dns: string;
   /** PEM of the test CA that signed every certificate (crawler `extraCaPems`). */
   caPem: string;
+  /** The same CA as a file, for NODE_EXTRA_CA_CERTS in child processes. */
+  caPath: string;
   /** Crawl configuration that keeps everything on this federation's addresses. */
   crawlEnv: Record<string, string>;
   /** Server names to seed a crawl with. */
@@ -187,6 +189,7 @@ export async function startSimFederation(options: SimFederationOptions = {}): Pr
     return {
       dns: dnsServer.address,
       caPem: ca.caPem,
+      caPath: ca.caPath,
       crawlEnv: {
         CHATLAS_DNS: dnsServer.address,
         CHATLAS_ALLOW_NETS: `${prefix}.0.0/16`,
