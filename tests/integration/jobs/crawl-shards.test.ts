@@ -1,0 +1,90 @@
+/**
+ * Shards, explicit domain lists and graceful stop, on the embedded store.
+ * The probe is a LOOP-TEST DOUBLE (no sockets): these tests are about which
+ * servers a pass takes, not about probing them.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { openTestStore, rows, type TestStore } from '../../harness/store.ts';
+import { runCrawlPass, type ProbeFn } from '../../../jobs/crawl.ts';
+import { failedProbeResult } from '../../../jobs/failed-probe-result.ts';
+import { DEFAULT_RESERVED_TLDS } from '../../../jobs/frontier/normalise-domain.ts';
+import { parseShard } from '../../../jobs/shard.ts';
+
+const normalise = { reservedTlds: DEFAULT_RESERVED_TLDS.filter((t) => t !== 'test') };
+const seeds = Array.from({ length: 150 }, (_, i) => ({ domain: `n${i}.shard.test`, protocol: 'xmpp' as const, source: 'test' }));
+const T = Date.UTC(2026, 1, 1, 12);
+let store: TestStore;
+
+/** Records an ok snapshot; `onProbe` lets a test act in the middle of a pass. */
+const probeWith = (onProbe: () => void = () => {}): ProbeFn => async (domain, protocol, { passId, now }) => {
+  onProbe();
+  await new Promise((r) => setImmediate(r));
+  const r = failedProbeResult(passId, domain, protocol, now, 1, new Error('unused'));
+  return { ...r, observations: [], snapshot: { ...r.snapshot, status: 'ok', software: 'prosody', version: '0.12.3', error: '', report: [] } };
+};
+
+before(async () => { store = await openTestStore(); });
+after(async () => { await store?.cleanup(); });
+
+test('three shard workers cover every domain exactly once', async () => {
+  const now = new Date(T);
+  for (const s of ['1/3', '2/3', '3/3']) {
+    const summary = await runCrawlPass({ db: store.db, probe: probeWith(), seeds, clock: () => now }, { shard: parseShard(s), normalise });
+    assert.ok(summary.probed > 20 && summary.probed < 80, `shard ${s} took ${summary.probed}`);
+  }
+  const got = await rows<{ domain: string; c: number }>(store.db, `SELECT domain, count() AS c FROM server_snapshots GROUP BY domain`);
+  assert.equal(got.length, seeds.length);
+  assert.deepEqual(got.filter((r) => Number(r.c) !== 1), []);
+  const passes = await rows<{ shard: string }>(store.db, `SELECT shard FROM passes FINAL ORDER BY shard`);
+  assert.deepEqual(passes.map((p) => p.shard), ['1/3', '2/3', '3/3']);
+});
+
+test('one hour later nothing is due before the interval, then everything is', async () => {
+  const early = await runCrawlPass({ db: store.db, probe: probeWith(), seeds, clock: () => new Date(T + 30 * 60_000) }, { normalise });
+  assert.equal(early.planned, 0);
+  assert.equal(early.plan.notDue, seeds.length);
+  assert.equal(early.plan.lifecycles.alive, seeds.length);
+  assert.ok(early.plan.nextDueAt!.getTime() >= T + 54 * 60_000);
+  const due = await runCrawlPass({ db: store.db, probe: probeWith(), seeds, clock: () => new Date(T + 2 * 3_600_000) }, { normalise });
+  assert.equal(due.probed, seeds.length);
+});
+
+test('an explicit list probes just those domains, due or not', async () => {
+  const s = await runCrawlPass({ db: store.db, probe: probeWith(), seeds, clock: () => new Date(T + 2 * 3_600_000 + 1000) }, { normalise, only: ['N1.shard.test', 'new.shard.test'] });
+  // n1 is known for XMPP only; the unknown domain is tried for both protocols
+  assert.equal(s.probed, 3);
+  assert.deepEqual(s.byStatus, { ok: 3 });
+  await assert.rejects(runCrawlPass({ db: store.db, probe: probeWith(), seeds }, { normalise, only: ['not a domain'] }), /is not a domain Chatlas can crawl \(bad-character\)/);
+});
+
+test('a stopped pass keeps what it stored and the next run resumes it', async () => {
+  const controller = new AbortController();
+  let n = 0;
+  const now = new Date(T + 5 * 3_600_000);
+  const stopped = await runCrawlPass({ db: store.db, probe: probeWith(() => { if (++n === 40) controller.abort(); }), seeds, clock: () => now }, { normalise, signal: controller.signal, concurrency: 8 });
+  assert.equal(stopped.state, 'stopped');
+  assert.ok(stopped.probed >= 40 && stopped.probed < seeds.length, `${stopped.probed}`);
+  const resumed = await runCrawlPass({ db: store.db, probe: probeWith(), seeds, clock: () => new Date(T + 5 * 3_600_000 + 60_000) }, { normalise });
+  assert.equal(resumed.resumed, true);
+  assert.equal(resumed.passId, stopped.passId);
+  assert.equal(resumed.alreadyDone, stopped.probed);
+  assert.equal(resumed.alreadyDone + resumed.probed, seeds.length);
+  const dupes = await rows(store.db, `SELECT domain, count() AS c FROM server_snapshots WHERE pass_id = {p:UUID} GROUP BY domain HAVING c != 1`, { p: stopped.passId });
+  assert.deepEqual(dupes, []);
+});
+
+test('a probe that throws or hangs is recorded as that server\'s error and the pass goes on', async () => {
+  const probe: ProbeFn = async (domain, protocol, o) => {
+    if (domain === 'n3.shard.test') throw new Error('bug in a probe');
+    if (domain === 'n4.shard.test') return new Promise(() => {});
+    return probeWith()(domain, protocol, o);
+  };
+  const s = await runCrawlPass({ db: store.db, probe, seeds, clock: () => new Date(T + 9 * 3_600_000) }, { normalise, probeDeadlineMs: 200 });
+  assert.equal(s.state, 'done');
+  assert.equal(s.probeFailures, 2);
+  assert.equal(s.probed, seeds.length);
+  const errs = await rows<{ domain: string; outcome: string }>(store.db,
+    `SELECT domain, outcome FROM observations WHERE step = 'crawl.probe' AND pass_id = {p:UUID} ORDER BY domain`, { p: s.passId });
+  assert.deepEqual(errs.map((e) => `${e.domain} ${e.outcome}`), ['n3.shard.test internal', 'n4.shard.test net.timeout']);
+});
