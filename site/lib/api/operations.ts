@@ -8,7 +8,7 @@ import {
   domainSchema, overviewParams, protocolSchema, rangeSchema, roomSearchParams, serverListParams, seriesParams, softwareSchema,
 } from '../params.ts';
 import { buildOpenApi, type ApiOperation, type ApiResponseSpec } from './openapi.ts';
-import { problemSchema, registrationChangesSchema, registrationCreatedSchema, registrationIdParams, registrationRequestSchema, registrationSchema, registrationVerifiedSchema } from './schemas.ts';
+import { problemSchema, registrationChangesSchema, registrationCreatedSchema, registrationIdParams, registrationRequestSchema, registrationSchema, registrationVerifiedSchema, verifyRequestSchema } from './schemas.ts';
 import { roomPageSchema, serverDetailSchema, serverListSchema, seriesSchema, softwareDetailSchema, softwareListSchema, statsSchema } from './response-schemas.ts';
 
 /** `GET /api/v1/software` query. */
@@ -28,6 +28,12 @@ export const exportPath = z.object({
 
 const problemOf = (status: number, description: string): ApiResponseSpec => ({ status, description, schema: problemSchema, contentType: 'application/problem+json' });
 const ok = (schema: z.ZodType, description = 'OK'): ApiResponseSpec => ({ status: 200, description, schema });
+/**
+ * Astro's CSRF guard (`security.checkOrigin`) answers 403 text/plain to a
+ * POST or PATCH that has no Content-Type or a form one and no matching
+ * Origin, before our code runs. API clients send `Content-Type: application/json`.
+ */
+const csrfRefusal: ApiResponseSpec = { status: 403, description: 'Refused by the cross-site form guard: send Content-Type: application/json.', contentType: 'text/plain', schema: z.string() };
 const badParam = problemOf(400, 'A parameter is not valid (the problem names it and quotes the value).');
 const notFound = problemOf(404, 'Unknown, hidden or opted out.');
 
@@ -91,7 +97,7 @@ export const OPERATIONS: readonly ApiOperation[] = [
     responses: [
       { status: 201, description: 'Pending; prove ownership before the deadline.', schema: registrationCreatedSchema, headers: { Location: 'The registration.' } },
       problemOf(400, 'Not a registrable domain, or a bad body.'),
-      problemOf(413, 'Body too large.'), problemOf(415, 'Not application/json.'),
+      problemOf(413, 'Body too large.'), problemOf(415, 'Not application/json.'), csrfRefusal,
     ],
   },
   {
@@ -104,13 +110,16 @@ export const OPERATIONS: readonly ApiOperation[] = [
     body: registrationChangesSchema, bearer: true,
     responses: [
       ok(registrationSchema), problemOf(400, 'A bad body.'), problemOf(401, 'Missing or wrong management secret.'), problemOf(404, 'Bad id.'),
-      problemOf(409, 'Not verified.'), problemOf(413, 'Body too large.'), problemOf(415, 'Not application/json.'),
+      problemOf(409, 'Not verified.'), problemOf(413, 'Body too large.'), problemOf(415, 'Not application/json.'), csrfRefusal,
     ],
   },
   {
     method: 'post', path: '/api/v1/registrations/{id}/verify', operationId: 'verifyRegistration', tag: 'registration',
     summary: 'Check the published token now', pathParams: registrationIdParams,
+    description: 'Send an empty JSON object (`{}`) as the body; its content is ignored.',
+    body: verifyRequestSchema,
     responses: [
+      csrfRefusal,
       ok(registrationVerifiedSchema, 'Verified; the management secret is shown this once.'), notFound,
       problemOf(409, 'Not pending.'), problemOf(410, 'Expired.'), problemOf(422, 'The token was not found; the evidence says where we looked.'),
     ],

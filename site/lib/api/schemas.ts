@@ -31,6 +31,9 @@ export const registrationChangesSchema = z.object({
   optOut: z.boolean().optional().describe('Ask for removal: Chatlas stops probing the domain until lifted.'),
 }).strict();
 
+/** `POST /api/v1/registrations/{id}/verify`: an empty object (the body only carries the JSON content type). */
+export const verifyRequestSchema = z.object({}).describe('Empty object; ignored.');
+
 /** Path parameter of a registration. */
 export const registrationIdParams = z.object({
   id: z.uuid().describe('Registration id (UUID).'),
