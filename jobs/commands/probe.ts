@@ -1,12 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { loadCrawlConfig } from '../../crawler/config.ts';
+import { createNetContext, loadCrawlConfig, probeDomain } from '../../crawler/index.ts';
 import type { Protocol, ProbeResult } from '../../crawler/types.ts';
 import type { CommandSpec } from '../cli/command.ts';
 import { UsageError } from '../cli/errors.ts';
-import { loadCapability } from '../cli/load-module.ts';
 import { openStore } from '../cli/open-store.ts';
 import { formatProbe, probeResultJson } from '../report/format-probe.ts';
-import { probeDomain } from '../probe-domain.ts';
 
 export const probeCommand: CommandSpec = {
   name: 'probe',
@@ -31,7 +29,6 @@ into the store. Exit code 4 when no protocol answered.`,
     if (!['xmpp', 'matrix', 'both'].includes(which)) throw new UsageError(`--protocol=${JSON.stringify(which)} must be xmpp, matrix or both`);
     const protocols: Protocol[] = which === 'both' ? ['matrix', 'xmpp'] : [which as Protocol];
     const config = loadCrawlConfig({ env: ctx.env, flags: ctx.flags });
-    const { createNetContext } = await loadCapability<typeof import('../../crawler/net/context.ts')>('../../crawler/net/context.ts', 'the crawler network layer');
     const net = createNetContext(config);
     const passId = randomUUID();
     const results: ProbeResult[] = [];
