@@ -12,7 +12,7 @@
  */
 import http from 'node:http';
 import https from 'node:https';
-import type net from 'node:net';
+import net from 'node:net';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
 /** A route handler. It may stay pending (the server cleans up on close). */
@@ -29,6 +29,8 @@ export interface FakeServerOptions {
   routes?: Map<string, Handler> | Record<string, Handler>;
   /** Delay before each handler runs (simulated round trip), ms. @default 0 */
   latencyMs?: number;
+  /** Delay before a new connection is served (simulated connect round trip), ms. @default 0 */
+  connectLatencyMs?: number;
 }
 
 /** One request the server saw. */
@@ -123,18 +125,26 @@ export async function startFakeServer(options: FakeServerOptions): Promise<FakeS
   const server = options.tls
     ? https.createServer({ cert: options.tls.certPem, key: options.tls.keyPem }, listener)
     : http.createServer(listener);
-  server.on('connection', (socket: net.Socket) => {
+  server.on('tlsClientError', () => {});
+  server.on('clientError', (_e, socket) => socket.destroy());
+  // A plain TCP front accepts and counts connections, then hands each to the
+  // HTTP(S) server, optionally after a simulated connect delay.
+  const front = net.createServer((socket) => {
     connections++;
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
+    socket.on('error', () => {});
+    const hand = (): void => {
+      if (!socket.destroyed) server.emit('connection', socket);
+    };
+    if (options.connectLatencyMs) setTimeout(hand, options.connectLatencyMs);
+    else hand();
   });
-  server.on('tlsClientError', () => {});
-  server.on('clientError', (_e, socket) => socket.destroy());
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, options.host, () => resolve());
+    front.once('error', reject);
+    front.listen(options.port ?? 0, options.host, () => resolve());
   });
-  const address = server.address();
+  const address = front.address();
   const port = typeof address === 'object' && address ? address.port : 0;
 
   return {
@@ -148,7 +158,7 @@ export async function startFakeServer(options: FakeServerOptions): Promise<FakeS
     requests,
     close: async () => {
       for (const s of sockets) s.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await new Promise<void>((resolve) => front.close(() => resolve()));
     },
   };
 }

@@ -204,3 +204,14 @@ test('a Host header names the server (SNI and certificate) while connecting else
   const ua = site.requests.filter((r) => r.path === '/echo-host').map((r) => r.headers['user-agent']);
   assert.ok(ua.length > 0 && ua.every((v) => typeof v === 'string' && v.startsWith('Chatlas/')), String(ua));
 });
+
+test('harness: a server with connect and request latency still serves and counts its connection', async () => {
+  const delayed = await startFakeServer({ host: '127.10.2.6', routes: { '/': text('late hello') }, connectLatencyMs: 20, latencyMs: 20 });
+  try {
+    const res = await fetchBounded(ctx, `http://127.10.2.6:${delayed.port}/`);
+    assert.equal(res.bodyText, 'late hello');
+    assert.equal(delayed.connections, 1);
+  } finally {
+    await delayed.close();
+  }
+});
