@@ -1,0 +1,43 @@
+/** The room directory (`/rooms?q=`): search, filters, sort, paging and join links. */
+import type { Db } from '../../../db/client.ts';
+import { searchRooms, type RoomPage, type RoomRow } from '../../../db/queries/rooms/search-rooms.ts';
+import { joinLink } from '../join-link.ts';
+import { parseQuery, roomSearchParams, type RoomSearchParams } from '../params.ts';
+import type { PageResult } from './page-result.ts';
+
+/** A room with its join link. */
+export type RoomItem = RoomRow & { join: string | null };
+
+/** Everything `/rooms` renders. */
+export interface RoomsView {
+  params: RoomSearchParams;
+  page: Omit<RoomPage, 'rows'>;
+  rooms: RoomItem[];
+  prevHref: string | null;
+  nextHref: string | null;
+}
+
+/** Load `/rooms` for `url`. */
+export async function loadRooms(db: Db, url: URL, now: Date): Promise<PageResult<RoomsView>> {
+  const q = parseQuery(roomSearchParams, url.searchParams);
+  if (!q.ok) return { kind: 'bad-request', issues: q.issues };
+  const p = q.value;
+  const { rows, ...page } = await searchRooms(db, { ...p, now });
+  const link = (n: number) => {
+    const u = new URL(url);
+    if (n === 1) u.searchParams.delete('page');
+    else u.searchParams.set('page', String(n));
+    const qs = u.searchParams.toString();
+    return `${u.pathname}${qs ? `?${qs}` : ''}`;
+  };
+  return {
+    kind: 'ok',
+    view: {
+      params: p,
+      page,
+      rooms: rows.map((r) => ({ ...r, join: joinLink(r.protocol, r.address, r.room_id) })),
+      prevHref: p.page > 1 ? link(p.page - 1) : null,
+      nextHref: p.page < page.pages && p.page < 500 ? link(p.page + 1) : null,
+    },
+  };
+}

@@ -1,0 +1,69 @@
+/**
+ * One implementation (`/software/<name>`): its numbers today, versions over
+ * time and how fast servers upgrade after a release.
+ */
+import type { Db } from '../../../db/client.ts';
+import { getSoftwareComparison, type SoftwareComparisonRow } from '../../../db/queries/software/get-software-comparison.ts';
+import { getVersionSeries } from '../../../db/queries/software/get-version-series.ts';
+import { getNetworkTotals } from '../../../db/queries/stats/get-network-totals.ts';
+import { getFeatureAdoption, type FeatureAdoptionRow } from '../../../db/queries/software/get-feature-adoption.ts';
+import { versionChart } from '../chart-spec.ts';
+import { parseQuery, softwareParams, type Range } from '../params.ts';
+import { rangeWindow } from '../range-window.ts';
+import { softwareName } from '../software-names.ts';
+import { upgradeSpeed, type ReleaseAdoption } from '../upgrade-speed.ts';
+import type { ChartBlock } from './load-overview.ts';
+import type { PageResult } from './page-result.ts';
+
+/** Everything `/software/<name>` renders. */
+export interface SoftwareView {
+  name: string;
+  title: string;
+  range: Range;
+  rows: SoftwareComparisonRow[];
+  chart: ChartBlock;
+  releases: ReleaseAdoption[];
+  features: FeatureAdoptionRow[];
+  /** Reachable servers of this software on asOf, for feature shares. */
+  reachable: number;
+  asOf: string | null;
+}
+
+/** Load `/software/<name>`; unknown names are 404. */
+export async function loadSoftware(db: Db, url: URL, name: string | undefined, now: Date): Promise<PageResult<SoftwareView>> {
+  const q = parseQuery(softwareParams, url.searchParams, { name });
+  if (!q.ok) return name && /^[\w.-]{1,64}$/.test(name) ? { kind: 'bad-request', issues: q.issues } : { kind: 'not-found' };
+  const sw = q.value.name;
+  const rows = await getSoftwareComparison(db, { software: sw });
+  if (rows.length === 0) return { kind: 'not-found' };
+  const w = rangeWindow(q.value.range, now);
+  // Upgrade speed needs daily points over at least the range, and 30 days after a release.
+  const daily = rangeWindow(q.value.range === '30d' ? '90d' : q.value.range, now, 'day');
+  const [series, dailySeries, totals] = await Promise.all([
+    getVersionSeries(db, { software: sw, ...w }),
+    w.step === 'day' && daily.from === w.from ? Promise.resolve(null) : getVersionSeries(db, { software: sw, ...daily }),
+    getNetworkTotals(db, { now }),
+  ]);
+  const asOf = totals.asOf;
+  const features = asOf ? (await getFeatureAdoption(db, { day: asOf, software: sw, limit: 30 })).filter((f) => f.software === sw) : [];
+  const title = softwareName(sw);
+  return {
+    kind: 'ok',
+    view: {
+      name: sw,
+      title,
+      range: q.value.range,
+      rows,
+      chart: {
+        id: 'versions',
+        label: `${title} versions over time`,
+        source: `Reachable ${title} servers per reported version, each counted once per ${w.step} with its last probe.`,
+        spec: versionChart(series),
+      },
+      releases: upgradeSpeed(dailySeries ?? series),
+      features,
+      reachable: rows.reduce((s, r) => s + r.reachable, 0),
+      asOf,
+    },
+  };
+}
