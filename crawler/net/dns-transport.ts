@@ -94,8 +94,15 @@ export function exchangeUdp(
       reject(new ProbeError('dns.unreachable', `resolver ${where(server)}: ${error.code ?? error.message}`, { cause: error }));
     });
     socket.on('message', (msg, rinfo) => {
-      // A connected UDP socket only delivers datagrams from the resolver, but check anyway.
-      if (rinfo.address !== server.host || rinfo.port !== server.port || msg.length < 12) return;
+      // A connected UDP socket only delivers datagrams from its peer, but check anyway
+      // (against the kernel's form of the address, so `2001:0db8::53` compares right).
+      let peer: { address: string; port: number };
+      try {
+        peer = socket.remoteAddress();
+      } catch {
+        return; // not connected (yet): not from our resolver
+      }
+      if (rinfo.address !== peer.address || rinfo.port !== peer.port || msg.length < 12) return;
       const reply = tryDecode(msg);
       if (reply === null) {
         // Undecodable bytes that carry our id come from the resolver we asked: a broken server.
