@@ -44,3 +44,30 @@ export type ServerConfig = ConfigOf<typeof serverConfigTable>;
 export function loadServerConfig(sources: ConfigSources): ServerConfig {
   return resolveConfig(serverConfigTable, sources);
 }
+
+const list = z.string().transform((s) => s.split(',').map((x) => x.trim().toLowerCase()).filter(Boolean));
+
+/** The frontier field table: where a crawl starts. */
+export const frontierConfigTable = {
+  shippedSeeds: {
+    env: 'CHATLAS_SHIPPED_SEEDS',
+    flag: 'shipped-seeds',
+    schema: z.enum(['on', 'off']),
+    default: 'on' as 'on' | 'off',
+    doc: 'Start from the seed lists shipped in seeds/ (off: only CHATLAS_SEEDS, discoveries and registrations).',
+  },
+  allowTlds: {
+    env: 'CHATLAS_ALLOW_TLDS',
+    flag: 'allow-tlds',
+    schema: list,
+    default: [] as string[],
+    doc: 'Reserved TLDs to crawl anyway, comma-separated (e.g. `test` in a lab on loopback).',
+  },
+};
+
+export type FrontierConfig = ConfigOf<typeof frontierConfigTable>;
+
+/** @throws {ConfigError} quoting the bad value. */
+export function loadFrontierConfig(sources: ConfigSources): FrontierConfig {
+  return resolveConfig(frontierConfigTable, sources);
+}

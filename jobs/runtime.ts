@@ -1,0 +1,106 @@
+/**
+ * Composition of the long-lived parts, shared by `chatlas crawl`, `serve` and
+ * `demo`: the store, the network context, the crawl pass with its probes,
+ * metrics and progress, and the API's run-time dependencies.
+ */
+import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { createNetContext, loadCrawlConfig, probeDomain, type CrawlConfig, type NetContext } from '../crawler/index.ts';
+import type { Db } from '../db/client.ts';
+import type { ConfigSources } from '../lib/config-table.ts';
+import { configureApi, defaultLimiters } from '../site/lib/api/deps.ts';
+import { runCrawlPass, type CrawlOptions, type PassSummary } from './crawl.ts';
+import { combineObservers, type CrawlObserver } from './crawl-observer.ts';
+import { loadSeeds, type Seed } from './frontier/load-seeds.ts';
+import { DEFAULT_RESERVED_TLDS, type NormaliseOptions } from './frontier/normalise-domain.ts';
+import { loadFrontierConfig } from './config.ts';
+import { crawlMetrics } from './metrics.ts';
+import { createOwnershipNet } from './registration/ownership-net.ts';
+
+/** The crawl side, ready to run passes. */
+export interface Crawler {
+  config: CrawlConfig;
+  net: NetContext;
+  seeds: Seed[];
+  /** Run (or resume) one pass. */
+  runPass(options?: CrawlOptions, observer?: CrawlObserver): Promise<PassSummary>;
+  close(): Promise<void>;
+}
+
+/** Options of {@link createCrawler}. */
+export interface CreateCrawlerOptions {
+  db: Db;
+  logger: Logger;
+  sources: ConfigSources;
+  /** Programmatic config fields (the demo's test CA). */
+  overrides?: Partial<CrawlConfig>;
+  /** Extra seeds (the demo's simulated domains). */
+  extraSeeds?: Seed[];
+  /** Folder of this worker's write-ahead batch journal. */
+  journalDir?: string;
+}
+
+/** Build the crawl side from the configuration. */
+export function createCrawler(options: CreateCrawlerOptions): Crawler {
+  const config = loadCrawlConfig(options.sources, options.overrides);
+  const frontier = loadFrontierConfig(options.sources);
+  const normalise: NormaliseOptions = { reservedTlds: DEFAULT_RESERVED_TLDS.filter((tld) => !frontier.allowTlds.includes(tld)) };
+  const list = loadSeeds({ extraFile: config.seedsFile || undefined, shipped: frontier.shippedSeeds === 'on', normalise });
+  const net = createNetContext(config);
+  for (const refused of list.refused) {
+    options.logger.warn({ file: refused.file, line: refused.line, text: refused.text, reason: refused.reason }, 'seed refused');
+  }
+  const seeds = [...list.seeds, ...(options.extraSeeds ?? [])];
+  return {
+    config,
+    net,
+    seeds,
+    runPass(passOptions = {}, observer) {
+      return runCrawlPass(
+        {
+          db: options.db,
+          probe: (domain, protocol, o) => probeDomain(net, domain, protocol, o),
+          seeds,
+          observer: combineObservers(crawlMetrics.observer, observer),
+          logger: options.logger,
+        },
+        {
+          concurrency: config.globalConcurrency,
+          normalise,
+          journalDir: options.journalDir,
+          ...passOptions,
+        },
+      );
+    },
+    close: () => net.close(),
+  };
+}
+
+/** The journal folder of a worker: beside the embedded store, or under the system temp folder for a server store. */
+export function journalDirFor(db: Db, shard: string): string {
+  const base = db.kind === 'embedded' ? db.location : join(tmpdir(), 'chatlas-journal');
+  return join(base, 'journal', shard.replace('/', 'of') || 'all');
+}
+
+/** Install the API's dependencies: the store, limits, cursor key and the guarded ownership network. */
+export function installApi(db: Db, crawler: Crawler, cursorKey: Uint8Array = randomBytes(32)): void {
+  configureApi({
+    db,
+    ...defaultLimiters(),
+    cursorKey,
+    registration: {
+      net: createOwnershipNet(crawler.net),
+      // The immediate probe of a new registration: Matrix first, XMPP when Matrix finds no server.
+      probe: async (domain, signal) => {
+        const passId = crypto.randomUUID();
+        const matrix = await probeDomain(crawler.net, domain, 'matrix', { passId, signal });
+        if (matrix.snapshot.status === 'ok') return matrix;
+        const xmpp = await probeDomain(crawler.net, domain, 'xmpp', { passId, signal });
+        return xmpp.snapshot.status === 'ok' ? xmpp : matrix;
+      },
+    },
+    now: () => new Date(),
+  });
+}
