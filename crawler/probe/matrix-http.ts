@@ -62,12 +62,13 @@ export class MatrixRecorder {
   async robots(origin: Origin): Promise<RobotsPolicy | ProbeError> {
     let cache = robotsCaches.get(this.ctx);
     if (!cache) { cache = createTtlCache<RobotsPolicy>(10_000); robotsCaches.set(this.ctx, cache); }
-    const key = `${origin.base}|${origin.host}`;
+    // The same site whether the Host header is explicit or implied by the URL.
+    const key = `${origin.base}|${(origin.host || new URL(origin.base).host).replace(/:\d+$/, '')}`;
     const hit = cache.get(key, this.now()) ?? this.#robotsFailures.get(key);
     if (hit) return hit;
     let policy: RobotsPolicy;
     try {
-      const res = await fetchBounded(this.ctx, `${origin.base}/robots.txt`, { headers: origin.host ? { host: origin.host } : {}, maxBytes: ROBOTS_MAX_BYTES, maxRedirects: 5, signal: this.signal });
+      const res = await fetchBounded(this.ctx, `${origin.base}/robots.txt`, { headers: { host: origin.host || new URL(origin.base).host }, maxBytes: ROBOTS_MAX_BYTES, maxRedirects: 5, signal: this.signal });
       policy = robotsPolicyFromFetch({ status: res.status, bodyText: res.bodyText });
     } catch (error) {
       const e = ProbeError.from(error);
@@ -105,7 +106,9 @@ export class MatrixRecorder {
     try {
       const res = await fetchBounded(this.ctx, url, {
         method: opts.method ?? 'GET',
-        headers: { ...(origin.host ? { host: origin.host } : {}), ...(opts.body !== undefined ? { 'content-type': 'application/json' } : {}) },
+        // Always explicit: undici derives SNI from the Host header and reconnects when it changes
+        // between requests on one origin, so an implied Host would cost a new TLS connection.
+        headers: { host: origin.host || new URL(origin.base).host, ...(opts.body !== undefined ? { 'content-type': 'application/json' } : {}) },
         body: opts.body,
         accept: 'application/json',
         maxBytes: opts.maxBytes,

@@ -2,12 +2,14 @@
  * IPv4 and IPv6 reachability of the federation target: one guarded TCP
  * connection per address family (first address of A / AAAA). `null` when the
  * family has no address; an IP-literal target only tells its own family.
+ * A family already proven by the probe's own HTTP connection (`proven`, the
+ * remote address the federation requests used) is not connected to again.
  */
 import net from 'node:net';
 import { ProbeError } from '../errors.ts';
 import type { MatrixRecorder } from './matrix-http.ts';
 
-export async function reachability(rec: MatrixRecorder, host: string, port: number): Promise<{ ipv4: boolean | null; ipv6: boolean | null }> {
+export async function reachability(rec: MatrixRecorder, host: string, port: number, proven = ''): Promise<{ ipv4: boolean | null; ipv6: boolean | null }> {
   const out: { ipv4: boolean | null; ipv6: boolean | null } = { ipv4: null, ipv6: null };
   const literal = net.isIP(host);
   for (const family of [4, 6] as const) {
@@ -15,6 +17,11 @@ export async function reachability(rec: MatrixRecorder, host: string, port: numb
     const step = `net.${key}`;
     const started = performance.now();
     let address: string | undefined;
+    if (net.isIP(proven) === family) {
+      out[key] = true;
+      rec.record(step, 'ok', 0, { host, address: proven, port, reused: true });
+      continue;
+    }
     try {
       if (literal !== 0) address = literal === family ? host : undefined;
       else {

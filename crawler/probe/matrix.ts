@@ -78,7 +78,8 @@ async function run(rec: MatrixRecorder, options: MatrixProbeOptions): Promise<Pr
     now: rec.now(),
     cache,
     fetchWellKnown: async (host) => {
-      const res = await fetchBounded(ctx, `https://${host}/.well-known/matrix/server`, { accept: 'application/json', maxBytes: 64 * 1024, signal });
+      // Explicit Host: the same SNI as the later well-known requests, so undici keeps the connection.
+      const res = await fetchBounded(ctx, `https://${host}/.well-known/matrix/server`, { accept: 'application/json', headers: { host }, maxBytes: 64 * 1024, signal });
       return { status: res.status, bodyText: res.bodyText, headers: res.headers, redirects: res.redirects.length, finalUrl: res.finalUrl };
     },
     srv: async (name) => (await ctx.dns.srv(name, { signal })).records,
@@ -136,7 +137,8 @@ async function run(rec: MatrixRecorder, options: MatrixProbeOptions): Promise<Pr
     const countPath = USER_COUNT_PATHS[software.software];
     if (countPath) users = await jsonStep(rec, 'matrix.user-count', client, countPath, parseLocalUserCount, true);
   }
-  const net = fed ? await reachability(rec, fed.target.host, fed.target.port) : { ipv4: null, ipv6: null };
+  const proven = String(rec.observations.find((o) => o.step === 'matrix.federation-version' && o.outcome === 'ok')?.facts['remoteAddress'] ?? '');
+  const net = fed ? await reachability(rec, fed.target.host, fed.target.port, proven) : { ipv4: null, ipv6: null };
   const registration = decideRegistration({ register, authMetadata: authMeta, loginFlowTypes: login?.flowTypes ?? [] });
   const now = rec.now();
   const rooms: RoomSnapshot[] = (walk?.rooms ?? []).map((r) => ({
