@@ -113,6 +113,8 @@ export interface PassSummary {
   repaired: number;
   /** Servers of journaled batches replayed on start. */
   replayed: number;
+  /** Time spent planning (frontier, history, schedule), ms. */
+  planMs: number;
   probed: number;
   /** Probes by snapshot status. */
   byStatus: Record<string, number>;
@@ -159,6 +161,7 @@ export async function runCrawlPass(deps: CrawlDeps, options: CrawlOptions = {}):
     ...(options.lookbackMs !== undefined ? { lookbackMs: options.lookbackMs } : {}),
     ...(only ? { only } : {}),
   });
+  const planMs = Date.now() - started;
   if (unfinished && unfinished.planned !== plan.items.length) {
     // Seeds file or limits changed between the runs; the re-plan is still as of the same time.
     log.warn({ passId, recorded: unfinished.planned, replanned: plan.items.length }, 'resumed pass re-planned a different number of servers');
@@ -170,7 +173,7 @@ export async function runCrawlPass(deps: CrawlDeps, options: CrawlOptions = {}):
     // Nothing due: no pass is recorded, the caller (jobs/scheduler.ts) waits for plan.nextDueAt.
     log.info({ shard: shardLabel, notDue: plan.notDue, nextDueAt: plan.nextDueAt }, 'nothing due');
     return {
-      passId: '', resumed: false, state: 'done', planned: 0, alreadyDone: 0, repaired: 0, replayed: 0, probed: 0, byStatus: {},
+      passId: '', resumed: false, state: 'done', planned: 0, alreadyDone: 0, repaired: 0, replayed: 0, planMs, probed: 0, byStatus: {},
       probeFailures: 0, discoveredAccepted: 0, discoveredRefused: 0,
       plan: { lifecycles: plan.lifecycles, notDue: plan.notDue, nextDueAt: plan.nextDueAt }, retryAfter: new Map(), durationMs: Date.now() - started,
     };
@@ -204,7 +207,7 @@ export async function runCrawlPass(deps: CrawlDeps, options: CrawlOptions = {}):
   log.info({ passId, resumed: unfinished !== null, shard: shardLabel, planned: plan.items.length, alreadyDone, repaired, lifecycles: plan.lifecycles }, 'pass started');
 
   const summary: PassSummary = {
-    passId, resumed: unfinished !== null, state: 'done', planned: plan.items.length, alreadyDone, repaired, replayed, probed: 0,
+    passId, resumed: unfinished !== null, state: 'done', planned: plan.items.length, alreadyDone, repaired, replayed, planMs, probed: 0,
     byStatus: {}, probeFailures: 0, discoveredAccepted: 0, discoveredRefused: 0,
     plan: { lifecycles: plan.lifecycles, notDue: plan.notDue, nextDueAt: plan.nextDueAt }, retryAfter: new Map(), durationMs: 0,
   };

@@ -100,7 +100,9 @@ export function planServers(inputs: PlanInputs): Omit<PassPlan, 'asOf'> {
       }
     }
   }
-  items.sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime() || unitHash(serverKey(a.protocol, a.domain)) - unitHash(serverKey(b.protocol, b.domain)));
+  // Hash each key once (not per comparison): 1e5 servers sort in milliseconds.
+  const tie = new Map(items.map((i) => [i, unitHash(serverKey(i.protocol, i.domain))]));
+  items.sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime() || tie.get(a)! - tie.get(b)!);
   const limit = inputs.limit ?? Infinity;
   if (items.length > limit) {
     for (const dropped of items.slice(limit)) nextDue = Math.min(nextDue, dropped.dueAt.getTime());
