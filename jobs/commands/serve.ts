@@ -1,16 +1,50 @@
+import { loadServerConfig } from '../config.ts';
 import type { CommandSpec } from '../cli/command.ts';
-import { NotBuiltError } from '../cli/errors.ts';
+import { openStore } from '../cli/open-store.ts';
+import { crawlRegistry } from '../metrics.ts';
+import { createCrawler, installApi, journalDirFor } from '../runtime.ts';
+import { Scheduler } from '../scheduler.ts';
+import { startServer } from '../server.ts';
+import { ensureSiteBuilt } from '../site-build.ts';
 
 export const serveCommand: CommandSpec = {
   name: 'serve',
   summary: 'Serve the site, the API and /metrics, and run the crawl scheduler, in one process',
-  help: `Usage: chatlas serve [--host H] [--port P]
+  help: `Usage: chatlas serve [--host H] [--port P] [--schedule on|off]
 
-Opens the store (migrating it), serves the site and the JSON API, and runs
-the crawl scheduler in the same process.`,
+Opens the store (migrating it), builds the site if it is missing or older
+than its sources, serves the site, the JSON API (/api/v1) and Prometheus
+metrics (/metrics), and runs the crawl scheduler in the same process: passes
+run as servers come due, never overlapping. SIGINT/SIGTERM stop cleanly: the
+running probes finish and are stored, and the pass resumes at the next start.`,
   options: {},
-  config: ['server', 'db', 'crawl'],
-  async run() {
-    throw new NotBuiltError('the site server is not built yet in this version of Chatlas');
+  config: ['server', 'db', 'crawl', 'frontier'],
+  async run(ctx) {
+    const server = loadServerConfig({ env: ctx.env, flags: ctx.flags });
+    await ensureSiteBuilt(ctx.logger);
+    const db = await openStore(ctx, ctx.logger);
+    const crawler = createCrawler({ db, logger: ctx.logger, sources: { env: ctx.env, flags: ctx.flags } });
+    const scheduler = server.schedule === 'on'
+      ? new Scheduler({ runPass: ({ signal, hints }) => crawler.runPass({ signal, hints, journalDir: journalDirFor(db, '') }), logger: ctx.logger })
+      : undefined;
+    let running;
+    try {
+      running = await startServer({
+        db, host: server.host, port: server.port, logger: ctx.logger, scheduler, metrics: crawlRegistry,
+        configure: (store) => installApi(store, crawler),
+      });
+    } catch (error) {
+      await crawler.close();
+      await db.close();
+      throw error;
+    }
+    scheduler?.start();
+    ctx.stderr.write(`chatlas: serving on ${running.url} (store: ${db.kind} at ${db.location}; scheduler ${server.schedule})\n`);
+    await new Promise<void>((resolve) => ctx.signal.addEventListener('abort', () => resolve(), { once: true }));
+    ctx.logger.info('stopping');
+    await running.close();
+    await crawler.close();
+    await db.close();
+    return 0;
   },
 };

@@ -162,7 +162,8 @@ export async function startSimFederation(options: SimFederationOptions = {}): Pr
         }
       };
       if (hs.reach === 'direct') {
-        await issue([hs.name], { 8448: routes });
+        // The usual set-up: federation on 8448, the client API behind the web server on 443.
+        await issue([hs.name], { 8448: routes, 443: routes });
       } else if ('wellKnown' in hs.reach) {
         const [delegated, port] = hs.reach.wellKnown.split(':') as [string, string];
         zones[delegated] = { A: [ip] };
