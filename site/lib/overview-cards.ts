@@ -15,6 +15,8 @@ export interface OverviewCard {
   change: string;
   /** `up`, `down` or `flat`, for the arrow and colour; `none` without comparison. */
   trend: 'up' | 'down' | 'flat' | 'none';
+  /** Whether the change is good news (colour), from the metric's `better` direction. */
+  tone: 'good' | 'bad' | 'neutral';
   /** For shares: `of 1,234 reachable servers with TLS observed`. */
   basis: string;
   describe: string;
@@ -42,8 +44,10 @@ export function overviewCards(t: NetworkTotals): OverviewCard[] {
       trend = Math.abs(delta) < (def.of ? 0.0005 : 0.5) ? 'flat' : delta > 0 ? 'up' : 'down';
       change = `${def.of ? formatPointChange(now, before) : formatChange(delta)} since ${formatDay(t.previousDay)}`;
     }
+    const tone = trend !== 'up' && trend !== 'down' || def.better === null ? 'neutral' : trend === def.better ? 'good' : 'bad';
     return {
       key: def.key,
+      tone,
       label: def.label,
       value: def.of ? formatShare(cur[def.part], cur[def.of]) : formatCompact(now),
       change,

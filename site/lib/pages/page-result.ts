@@ -4,10 +4,13 @@ export type PageResult<T> =
   | { kind: 'bad-request'; issues: { field: string; message: string }[] }
   | { kind: 'not-found' };
 
-/** A plain-text Response for a failed load: 400 lists the bad fields, 404 says so. */
+/**
+ * The Response for a failed load. 404 has no body, so Astro renders the site's
+ * 404 page with that status; 400 is plain text listing the bad fields.
+ */
 export function failureResponse(result: Exclude<PageResult<unknown>, { kind: 'ok' }>): Response {
   const headers = { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' };
-  if (result.kind === 'not-found') return new Response('Not found\n', { status: 404, headers });
+  if (result.kind === 'not-found') return new Response(null, { status: 404 });
   const lines = result.issues.map((i) => `${i.field}: ${i.message}`).join('\n');
   return new Response(`Bad request\n${lines}\n`, { status: 400, headers });
 }

@@ -20,11 +20,18 @@ describe('overviewCards', () => {
     assert.equal(by.servers!.value, '100');
     assert.equal(by.servers!.change, '+10 since 2026-10-21');
     assert.equal(by.servers!.trend, 'up');
+    assert.equal(by.servers!.tone, 'good');
+    assert.equal(by.open_registration!.tone, 'neutral', 'more open sign-up is neither good nor bad news');
     assert.equal(by.reachable!.trend, 'flat');
     assert.equal(by.open_registration!.value, '10%');
     assert.equal(by.open_registration!.change, '+5.0 pts since 2026-10-21');
     assert.equal(by.open_registration!.basis, 'of 80 reachable servers');
     assert.equal(by.members!.value, '20K');
+  });
+  it('colours a falling count of expiring certificates as good news', () => {
+    const cards = overviewCards(totals(snap({ tlsExpiring: 2 }), snap({ tlsExpiring: 6 })));
+    const c = cards.find((x) => x.key === 'tls_expiring')!;
+    assert.deepEqual([c.trend, c.tone], ['down', 'good']);
   });
   it('has no change without a comparison point, and no cards without data', () => {
     const cards = overviewCards(totals(snap({}), null));
