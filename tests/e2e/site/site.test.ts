@@ -111,7 +111,7 @@ async function someServer(): Promise<string> {
   const href = await page.locator('table tbody th a').first().getAttribute('href');
   await page.close();
   assert.ok(href?.startsWith('/servers/'));
-  return href;
+  return href!;
 }
 
 describe('site in Chromium', () => {
@@ -133,7 +133,7 @@ describe('site in Chromium', () => {
     const n = await canvases.count();
     assert.ok(n >= 8, `expected the overview charts, found ${n}`);
     await page.waitForFunction((count) => document.querySelectorAll('canvas[data-drawn="true"]').length === count, n, { timeout: 15_000 });
-    const painted = await page.evaluate(() => [...document.querySelectorAll<HTMLCanvasElement>('canvas[data-chart]')].map((c) => {
+    const painted = await page.evaluate(() => Array.from(document.querySelectorAll<HTMLCanvasElement>('canvas[data-chart]')).map((c) => {
       const ctx = c.getContext('2d')!;
       const { data } = ctx.getImageData(0, 0, c.width, c.height);
       let inked = 0;
@@ -144,7 +144,7 @@ describe('site in Chromium', () => {
     assert.match(await page.locator('#coverage').innerText(), /servers probed between .* UTC/);
     // Tall enough to show the headline numbers and the first charts.
     await page.setViewportSize({ width: 1280, height: 1700 });
-    await page.waitForFunction(() => [...document.querySelectorAll('canvas')].every((c) => c.width > 0));
+    await page.waitForFunction(() => Array.from(document.querySelectorAll('canvas')).every((c) => c.width > 0));
     await page.screenshot({ path: join(ROOT, 'docs/screenshot-overview.png'), fullPage: false });
     await page.close();
   });
