@@ -1,0 +1,80 @@
+/**
+ * `chatlas serve` as a person runs it: one process serving the site, the API
+ * and /metrics over the embedded store while its scheduler crawls the
+ * simulated federation (127.9.0.0/16); SIGTERM stops it cleanly.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { once } from 'node:events';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startSimFederation, type SimFederation } from '../../harness/sim-federation.ts';
+
+const CLI = new URL('../../../jobs/cli.ts', import.meta.url).pathname;
+const HOST = '127.9.0.81';
+let sim: SimFederation;
+let child: ChildProcess;
+let base = '';
+let stderr = '';
+const root = mkdtempSync(join(tmpdir(), 'chatlas-serve-'));
+
+before(async () => {
+  sim = await startSimFederation({ prefix: '127.9' });
+  const seeds = join(root, 'seeds.txt');
+  writeFileSync(seeds, `${sim.matrixDomains.map((d) => `${d} matrix`).join('\n')}\n`);
+  child = spawn(process.execPath, [CLI, 'serve'], {
+    env: {
+      PATH: process.env.PATH, NODE_EXTRA_CA_CERTS: sim.caPath, ...sim.crawlEnv,
+      CHATLAS_DATA: join(root, 'data'), CHATLAS_SEEDS: seeds, CHATLAS_SHIPPED_SEEDS: 'off', CHATLAS_ALLOW_TLDS: 'test',
+      HOST, PORT: '0', CHATLAS_LOG_LEVEL: 'warn',
+    },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  child.stderr!.on('data', (c) => { stderr += c; });
+  const deadline = Date.now() + 120_000;
+  while (!/serving on (http:\/\/\S+)/.test(stderr)) {
+    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`serve did not start: ${stderr}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  base = /serving on (http:\/\/\S+)/.exec(stderr)![1]!;
+});
+
+after(async () => {
+  if (child && child.exitCode === null) {
+    child.kill('SIGKILL');
+    await once(child, 'exit');
+  }
+  await sim?.close();
+  rmSync(root, { recursive: true, force: true });
+});
+
+async function get(path: string): Promise<Response> {
+  return fetch(new URL(path, base), { signal: AbortSignal.timeout(15_000) });
+}
+
+test('the scheduler crawls the seeds and the site shows them', async () => {
+  // The first pass starts at once; wait for its servers to reach the store.
+  let stats: { current?: { probed: number; reachable: number } } = {};
+  for (let i = 0; i < 100 && !(stats.current && stats.current.probed >= 10); i++) {
+    await new Promise((r) => setTimeout(r, 300));
+    stats = await (await get('/api/v1/stats')).json() as typeof stats;
+  }
+  assert.ok(stats.current && stats.current.probed >= 10, `probed ${stats.current?.probed}`);
+  const page = await get('/servers/alpha.test');
+  assert.equal(page.status, 200);
+  assert.match(await page.text(), /Synapse/);
+  assert.equal((await get('/servers/unknown-server.test')).status, 404);
+});
+
+test('/metrics exposes the crawl counters', async () => {
+  const text = await (await get('/metrics')).text();
+  assert.match(text, /chatlas_probes_total\{[^}]*protocol="matrix"[^}]*\} \d+/);
+});
+
+test('SIGTERM stops the process cleanly (exit 0) and releases the store', async () => {
+  child.kill('SIGTERM');
+  const [code] = await once(child, 'exit');
+  assert.equal(code, 0, stderr);
+});
