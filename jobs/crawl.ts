@@ -33,6 +33,7 @@ import { listUnmarkedSnapshots } from '../db/queries/passes/list-unmarked-snapsh
 import { insertPassProgress } from '../db/queries/passes/insert-pass-progress.ts';
 import { PROTOCOLS, type ProbeResult, type Protocol } from '../crawler/types.ts';
 import { ProbeError } from '../crawler/errors.ts';
+import { parseRetryAfter } from '../crawler/policy/politeness.ts';
 import type { CrawlObserver } from './crawl-observer.ts';
 import { failedProbeResult } from './failed-probe-result.ts';
 import { normaliseDomain, type NormaliseOptions } from './frontier/normalise-domain.ts';
@@ -125,6 +126,8 @@ export interface PassSummary {
   plan: Pick<PassPlan, 'lifecycles' | 'notDue' | 'nextDueAt'>;
   /** Servers that reported a Retry-After, for the next plan. */
   retryAfter: Map<string, Date>;
+  /** Servers whose robots.txt set a crawl-delay (ms), for the next plan. */
+  crawlDelay: Map<string, number>;
   durationMs: number;
 }
 
@@ -175,7 +178,7 @@ export async function runCrawlPass(deps: CrawlDeps, options: CrawlOptions = {}):
     return {
       passId: '', resumed: false, state: 'done', planned: 0, alreadyDone: 0, repaired: 0, replayed: 0, planMs, probed: 0, byStatus: {},
       probeFailures: 0, discoveredAccepted: 0, discoveredRefused: 0,
-      plan: { lifecycles: plan.lifecycles, notDue: plan.notDue, nextDueAt: plan.nextDueAt }, retryAfter: new Map(), durationMs: Date.now() - started,
+      plan: { lifecycles: plan.lifecycles, notDue: plan.notDue, nextDueAt: plan.nextDueAt }, retryAfter: new Map(), crawlDelay: new Map(), durationMs: Date.now() - started,
     };
   }
   if (!unfinished) {
@@ -209,7 +212,7 @@ export async function runCrawlPass(deps: CrawlDeps, options: CrawlOptions = {}):
   const summary: PassSummary = {
     passId, resumed: unfinished !== null, state: 'done', planned: plan.items.length, alreadyDone, repaired, replayed, planMs, probed: 0,
     byStatus: {}, probeFailures: 0, discoveredAccepted: 0, discoveredRefused: 0,
-    plan: { lifecycles: plan.lifecycles, notDue: plan.notDue, nextDueAt: plan.nextDueAt }, retryAfter: new Map(), durationMs: 0,
+    plan: { lifecycles: plan.lifecycles, notDue: plan.notDue, nextDueAt: plan.nextDueAt }, retryAfter: new Map(), crawlDelay: new Map(), durationMs: 0,
   };
 
   const batcher = new ResultBatcher((results, token) => insertProbeResults(deps.db, results, { dedupToken: token }), {
@@ -262,6 +265,8 @@ export async function runCrawlPass(deps: CrawlDeps, options: CrawlOptions = {}):
     summary.byStatus[status] = (summary.byStatus[status] ?? 0) + 1;
     const retryAfter = retryAfterOf(result);
     if (retryAfter) summary.retryAfter.set(serverKey(protocol, domain), retryAfter);
+    const crawlDelay = crawlDelayOf(result);
+    if (crawlDelay) summary.crawlDelay.set(serverKey(protocol, domain), crawlDelay);
     observer.probeFinished?.({ protocol, domain, status, durationMs: Date.now() - t0 });
     await batcher.add(result);
     feedDiscoveries(result);
@@ -331,22 +336,36 @@ export async function runCrawlPass(deps: CrawlDeps, options: CrawlOptions = {}):
   return summary;
 }
 
+/** The most a server can push its next probe back through Retry-After (the schedule caps it at its ceiling too). */
+const MAX_RETRY_AFTER_MS = 30 * 86_400_000;
+
 /**
- * A `Retry-After` a probe saw, as an absolute time. Probes put it in an observation's facts
- * as `retryAfterMs` (relative) or `retryAfterUntil` (ISO time); bounded to 30 days here, the
- * schedule caps it further.
+ * A `Retry-After` a probe saw, as an absolute time. Read from any observation's facts:
+ * `retryAfterMs` (relative), `retryAfterUntil` (ISO time) or `retryAfter` (the raw header,
+ * delta-seconds or HTTP-date, parsed as RFC 9110 §10.2.3 says by crawler/policy/politeness.ts).
  */
 export function retryAfterOf(result: ProbeResult): Date | null {
   let best: number | null = null;
   for (const o of result.observations) {
     const f = o.facts ?? {};
-    let t: number | null = null;
-    if (typeof f.retryAfterMs === 'number' && Number.isFinite(f.retryAfterMs) && f.retryAfterMs > 0) t = o.observedAt.getTime() + Math.min(f.retryAfterMs, 30 * 86_400_000);
-    else if (typeof f.retryAfterUntil === 'string') {
-      const parsed = Date.parse(f.retryAfterUntil);
-      if (Number.isFinite(parsed)) t = Math.min(parsed, o.observedAt.getTime() + 30 * 86_400_000);
-    }
-    if (t !== null && (best === null || t > best)) best = t;
+    const at = o.observedAt.getTime();
+    let ms: number | null = null;
+    if (typeof f.retryAfterMs === 'number' && Number.isFinite(f.retryAfterMs) && f.retryAfterMs > 0) ms = f.retryAfterMs;
+    else if (typeof f.retryAfterUntil === 'string' && Number.isFinite(Date.parse(f.retryAfterUntil))) ms = Date.parse(f.retryAfterUntil) - at;
+    else if (typeof f.retryAfter === 'string') ms = parseRetryAfter(f.retryAfter, at);
+    if (ms === null || ms <= 0) continue;
+    const t = at + Math.min(ms, MAX_RETRY_AFTER_MS);
+    if (best === null || t > best) best = t;
   }
   return best === null ? null : new Date(best);
+}
+
+/** robots.txt `Crawl-delay` a probe saw (`facts.crawlDelaySeconds`), in ms, at most one day. */
+export function crawlDelayOf(result: ProbeResult): number | null {
+  let best: number | null = null;
+  for (const o of result.observations) {
+    const v = o.facts?.crawlDelaySeconds;
+    if (typeof v === 'number' && Number.isFinite(v) && v > 0) best = Math.max(best ?? 0, Math.min(v * 1000, 86_400_000));
+  }
+  return best;
 }

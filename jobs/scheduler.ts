@@ -128,11 +128,15 @@ export class Scheduler {
   /** Keep Retry-After hints until they expire, so the next plans honour them. */
   #mergeHints(summary: PassSummary): void {
     for (const [key, until] of summary.retryAfter) this.#hints.set(key, { ...this.#hints.get(key), retryAfterUntil: until });
+    for (const [key, ms] of summary.crawlDelay ?? []) this.#hints.set(key, { ...this.#hints.get(key), crawlDelayMs: ms });
   }
 
   #pruneHints(now: Date): void {
     for (const [key, hint] of this.#hints) {
-      if (hint.retryAfterUntil && hint.retryAfterUntil.getTime() <= now.getTime()) this.#hints.delete(key);
+      if (hint.retryAfterUntil && hint.retryAfterUntil.getTime() <= now.getTime()) {
+        if (hint.crawlDelayMs) this.#hints.set(key, { crawlDelayMs: hint.crawlDelayMs });
+        else this.#hints.delete(key);
+      }
     }
   }
 }

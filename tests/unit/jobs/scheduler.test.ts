@@ -7,7 +7,7 @@ const MIN = 60_000;
 const summary = (over: Partial<PassSummary> = {}): PassSummary => ({
   passId: 'p', resumed: false, state: 'done', planned: 1, alreadyDone: 0, repaired: 0, replayed: 0, planMs: 0, probed: 1, byStatus: { ok: 1 },
   probeFailures: 0, discoveredAccepted: 0, discoveredRefused: 0, plan: { lifecycles: {} as PassSummary['plan']['lifecycles'], notDue: 0, nextDueAt: null },
-  retryAfter: new Map(), durationMs: 1, ...over,
+  retryAfter: new Map(), crawlDelay: new Map(), durationMs: 1, ...over,
 });
 
 /** A fake clock and sleep: sleeping advances the clock; the test decides when to stop. */
