@@ -10,6 +10,7 @@
  *   observatory: it only governs which HTTP paths the crawler fetches, and
  *   crawler/policy/robots.ts honours it per request.
  */
+import { isAllowed, parseRobots, ROBOTS_MAX_BYTES, ROBOTS_TOKEN as CRAWLER_TOKEN } from '../../crawler/policy/robots.ts';
 
 /** The opt-out TXT owner name. */
 export function optOutTxtName(domain: string): string {
@@ -19,8 +20,8 @@ export function optOutTxtName(domain: string): string {
 /** The TXT value that opts a domain out. */
 export const OPT_OUT_TXT_VALUE = 'chatlas=opt-out';
 
-/** Our robots.txt product token. */
-export const ROBOTS_TOKEN = 'chatlas';
+/** Our robots.txt product token, lower-cased for comparison (crawler/policy/robots.ts ROBOTS_TOKEN). */
+const ROBOTS_TOKEN = CRAWLER_TOKEN.toLowerCase();
 
 /** What the crawler observed, `null` where it could not look. */
 export interface OptOutInput {
@@ -44,36 +45,24 @@ export function checkOptOut(input: OptOutInput): OptOutDecision {
   return { optedOut: false, source: null };
 }
 
-/** Longest robots.txt looked at, characters (RFC 9309 §2.5 asks crawlers to parse at least 500 KiB). */
-const MAX_ROBOTS = 512 * 1024;
-
 /**
- * Whether the groups naming Chatlas disallow the root. RFC 9309 §2.2.2: the
- * longest matching rule wins and Allow wins a tie, so `Allow: /` next to
- * `Disallow: /` does not opt out.
+ * Whether robots.txt opts the whole domain out: a group names Chatlas and,
+ * under the crawler's own RFC 9309 evaluation (crawler/policy/robots.ts:
+ * merged groups, longest match, Allow wins a tie, wildcards), `/` is
+ * disallowed for us. So `Allow: /` next to `Disallow: /` does not opt out.
  */
 export function robotsOptsOut(robots: string): boolean {
-  let inOurGroup = false;
-  let lastWasAgent = false;
-  let disallowRoot = false;
-  let allowRoot = false;
-  for (const rawLine of robots.slice(0, MAX_ROBOTS).split(/\r\n|\r|\n/)) {
-    const line = rawLine.replace(/#.*$/, '').trim();
-    const colon = line.indexOf(':');
-    if (colon <= 0) continue;
-    const key = line.slice(0, colon).trim().toLowerCase();
-    const value = line.slice(colon + 1).trim();
-    if (key === 'user-agent') {
-      // Consecutive user-agent lines open one group together.
-      if (!lastWasAgent) inOurGroup = false;
-      if (value.toLowerCase() === ROBOTS_TOKEN || value.toLowerCase().startsWith(`${ROBOTS_TOKEN}/`)) inOurGroup = true;
-      lastWasAgent = true;
-      continue;
-    }
-    lastWasAgent = false;
-    if (!inOurGroup) continue;
-    if (key === 'disallow' && (value === '/' || value === '/*')) disallowRoot = true;
-    if (key === 'allow' && (value === '/' || value === '/*')) allowRoot = true;
+  if (!namesChatlas(robots.slice(0, ROBOTS_MAX_BYTES))) return false;
+  return !isAllowed(parseRobots(robots), '/');
+}
+
+/** Whether a user-agent line names our product token (RFC 9309 §2.2.1: case-insensitive, optional /version). */
+function namesChatlas(robots: string): boolean {
+  for (const raw of robots.split(/\r\n|\r|\n/)) {
+    const m = /^\s*user-agent\s*:\s*([^#\s]+)/i.exec(raw);
+    if (!m) continue;
+    const agent = m[1]!.toLowerCase();
+    if (agent === ROBOTS_TOKEN || agent.startsWith(`${ROBOTS_TOKEN}/`)) return true;
   }
-  return disallowRoot && !allowRoot;
+  return false;
 }
