@@ -6,51 +6,28 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, mkdirSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { createDb, type Db } from '../../../db/client.ts';
 import { migrate } from '../../../db/migrate.ts';
 import { insertProbeResults } from '../../../db/queries/observations/insert-probe-results.ts';
 import { startServer, type RunningServer } from '../../../jobs/server.ts';
 import { syntheticNetwork } from '../../harness/synthetic.ts';
 import { result, room, snap, register } from '../../integration/db/queries/store.ts';
+import { buildSite, chartInk, launchBrowser, ROOT, type TestBrowser } from './browser.ts';
 
-const ROOT = new URL('../../../', import.meta.url).pathname;
 const HOST = '127.50.0.1';
 const XSS = '<script>alert(1)</script>';
 
 let work: string;
 let db: Db;
 let server: RunningServer;
-let context: BrowserContext;
-const offHost: string[] = [];
-const dialogs: string[] = [];
-const consoleErrors: string[] = [];
-
-/** Build the site into a private folder, so a build by someone else cannot change it under the test. */
-async function buildSite(outDir: string): Promise<void> {
-  await new Promise<void>((resolve, reject) => {
-    const child = spawn(process.execPath, [join(ROOT, 'node_modules/astro/bin/astro.mjs'), 'build', '--outDir', outDir, '--silent'], {
-      cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ASTRO_TELEMETRY_DISABLED: '1' },
-    });
-    let err = '';
-    child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
-    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      code === 0 ? resolve() : reject(new Error(`astro build failed (${code}): ${err.slice(0, 2000)}`));
-    });
-  });
-}
+let browser: TestBrowser;
 
 before(async () => {
   work = mkdtempSync(join(tmpdir(), 'chatlas-e2e-site-'));
-  // The bundle imports its dependencies by package name: resolve them from the repo.
-  symlinkSync(join(ROOT, 'node_modules'), join(work, 'node_modules'));
-  const built = buildSite(join(work, 'dist'));
+  const built = buildSite(work);
   mkdirSync(join(work, 'store'));
   db = await createDb({ dataDir: join(work, 'store'), url: undefined, user: 'default', password: '', database: 'chatlas', cluster: undefined });
   await migrate(db);
@@ -64,46 +41,18 @@ before(async () => {
     result(hid, [room(hid, 'public', { name: 'Admin Public Zebra', members: 5 }), room(hid, 'secret', { name: 'Admin Secret Zebra', members: 6 })]),
   ]);
   await register(db, { domain: 'admin.test', state: 'verified', hidden_rooms: ['!secret:admin.test'] });
-  await built;
-  server = await startServer({ db, host: HOST, port: 0, distDir: join(work, 'dist') });
-  context = await chromium.launchPersistentContext(join(work, 'profile'), {
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    viewport: { width: 1280, height: 900 },
-    timeout: 60_000,
-  });
-  // Nothing may leave the site's address: record and abort anything else.
-  await context.route('**/*', (route) => {
-    const url = new URL(route.request().url());
-    if (url.hostname === HOST || url.protocol === 'data:') return route.continue();
-    offHost.push(url.href);
-    return route.abort();
-  });
-  context.on('page', (p) => watch(p));
+  server = await startServer({ db, host: HOST, port: 0, distDir: await built });
+  browser = await launchBrowser(join(work, 'profile'), HOST);
 });
 
 after(async () => {
-  await context?.close();
+  await browser?.context.close();
   await server?.close();
   await db?.close();
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
-function watch(page: Page): void {
-  page.on('dialog', (d) => {
-    dialogs.push(d.message());
-    void d.dismiss();
-  });
-  page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(`${page.url()}: ${m.text()}`); });
-  page.on('pageerror', (e) => consoleErrors.push(`${page.url()}: ${e.message}`));
-}
-
-async function open(path: string): Promise<{ page: Page; status: number }> {
-  const page = await context.newPage();
-  const res = await page.goto(`${server.url}${path}`, { waitUntil: 'load', timeout: 30_000 });
-  return { page, status: res?.status() ?? 0 };
-}
+const open = (path: string) => browser.open(`${server.url}${path}`);
 
 /** A known server of the synthetic network, taken from the list page itself. */
 async function someServer(): Promise<string> {
@@ -129,17 +78,8 @@ describe('site in Chromium', () => {
 
   it('draws the overview charts on non-blank canvases and saves the screenshot', async () => {
     const { page } = await open('/');
-    const canvases = page.locator('canvas[data-chart]');
-    const n = await canvases.count();
-    assert.ok(n >= 8, `expected the overview charts, found ${n}`);
-    await page.waitForFunction((count) => document.querySelectorAll('canvas[data-drawn="true"]').length === count, n, { timeout: 15_000 });
-    const painted = await page.evaluate(() => Array.from(document.querySelectorAll<HTMLCanvasElement>('canvas[data-chart]')).map((c) => {
-      const ctx = c.getContext('2d')!;
-      const { data } = ctx.getImageData(0, 0, c.width, c.height);
-      let inked = 0;
-      for (let i = 3; i < data.length; i += 4) if (data[i]! > 0) inked++;
-      return inked;
-    }));
+    const painted = await chartInk(page);
+    assert.ok(painted.length >= 8, `expected the overview charts, found ${painted.length}`);
     assert.ok(painted.every((px) => px > 500), `blank canvas: ${painted.join(',')}`);
     assert.match(await page.locator('#coverage').innerText(), /servers probed between .* UTC/);
     // Tall enough to show the headline numbers and the first charts.
@@ -156,7 +96,7 @@ describe('site in Chromium', () => {
     assert.match(await page.locator('.rooms .topic').innerText(), /<img src=x onerror=alert\(2\)>/);
     assert.equal(await page.locator('.rooms script, .rooms img').count(), 0);
     await page.waitForTimeout(200);
-    assert.deepEqual(dialogs, []);
+    assert.deepEqual(browser.dialogs, []);
     await page.close();
   });
 
@@ -217,8 +157,8 @@ describe('site in Chromium', () => {
   });
 
   it('made no request off the site address and logged no errors', () => {
-    assert.deepEqual(offHost, []);
+    assert.deepEqual(browser.offHost, []);
     // The 404 test's own page logs its status; anything else is a failure (a CSP violation, a script error).
-    assert.deepEqual(consoleErrors.filter((e) => !e.includes('/servers/no-such-server.test: Failed to load resource: the server responded with a status of 404')), []);
+    assert.deepEqual(browser.consoleErrors.filter((e) => !e.includes('/servers/no-such-server.test: Failed to load resource: the server responded with a status of 404')), []);
   });
 });

@@ -1,0 +1,109 @@
+/**
+ * The site over a store filled by really crawling the simulated federation
+ * (tests/harness/sim-federation.ts on 127.50.0.0/16: DNS, delegation, TLS,
+ * several implementations, a down server, an expired certificate, an XSS
+ * room name), served by `startServer` on 127.50.0.1 and read in Chromium.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { createDb, type Db } from '../../../db/client.ts';
+import { migrate } from '../../../db/migrate.ts';
+import { createCrawler, installApi, type Crawler } from '../../../jobs/runtime.ts';
+import { startServer, type RunningServer } from '../../../jobs/server.ts';
+import { startSimFederation, XSS_ROOM_NAME, type SimFederation } from '../../harness/sim-federation.ts';
+import { buildSite, chartInk, launchBrowser, type TestBrowser } from './browser.ts';
+
+const HOST = '127.50.0.1';
+
+let work: string;
+let sim: SimFederation;
+let db: Db;
+let crawler: Crawler;
+let server: RunningServer;
+let browser: TestBrowser;
+let probed = 0;
+let crawlDay = '';
+
+before(async () => {
+  work = mkdtempSync(join(tmpdir(), 'chatlas-e2e-crawled-'));
+  const built = buildSite(work);
+  sim = await startSimFederation({ prefix: '127.50' });
+  mkdirSync(join(work, 'store'));
+  db = await createDb({ dataDir: join(work, 'store'), url: undefined, user: 'default', password: '', database: 'chatlas', cluster: undefined });
+  await migrate(db);
+  const logger = pino({ level: 'silent' });
+  crawler = createCrawler({
+    db, logger,
+    sources: { env: { ...sim.crawlEnv, CHATLAS_DENY_NETS: '127.66.0.0/16', CHATLAS_SHIPPED_SEEDS: 'off', CHATLAS_ALLOW_TLDS: 'test' } },
+    overrides: { extraCaPems: [sim.caPem] },
+    extraSeeds: sim.matrixDomains.map((domain) => ({ domain, protocol: 'matrix' as const, source: 'site e2e' })),
+  });
+  const summary = await crawler.runPass({ journalDir: join(work, 'journal') });
+  probed = summary.probed;
+  crawlDay = new Date().toISOString().slice(0, 10);
+  server = await startServer({ db, host: HOST, port: 0, distDir: await built, configure: (store) => installApi(store, crawler) });
+  browser = await launchBrowser(join(work, 'profile'), HOST);
+});
+
+after(async () => {
+  await browser?.context.close();
+  await server?.close();
+  await crawler?.close();
+  await db?.close();
+  await sim?.close();
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+const open = (path: string) => browser.open(`${server.url}${path}`);
+
+describe('site over a crawl of the simulated federation', () => {
+  it('shows what the crawl found, as of the crawl's day, with its coverage', async () => {
+    assert.ok(probed >= sim.matrixDomains.length, `crawl probed ${probed}`);
+    const { page, status } = await open('/');
+    assert.equal(status, 200);
+    const coverage = await page.locator('#coverage').innerText();
+    assert.match(coverage, new RegExp(`As of ${crawlDay}: ${probed} servers probed`));
+    const ink = await chartInk(page);
+    assert.ok(ink.length > 0 && ink.every((px) => px > 500), `blank chart: ${ink.join(',')}`);
+    await page.close();
+  });
+
+  it('lists the crawled servers, and each server page tells its software and health', async () => {
+    const { page } = await open('/servers?sort=domain&limit=200');
+    const domains = await page.locator('table tbody th a').allInnerTexts();
+    for (const d of sim.matrixDomains) assert.ok(domains.includes(d), `${d} missing from ${domains.join(', ')}`);
+    await page.close();
+    const down = await open('/servers/down.test');
+    assert.equal(down.status, 200);
+    assert.match(await down.page.locator('.findings').innerText(), /Not reachable at the latest probe/);
+    await down.page.close();
+    const alpha = await open('/servers/alpha.test');
+    assert.match(await alpha.page.locator('.grid').first().innerText(), /Synapse 1\.163\.2/);
+    await alpha.page.close();
+  });
+
+  it('compares the implementations it identified', async () => {
+    const { page } = await open('/software');
+    const names = await page.locator('section table tbody th a').allInnerTexts();
+    assert.ok(names.includes('Synapse') && names.length >= 3, names.join(', '));
+    await page.close();
+  });
+
+  it('shows the crawled XSS room name as text and runs nothing', async () => {
+    const { page } = await open('/rooms?q=script');
+    assert.ok((await page.locator('.rooms .name').allInnerTexts()).includes(XSS_ROOM_NAME));
+    assert.equal(await page.locator('.rooms script').count(), 0);
+    await page.waitForTimeout(200);
+    assert.deepEqual(browser.dialogs, []);
+    await page.close();
+  });
+
+  it('kept the browser on the site address without errors', () => {
+    assert.deepEqual(browser.offHost, []);
+    assert.deepEqual(browser.consoleErrors, []);
+  });
+});
