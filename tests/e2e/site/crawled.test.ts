@@ -61,7 +61,7 @@ after(async () => {
 const open = (path: string) => browser.open(`${server.url}${path}`);
 
 describe('site over a crawl of the simulated federation', () => {
-  it('shows what the crawl found, as of the crawl's day, with its coverage', async () => {
+  it('shows what the crawl found, as of the day of the crawl, with its coverage', async () => {
     assert.ok(probed >= sim.matrixDomains.length, `crawl probed ${probed}`);
     const { page, status } = await open('/');
     assert.equal(status, 200);
