@@ -1,7 +1,7 @@
 /**
  * `chatlas serve` as a person runs it: one process serving the site, the API
  * and /metrics over the embedded store while its scheduler crawls the
- * simulated federation (127.9.0.0/16); SIGTERM stops it cleanly.
+ * simulated federation (127.8.0.0/16); SIGTERM stops it cleanly.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { startSimFederation, type SimFederation } from '../../harness/sim-federation.ts';
 
 const CLI = new URL('../../../jobs/cli.ts', import.meta.url).pathname;
-const HOST = '127.9.0.81';
+const HOST = '127.8.0.81';
 let sim: SimFederation;
 let child: ChildProcess;
 let base = '';
@@ -21,7 +21,7 @@ let stderr = '';
 const root = mkdtempSync(join(tmpdir(), 'chatlas-serve-'));
 
 before(async () => {
-  sim = await startSimFederation({ prefix: '127.9' });
+  sim = await startSimFederation({ prefix: '127.8' });
   const seeds = join(root, 'seeds.txt');
   writeFileSync(seeds, `${sim.matrixDomains.map((d) => `${d} matrix`).join('\n')}\n`);
   child = spawn(process.execPath, [CLI, 'serve'], {
