@@ -110,6 +110,9 @@ async function run(rec: MatrixRecorder, options: MatrixProbeOptions): Promise<Pr
       for (const issue of keys.issues) report.push({ step: 'matrix.server-keys', level: 'error', message: `Signing keys: ${issue}.`, fix: 'Check server_name and the signing key in the homeserver configuration.' });
     }
   }
+  if (fedVersion) report.push({ step: 'matrix.federation-version', level: 'ok', message: `Federation API answers at ${fed?.origin.base ?? ''}: ${fedVersion.name || 'unnamed software'} ${fedVersion.version}.`.trim() });
+  if (keysOk) report.push({ step: 'matrix.server-keys', level: 'ok', message: 'Signing keys are valid, signed and not expired.' });
+  if (fed?.tls && tlsOutcome(fed.tls) === 'ok') report.push({ step: 'tls.federation', level: 'ok', message: `Certificate for ${resolution.endpoint.tlsName} verifies${fed.tls.validTo ? ` (expires ${fed.tls.validTo.toISOString().slice(0, 10)})` : ''}.` });
   if (!fedVersion) report.push({ step: 'matrix.federation-version', level: 'error', message: `Federation API not reachable at ${resolution.endpoint.targets.map((t) => `${t.host}:${t.port}`).join(', ')}.`, fix: `Open port ${resolution.endpoint.targets[0]?.port ?? 8448} with a certificate for ${resolution.endpoint.tlsName}, or delegate with /.well-known/matrix/server.` });
 
   // Client API: the well-known base URL, else https://<server name>, else the federation endpoint.
@@ -150,6 +153,7 @@ async function run(rec: MatrixRecorder, options: MatrixProbeOptions): Promise<Pr
     sourceDomain: domain, rooms: walk?.rooms ?? [], via: walk?.via ?? [],
     contacts: (wkSupport?.contacts ?? []).map((c) => c.matrixId).filter(Boolean), foundAt: now,
   });
+  if (isDnsName && !wkClient) report.push({ step: 'matrix.well-known-client', level: 'info', message: `No valid https://${domain}/.well-known/matrix/client: clients must be told the homeserver URL by hand.`, fix: 'Publish {"m.homeserver": {"base_url": "https://matrix.example.org"}} there.' });
   if (walk?.outcome === 'auth-required') report.push({ step: 'matrix.public-rooms', level: 'info', message: 'The room directory requires an access token; rooms are not listed.' });
   const { status, error } = matrixStatus(rec.observations, { federation: fedVersion !== null, client: versions !== null });
   const snapshot: ServerSnapshot = {
