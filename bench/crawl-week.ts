@@ -89,6 +89,7 @@ await migrate(db);
 const seeds = Array.from({ length: DOMAINS }, (_, i) => ({ domain: `s${i}.bench${i % 251}.net`, protocol: (i % 3 === 0 ? 'xmpp' : 'matrix') as 'xmpp' | 'matrix', source: 'bench' }));
 
 const rss: number[] = [];
+const heap: number[] = [];
 let storeMs = 0;
 const planMs: number[] = [];
 let probes = 0;
@@ -108,7 +109,9 @@ for (let t = T0; t < T0 + HOURS * HOUR; t += STEP) {
   if (s.planned > 0) passes++;
   planMs.push(s.planMs);
   global.gc?.();
-  rss.push(process.memoryUsage().rss);
+  const mem = process.memoryUsage();
+  rss.push(mem.rss);
+  heap.push(mem.heapUsed);
   if (!args.json) process.stderr.write(`\rsim ${new Date(t).toISOString().slice(0, 16)}  probes ${probes}  ${(probes / ((Date.now() - wallStart) / 1000)).toFixed(0)}/s  rss ${(rss.at(-1)! / 2 ** 20).toFixed(0)} MiB   `);
 }
 const wallMs = Date.now() - wallStart;
@@ -136,6 +139,8 @@ const result = {
   journal: !args['no-journal'],
   planSecondsFirstLast: [Number(((planMs[0] ?? 0) / 1000).toFixed(2)), Number(((planMs.at(-1) ?? 0) / 1000).toFixed(2))],
   rssMiB: { min: mib(Math.min(...rss)), max: mib(Math.max(...rss)), firstQuarterAvg: mib(avg(rss.slice(0, quarter))), lastQuarterAvg: mib(avg(rss.slice(-quarter))) },
+  // The JS heap is the crawler's own memory; RSS adds the embedded ClickHouse (caches grow with data).
+  heapMiB: { min: mib(Math.min(...heap)), max: mib(Math.max(...heap)), firstQuarterAvg: mib(avg(heap.slice(0, quarter))), lastQuarterAvg: mib(avg(heap.slice(-quarter))) },
   observationRows: Number(rowsObs?.c ?? 0), storeMiB: mib(Number(bytes?.b ?? 0)),
   rollupsMatchRaw: JSON.stringify(dailyRollup) === JSON.stringify(dailyRaw) && JSON.stringify(swRollup) === JSON.stringify(swRaw),
   duplicateSnapshots: Number(dupes[0]?.c ?? 0),
