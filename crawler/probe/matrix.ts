@@ -126,6 +126,9 @@ async function run(rec: MatrixRecorder, options: MatrixProbeOptions): Promise<Pr
     versions = await jsonStep(rec, 'matrix.client-versions', candidate, '/_matrix/client/versions', parseClientVersions);
     if (versions) { client = candidate; break; }
   }
+  if (wkClient && client?.base !== wkClient.baseUrl) {
+    report.push({ step: 'matrix.well-known-client', level: 'error', message: `m.homeserver.base_url ${wkClient.baseUrl} does not serve /_matrix/client/versions.`, fix: 'Point base_url at the URL where the client API answers (without /_matrix).' });
+  }
   let login: LoginFlows | null = null;
   let authMeta: AuthMetadata | null = null;
   let register: RegisterProbe | null = null;

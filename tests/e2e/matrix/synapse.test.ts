@@ -8,6 +8,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
 import { loadCrawlConfig } from '../../../crawler/config.ts';
 import { createNetContext, type NetContext } from '../../../crawler/net/context.ts';
 import { probeMatrix } from '../../../crawler/probe/matrix.ts';
@@ -15,7 +16,7 @@ import type { ProbeResult } from '../../../crawler/types.ts';
 import { insertProbeResults } from '../../../db/queries/observations/insert-probe-results.ts';
 import { startDnsServer, type DnsServer } from '../../harness/dns-server.ts';
 import { createTestCa, type TestCa } from '../../harness/test-ca.ts';
-import { installedSynapseVersion, startSynapse, SYNAPSE_ADDRESS, type SynapseHandle } from '../../harness/synapse.ts';
+import { installedSynapseVersion, startSynapse, SYNAPSE_ADDRESS, SYNAPSE_VENV, type SynapseHandle } from '../../harness/synapse.ts';
 import { openTestStore, rows, type TestStore } from '../../harness/store.ts';
 
 const SERVER = 'synapse.test';
@@ -112,4 +113,26 @@ test('rows land in the store', async () => {
   assert.deepEqual(rooms.map((r) => r.room_id), [created['lobby']!, created['dev']!, created['space']!].sort());
   const obs = await rows<{ n: string }>(store.db, 'SELECT count() AS n FROM observations WHERE pass_id = {p:UUID}', { p: passId });
   assert.equal(Number(obs[0]?.n), result.observations.length);
+});
+
+test('the Python of the test Synapse cannot open a socket off loopback nor look names up', () => {
+  // The guard raises before any packet is sent (tests/harness/synapse/sitecustomize.py).
+  const script = [
+    'import socket',
+    'for target in [("10.255.255.53", 53), ("192.0.2.1", 443)]:',
+    '    try:',
+    '        socket.create_connection(target, timeout=1); print("CONNECTED")',
+    '    except OSError as e: print("refused:", e)',
+    'try:',
+    '    socket.getaddrinfo("matrix.org", 443); print("RESOLVED")',
+    'except OSError as e: print("refused:", e)',
+    's = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)',
+    'try:',
+    '    s.sendto(b"x", ("10.255.255.53", 53)); print("SENT")',
+    'except OSError as e: print("refused:", e)',
+  ].join('\n');
+  const out = spawnSync(`${SYNAPSE_VENV}/bin/python`, ['-c', script], { encoding: 'utf8', timeout: 30_000, env: { ...process.env, PYTHONPATH: new URL('../../harness/synapse', import.meta.url).pathname } });
+  assert.equal(out.status, 0, out.stderr);
+  assert.equal(out.stdout.split('\n').filter((l) => l.startsWith('refused:') && l.includes('chatlas test harness')).length, 4, out.stdout);
+  assert.ok(!/CONNECTED|RESOLVED|SENT/.test(out.stdout));
 });
