@@ -33,6 +33,9 @@ unbound = {
 	hoststxt = false;
 	forward = dns;
 	options = { ["do-not-query-localhost:"] = "no" };
+	-- Note: unbound answers the RFC 6761 name "test." itself (NXDOMAIN, a
+	-- built-in local zone that ub_ctx_set_option cannot remove), so the e2e
+	-- domains live under the RFC 2606 name "example." instead.
 }
 use_dane = false
 

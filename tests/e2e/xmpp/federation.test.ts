@@ -1,0 +1,126 @@
+/**
+ * End to end: REAL Prosody and ejabberd from Debian, each on its own
+ * 127.31.x address, resolving through our DNS server, federating over s2s.
+ * Rooms: public, hidden, members-only and password-protected on both; the
+ * public ones have occupants. The crawler logs in as an observer on Prosody
+ * and probes both domains (ejabberd over s2s through Prosody).
+ * Asserts: both identified with the versions dpkg reports, exactly the public
+ * rooms listed with their occupant counts, nothing of the other rooms stored.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { loadCrawlConfig } from '../../../crawler/config.ts';
+import { createNetContext, type NetContext } from '../../../crawler/net/context.ts';
+import { probeXmpp } from '../../../crawler/probe/xmpp.ts';
+import { normaliseVersion } from '../../../crawler/identify/version.ts';
+import type { ProbeResult } from '../../../crawler/types.ts';
+import { startDnsServer, type DnsServer } from '../../harness/dns-server.ts';
+import { createTestCa, type TestCa } from '../../harness/test-ca.ts';
+import { dpkgVersion, startEjabberd, startProsody, xmppZone, type RunningXmpp } from '../../harness/xmpp-servers.ts';
+import { connectOccupant, type Occupant } from '../../harness/xmpp-occupant.ts';
+
+// Under "example." (RFC 2606), not "test.": Prosody's resolver (libunbound)
+// answers "test." itself with NXDOMAIN and would never ask our DNS server.
+const PROSODY = { ip: '127.31.1.10', domain: 'prosody.example' };
+const EJABBERD = { ip: '127.31.1.20', domain: 'ejabberd.example' };
+const PW = 'test-only-password';
+
+let dns: DnsServer;
+let ca: TestCa;
+let ctx: NetContext;
+let prosody: RunningXmpp | undefined;
+let ejabberd: RunningXmpp | undefined;
+const occupants: Occupant[] = [];
+let prosodyResult: ProbeResult;
+let ejabberdResult: ProbeResult;
+
+before(async () => {
+  // Port 53: ejabberd's outbound s2s uses libc getaddrinfo (see tests/harness/xmpp-servers.ts).
+  dns = await startDnsServer({ host: '127.31.0.53', port: 53 });
+  ca = await createTestCa();
+  xmppZone(dns, PROSODY.domain, `rooms.${PROSODY.domain}`, PROSODY.ip);
+  xmppZone(dns, EJABBERD.domain, `conference.${EJABBERD.domain}`, EJABBERD.ip);
+  [prosody, ejabberd] = await Promise.all([
+    startProsody({ ...PROSODY, dns, ca }),
+    startEjabberd({ ...EJABBERD, dns, ca, node: 'chatlas-e2e@localhost' }),
+  ]);
+  const env = { CHATLAS_DNS: dns.address, CHATLAS_ALLOW_NETS: '127.0.0.0/8', CHATLAS_DENY_NETS: '127.66.0.0/16', CHATLAS_STEP_TIMEOUT_MS: '10000' };
+  ctx = createNetContext(loadCrawlConfig({ env: { ...env, CHATLAS_XMPP_JID: `observer@${PROSODY.domain}`, CHATLAS_XMPP_PASSWORD: PW } }, { extraCaPems: [ca.caPem] }));
+  for (const s of [prosody, ejabberd]) {
+    for (const u of ['observer', 'alice', 'bob']) await s.register(u, PW);
+    await s.createRoom('hidden', { name: 'Hidden room', public: false });
+    await s.createRoom('members', { name: 'Members room', public: true, membersOnly: true });
+    await s.createRoom('secret', { name: 'Secret room', public: true, password: 'pw' });
+  }
+  await prosody.createRoom('lobby', { name: 'Lobby', description: 'Public Prosody room', public: true });
+  await ejabberd.createRoom('general', { name: 'General', description: 'Public ejabberd room', public: true });
+  // Occupants (our own servers): two in the Prosody lobby, one in the ejabberd room.
+  for (const [srv, user, room] of [[prosody, 'alice', 'lobby'], [prosody, 'bob', 'lobby'], [ejabberd, 'alice', 'general']] as const) {
+    const o = await connectOccupant(ctx, srv.ip, user, srv.domain, PW);
+    occupants.push(o);
+    await o.join(`${room}@${srv.muc}`, user);
+  }
+  prosodyResult = await probeXmpp(ctx, PROSODY.domain, { passId: 'e2e', skipHttp: true });
+  ejabberdResult = await probeXmpp(ctx, EJABBERD.domain, { passId: 'e2e', skipHttp: true });
+});
+
+after(async () => {
+  for (const o of occupants) o.close();
+  await ctx?.close();
+  await Promise.all([prosody?.stop(), ejabberd?.stop()]);
+  await dns?.close();
+  await ca?.cleanup();
+});
+
+const upstream = (v: string): string => v.split('-')[0] ?? v;
+/** Step outcomes and errors, for failure messages. */
+const summary = (r: ProbeResult): string => r.observations.map((o) => `${o.step}=${o.outcome}${o.error ? ` (${o.error})` : ''}`).join('\n');
+
+test('Prosody identified with the version dpkg reports', () => {
+  const s = prosodyResult.snapshot;
+  assert.equal(s.status, 'ok', s.error);
+  assert.equal(s.software, 'prosody');
+  assert.equal(s.versionRaw, upstream(dpkgVersion('prosody')));
+  assert.equal(s.version, normaliseVersion(upstream(dpkgVersion('prosody'))).text);
+});
+
+test('ejabberd identified over s2s with the version dpkg reports', () => {
+  const s = ejabberdResult.snapshot;
+  assert.equal(s.status, 'ok', s.error);
+  assert.equal(s.software, 'ejabberd', summary(ejabberdResult));
+  // ejabberd's XEP-0092 version carries the Debian revision (23.01-1).
+  assert.equal(s.versionRaw, dpkgVersion('ejabberd'), summary(ejabberdResult));
+});
+
+test('exactly the public rooms are listed, with their occupants', () => {
+  assert.deepEqual(prosodyResult.rooms.map((r) => [r.roomId, r.name, r.members]), [[`lobby@rooms.${PROSODY.domain}`, 'Lobby', 2]]);
+  assert.deepEqual(ejabberdResult.rooms.map((r) => [r.roomId, r.name, r.members]), [[`general@conference.${EJABBERD.domain}`, 'General', 1]]);
+  assert.equal(prosodyResult.snapshot.publicRooms, 1);
+  assert.equal(prosodyResult.snapshot.publicMembers, 2);
+});
+
+test('nothing about hidden, members-only or password rooms is stored', () => {
+  for (const r of [prosodyResult, ejabberdResult]) {
+    const all = JSON.stringify(r);
+    for (const word of ['hidden@', 'members@', 'secret@', 'Hidden room', 'Members room', 'Secret room']) assert.ok(!all.includes(word), `${r.snapshot.domain} result mentions ${word}`);
+  }
+  const counts = prosodyResult.observations.find((o) => o.step === 'xmpp.room-info')?.facts as Record<string, number>;
+  assert.deepEqual([counts['listed'], counts['membersOnly'], counts['passwordProtected']], [1, 1, 1]);
+});
+
+test('registration reported as observed: Prosody closed, ejabberd advertised (never open)', () => {
+  assert.equal(prosodyResult.snapshot.registration, 'closed');
+  assert.equal(ejabberdResult.snapshot.registration, 'advertised');
+});
+
+test('TLS verified against the test CA, s2s dialback offered, MUC service found', () => {
+  for (const r of [prosodyResult, ejabberdResult]) {
+    assert.equal(r.snapshot.tls?.chainValid, true);
+    assert.equal(r.snapshot.tls?.nameValid, true);
+    const s2s = r.observations.find((o) => o.step === 'xmpp.s2s-features-pre-tls' || o.step === 'xmpp.s2s-features');
+    assert.ok(s2s && s2s.outcome === 'ok');
+  }
+  const svc = prosodyResult.observations.filter((o) => o.step === 'xmpp.service-info').map((o) => [o.facts['jid'], o.facts['kind']]);
+  assert.deepEqual(svc, [[`rooms.${PROSODY.domain}`, 'muc']]);
+  assert.ok(prosodyResult.discoveries.some((d) => d.domain === `rooms.${PROSODY.domain}` && d.via === 'disco-item'));
+});
