@@ -31,8 +31,13 @@
  * const { socket, facts } = await connectTls(ctx, { host, port, servername: domain, alpn: ['xmpp-client'] })  // XEP-0368
  * tlsFactsFromSocket(tlsSocket, domain); tlsClientOptions(ctx.config)   // for your own tls.connect
  *
- * // Politeness and robots (crawler/policy/): createPoliteness({ perHostConcurrency, minIntervalMs }).run(host, task),
- * // robotsPolicyFromFetch({ status, bodyText } | { error }), isAllowed(policy, path), decideRetry(error, attempt)
+ * // Politeness (crawler/policy/politeness.ts): ctx.politeness is the context's one per-host registry.
+ * // fetchBounded runs each HTTP hop in the slot of the URL's host and ctx.connect each connect in the
+ * // slot of opts.host: at most config.perHostConcurrency at once, config.perHostIntervalMs between
+ * // starts, 429/503 Retry-After pauses and robots.txt crawl-delay applied. Nothing to do in probes;
+ * // ctx.politeness.setCrawlDelay / noteResponse for what they learn some other way.
+ * // Robots (crawler/policy/robots.ts): robotsPolicyFromFetch({ status, bodyText } | { error }), isAllowed(policy, path),
+ * // decideRetry(error, attempt)
  *
  * // Deadlines (./deadline.ts): withDeadline(fnOrPromise, ms, 'xmpp.timeout', signal);
  * // deadlineSignal(config.probeTimeoutMs, 'net.timeout') -> { signal, clear() } for a whole probe
@@ -45,6 +50,7 @@ import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import type { CrawlConfig, ResolverAddress } from '../config.ts';
 import { ProbeError } from '../errors.ts';
+import { createPoliteness, type Politeness } from '../policy/politeness.ts';
 import { forbiddenReason, type NetLists } from './address-guard.ts';
 import { withDeadline } from './deadline.ts';
 import { createDnsClient, type DnsClient } from './dns.ts';
@@ -80,7 +86,18 @@ export interface NetContext {
   readonly guard: Guard;
   /** Guarded `lookup` for `net.connect` / `tls.connect` / undici. */
   readonly lookup: GuardedLookup;
-  /** Open a guarded TCP connection (IP literals checked too), with the connect deadline. */
+  /**
+   * The per-host politeness registry every request and connect of this
+   * context goes through (keyed by the host name or IP literal connected to).
+   */
+  readonly politeness: Politeness;
+  /**
+   * Open a guarded TCP connection (IP literals checked too), with the connect
+   * deadline. The connect waits for a slot of `opts.host` (politeness); the
+   * slot is held while connecting only, not for the socket's life: a probe
+   * keeps a stream open while it sends other requests to the same host, which
+   * at one slot per host would wait on itself.
+   */
   connect(opts: ConnectOptions): Promise<net.Socket>;
   /** Close the HTTP agent's connections. */
   close(): Promise<void>;
@@ -106,6 +123,7 @@ export function createNetContext(config: CrawlConfig): NetContext {
   const dns = createDnsClient({ servers: resolversFor(config), timeoutMs: config.dnsTimeoutMs, attempts: config.dnsAttempts });
   const lookup = createGuardedLookup(dns, nets);
   const http = createHttpAgent(config, lookup);
+  const politeness = createPoliteness({ perHostConcurrency: config.perHostConcurrency, minIntervalMs: config.perHostIntervalMs });
   const guard: Guard = {
     nets,
     isForbidden: (ip) => forbiddenReason(ip, nets) !== null,
@@ -113,9 +131,14 @@ export function createNetContext(config: CrawlConfig): NetContext {
     assertAllowed: (ip) => assertAllowed(ip, nets),
   };
 
-  function connect(opts: ConnectOptions): Promise<net.Socket> {
+  async function connect(opts: ConnectOptions): Promise<net.Socket> {
     const host = unbracket(opts.host);
     if (net.isIP(host) !== 0) assertAllowed(host, nets);
+    // The slot wait is bounded by the caller's signal and the registry's longest pause; the connect deadline starts after it.
+    return politeness.run(host, () => connectNow(host, opts), { signal: opts.signal });
+  }
+
+  function connectNow(host: string, opts: ConnectOptions): Promise<net.Socket> {
     return withDeadline((signal) => new Promise<net.Socket>((resolve, reject) => {
       const socket = net.connect({ host, port: opts.port, lookup: lookup as never });
       const onAbort = (): void => { cleanup(); socket.destroy(); reject(signal.reason); };
@@ -139,5 +162,5 @@ export function createNetContext(config: CrawlConfig): NetContext {
     }), opts.timeoutMs ?? config.connectTimeoutMs, 'net.connect-timeout', opts.signal);
   }
 
-  return { config, dns, http, guard, lookup, connect, close: () => http.close() };
+  return { config, dns, http, guard, lookup, politeness, connect, close: () => http.close() };
 }

@@ -3,12 +3,23 @@
  * are followed by hand so each hop is checked (scheme, https → http
  * downgrade, count, loops) and connects through the guarded agent; the body
  * is read up to a byte cap; the whole exchange has one deadline.
+ *
+ * Politeness: each hop runs in a slot of its URL's host (`ctx.politeness`,
+ * crawler/policy/politeness.ts), from sending the request to the last body
+ * byte, so per host at most `perHostConcurrency` requests are in flight and
+ * their starts are `perHostIntervalMs` apart, whatever the origin (port) and
+ * whoever the caller. A 429/503 pauses its host for its Retry-After; a
+ * robots.txt read through here sets its host's crawl-delay. The wait for a
+ * slot counts against the exchange's deadline; a pause longer than what is
+ * left of it fails at once with `policy.rate-limited` (retryable).
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import { ProbeError } from '../errors.ts';
+import { parseRobots } from '../policy/robots.ts';
 import type { NetContext } from './context.ts';
 import { withDeadline } from './deadline.ts';
 import { toProbeError } from './to-probe-error.ts';
+import { unbracket } from './guarded-lookup.ts';
 
 export { createHttpAgent, type HttpAgent } from './http-agent.ts';
 
@@ -94,6 +105,7 @@ export async function fetchBounded(ctx: NetContext, url: string, opts: FetchOpti
   const { config } = ctx;
   const maxBytes = opts.maxBytes ?? config.maxBodyBytes;
   const maxRedirects = opts.maxRedirects ?? config.maxRedirects;
+  const timeoutMs = opts.timeoutMs ?? config.stepTimeoutMs;
   const started = performance.now();
   return withDeadline(async (signal) => {
     let current = parseHttpUrl(url);
@@ -101,79 +113,112 @@ export async function fetchBounded(ctx: NetContext, url: string, opts: FetchOpti
     let body = opts.body;
     const redirects: RedirectHop[] = [];
     const seen = new Set<string>([current.href]);
-    const firstOrigin = current.origin;
+    const first = current;
     for (;;) {
-      // Caller headers (Host, credentials-like values) belong to the first origin only.
-      const headers: Record<string, string> = {};
-      for (const [name, value] of Object.entries(current.origin === firstOrigin ? opts.headers ?? {} : {})) {
-        if (name.toLowerCase() !== 'user-agent') headers[name.toLowerCase()] = value;
-      }
-      headers['user-agent'] = config.userAgent;
-      if (opts.accept) headers.accept = opts.accept;
-      let response;
-      try {
-        response = await ctx.http.dispatcher.request({
-          origin: current.origin,
-          path: `${current.pathname}${current.search}`,
-          method: method as 'GET',
-          headers,
-          body: body === undefined ? null : body,
-          signal,
-        });
-      } catch (error) {
-        throw signal.aborted ? toProbeError(signal.reason, 'http.timeout') : toProbeError(error, 'net.reset');
-      }
-      const location = response.headers.location;
-      if (REDIRECTS.has(response.statusCode) && typeof location === 'string' && location !== '') {
-        // The redirect's own body is never wanted; drain a little so the connection can be reused.
-        await response.body.dump({ limit: 64 * 1024 }).catch(() => {});
+      const hopUrl = current;
+      const host = unbracket(hopUrl.hostname);
+      // What is left of the deadline bounds the politeness wait (fail fast rather than sleep into it).
+      const left = Math.max(0, timeoutMs - (performance.now() - started));
+      const hop = await ctx.politeness.run(host, () => sendHop(ctx, hopUrl, first, method, body, opts, maxBytes, signal), { signal, maxWaitMs: left });
+      ctx.politeness.noteResponse(host, hop.status, hop.headers['retry-after'] ?? null);
+      if (hop.kind === 'redirect') {
         if (redirects.length >= maxRedirects) {
           throw new ProbeError('http.redirect-limit', `more than ${maxRedirects} redirects from ${url.slice(0, 200)}`);
         }
-        const next = parseHttpUrl(location, current);
+        const next = parseHttpUrl(hop.location, current);
         if (current.protocol === 'https:' && next.protocol === 'http:') {
           throw new ProbeError('http.redirect-forbidden', `redirect from https to http refused: ${next.href.slice(0, 200)}`);
         }
         if (seen.has(next.href)) throw new ProbeError('http.redirect-limit', `redirect loop at ${next.href.slice(0, 200)}`);
         seen.add(next.href);
-        redirects.push({ url: current.href, status: response.statusCode, location });
+        redirects.push({ url: current.href, status: hop.status, location: hop.location });
         // RFC 9110 §15.4: 303 always becomes GET; 301/302 after POST do so in practice.
-        if (response.statusCode === 303 || ((response.statusCode === 301 || response.statusCode === 302) && method === 'POST')) {
+        if (hop.status === 303 || ((hop.status === 301 || hop.status === 302) && method === 'POST')) {
           if (method !== 'HEAD') method = 'GET';
           body = undefined;
         }
         current = next;
         continue;
       }
-      const declared = Number(response.headers['content-length']);
-      if (Number.isFinite(declared) && declared > maxBytes) {
-        response.body.destroy();
-        throw new ProbeError('http.too-large', `${current.href.slice(0, 200)} declares ${declared} bytes, over the ${maxBytes}-byte cap`);
-      }
-      const chunks: Buffer[] = [];
-      let received = 0;
-      try {
-        for await (const chunk of response.body) {
-          received += (chunk as Buffer).length;
-          if (received > maxBytes) {
-            response.body.destroy();
-            throw new ProbeError('http.too-large', `${current.href.slice(0, 200)} sent more than the ${maxBytes}-byte cap`);
-          }
-          chunks.push(chunk as Buffer);
-        }
-      } catch (error) {
-        throw signal.aborted ? toProbeError(signal.reason, 'http.timeout') : toProbeError(error, 'net.reset');
+      // A robots.txt passing through sets the crawl-delay of the host it was asked of (RFC 9309 has no
+      // crawl-delay; crawler/policy/robots.ts reads it as the common extension).
+      if (first.pathname === '/robots.txt' && hop.status >= 200 && hop.status < 300 && method === 'GET') {
+        ctx.politeness.setCrawlDelay(unbracket(first.hostname), parseRobots(hop.bodyText).crawlDelaySeconds);
       }
       return {
-        status: response.statusCode,
-        headers: flatten(response.headers),
-        bodyText: new TextDecoder('utf-8').decode(Buffer.concat(chunks)),
-        bodyBytes: received,
+        status: hop.status,
+        headers: hop.headers,
+        bodyText: hop.bodyText,
+        bodyBytes: hop.bodyBytes,
         finalUrl: current.href,
         redirects,
         durationMs: Math.round(performance.now() - started),
         remoteAddress: ctx.http.lastAddress(current.origin) ?? '',
       };
     }
-  }, opts.timeoutMs ?? config.stepTimeoutMs, 'http.timeout', opts.signal);
+  }, timeoutMs, 'http.timeout', opts.signal);
+}
+
+/** One hop's outcome: a redirect to follow, or the final response read within its cap. */
+type Hop =
+  | { kind: 'redirect'; status: number; headers: Record<string, string>; location: string }
+  | { kind: 'final'; status: number; headers: Record<string, string>; bodyText: string; bodyBytes: number };
+
+/** Send one request and read its answer (run inside the host's politeness slot). */
+async function sendHop(
+  ctx: NetContext, current: URL, first: URL, method: string, body: string | Uint8Array | undefined,
+  opts: FetchOptions, maxBytes: number, signal: AbortSignal,
+): Promise<Hop> {
+  // Caller headers (Host, credentials-like values) belong to the first origin only.
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(current.origin === first.origin ? opts.headers ?? {} : {})) {
+    if (name.toLowerCase() !== 'user-agent') headers[name.toLowerCase()] = value;
+  }
+  headers['user-agent'] = ctx.config.userAgent;
+  if (opts.accept) headers.accept = opts.accept;
+  let response;
+  try {
+    response = await ctx.http.dispatcher.request({
+      origin: current.origin,
+      path: `${current.pathname}${current.search}`,
+      method: method as 'GET',
+      headers,
+      body: body === undefined ? null : body,
+      signal,
+    });
+  } catch (error) {
+    throw signal.aborted ? toProbeError(signal.reason, 'http.timeout') : toProbeError(error, 'net.reset');
+  }
+  const location = response.headers.location;
+  if (REDIRECTS.has(response.statusCode) && typeof location === 'string' && location !== '') {
+    // The redirect's own body is never wanted; drain a little so the connection can be reused.
+    await response.body.dump({ limit: 64 * 1024 }).catch(() => {});
+    return { kind: 'redirect', status: response.statusCode, headers: flatten(response.headers), location };
+  }
+  const declared = Number(response.headers['content-length']);
+  if (Number.isFinite(declared) && declared > maxBytes) {
+    response.body.destroy();
+    throw new ProbeError('http.too-large', `${current.href.slice(0, 200)} declares ${declared} bytes, over the ${maxBytes}-byte cap`);
+  }
+  const chunks: Buffer[] = [];
+  let received = 0;
+  try {
+    for await (const chunk of response.body) {
+      received += (chunk as Buffer).length;
+      if (received > maxBytes) {
+        response.body.destroy();
+        throw new ProbeError('http.too-large', `${current.href.slice(0, 200)} sent more than the ${maxBytes}-byte cap`);
+      }
+      chunks.push(chunk as Buffer);
+    }
+  } catch (error) {
+    throw signal.aborted ? toProbeError(signal.reason, 'http.timeout') : toProbeError(error, 'net.reset');
+  }
+  return {
+    kind: 'final',
+    status: response.statusCode,
+    headers: flatten(response.headers),
+    bodyText: new TextDecoder('utf-8').decode(Buffer.concat(chunks)),
+    bodyBytes: received,
+  };
 }

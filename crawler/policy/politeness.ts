@@ -7,6 +7,10 @@
  *
  * One p-queue per host that has work; idle hosts are dropped so memory
  * follows the number of hosts in flight, not the number crawled.
+ *
+ * The NetContext owns one registry (`ctx.politeness`, crawler/net/context.ts);
+ * `fetchBounded` runs every HTTP hop in its host's slot and `ctx.connect`
+ * every stream connect, so no caller can bypass it.
  */
 import PQueue from 'p-queue';
 import { ProbeError, type ProbeErrorCode } from '../errors.ts';
@@ -16,7 +20,7 @@ import { sleep } from '../net/deadline.ts';
 export interface PolitenessOptions {
   /** Requests in flight per host (1 or 2). @default 2 */
   perHostConcurrency?: number;
-  /** Least ms between the starts of two requests to one host. @default 250 */
+  /** Least ms between the starts of two requests to one host (see crawler/config.ts `perHostIntervalMs`). @default 50 */
   minIntervalMs?: number;
   /** Longest wait accepted from crawl-delay or Retry-After; beyond it the task fails with `policy.rate-limited`. @default 60000 */
   maxWaitMs?: number;
@@ -27,10 +31,20 @@ export interface PolitenessOptions {
 /** The per-host queue registry. */
 export interface Politeness {
   /** Run `task` under `host`'s limits (host names are compared in lower case). */
-  run<T>(host: string, task: (signal?: AbortSignal) => Promise<T>, opts?: { signal?: AbortSignal }): Promise<T>;
+  /**
+   * Run `task` under `host`'s limits (host names are compared in lower case).
+   * `maxWaitMs` lowers the registry's longest accepted pause for this call:
+   * a caller with a deadline fails fast with `policy.rate-limited` instead of
+   * sleeping into it.
+   */
+  run<T>(host: string, task: (signal?: AbortSignal) => Promise<T>, opts?: { signal?: AbortSignal; maxWaitMs?: number }): Promise<T>;
   /** Apply robots.txt's crawl-delay (seconds) to `host`. */
   setCrawlDelay(host: string, seconds: number | null): void;
-  /** Pause `host` as a response asked: `Retry-After` value and/or status 429/503. */
+  /**
+   * Pause `host` after a 429 or 503 for its `Retry-After` (5 s when absent or
+   * invalid). Other statuses are ignored: on 3xx, Retry-After only delays the
+   * redirected request (RFC 9110 §10.2.3), which is not a request to pause.
+   */
   noteResponse(host: string, status: number, retryAfter?: string | null): void;
   /** Hosts with a queue or a pending pause (for tests and metrics). */
   readonly hosts: number;
@@ -41,10 +55,15 @@ interface HostState {
   queue: PQueue | null;
   /** run() calls not yet finished for this host. */
   active: number;
-  /** Earliest time the next request may start (interval and pauses folded in). */
+  /** Earliest time the next request may start (interval reservations). */
   nextStart: number;
+  /** No request starts before this time (Retry-After pauses). */
+  pauseUntil: number;
   intervalMs: number;
 }
+
+/** Longest Retry-After pause remembered in memory. */
+const MAX_PAUSE_MS = 86_400_000;
 
 /** Most hosts remembered while idle (crawl-delay, pauses); oldest forgotten first. */
 const MAX_IDLE_HOSTS = 10_000;
@@ -92,7 +111,8 @@ export function createPoliteness(options: PolitenessOptions = {}): Politeness {
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 2) {
     throw new TypeError(`perHostConcurrency must be 1 or 2, got ${JSON.stringify(concurrency)}`);
   }
-  const minInterval = options.minIntervalMs ?? 250;
+  const minInterval = options.minIntervalMs ?? 50;
+  if (!Number.isFinite(minInterval) || minInterval < 0) throw new TypeError(`minIntervalMs must be >= 0, got ${JSON.stringify(minInterval)}`);
   const maxWait = options.maxWaitMs ?? 60_000;
   const now = options.now ?? Date.now;
   const states = new Map<string, HostState>();
@@ -101,40 +121,58 @@ export function createPoliteness(options: PolitenessOptions = {}): Politeness {
     let s = states.get(host);
     if (!s) {
       if (states.size >= MAX_IDLE_HOSTS) forgetIdle();
-      s = { queue: null, active: 0, nextStart: 0, intervalMs: minInterval };
+      s = { queue: null, active: 0, nextStart: 0, pauseUntil: 0, intervalMs: minInterval };
       states.set(host, s);
     }
     return s;
+  }
+
+  /** True when `s` holds nothing worth keeping: no work, interval and pause passed, no crawl-delay. */
+  function idle(s: HostState): boolean {
+    const t = now();
+    return s.active === 0 && s.nextStart <= t && s.pauseUntil <= t && s.intervalMs === minInterval;
   }
 
   /** Drop idle hosts whose interval and pauses have passed (crawl-delays are re-learnt from robots.txt). */
   function forgetIdle(): void {
     const t = now();
     for (const [host, s] of states) {
-      if (s.active === 0 && s.nextStart <= t) states.delete(host);
+      if (s.active === 0 && s.nextStart <= t && s.pauseUntil <= t) states.delete(host);
     }
   }
 
-  async function run<T>(hostName: string, task: (signal?: AbortSignal) => Promise<T>, opts: { signal?: AbortSignal } = {}): Promise<T> {
+  /** Take the next start slot of `s`: after the last reservation's interval and any pause. */
+  function reserve(s: HostState): number {
+    const slot = Math.max(now(), s.nextStart, s.pauseUntil);
+    s.nextStart = slot + s.intervalMs;
+    return slot;
+  }
+
+  async function run<T>(hostName: string, task: (signal?: AbortSignal) => Promise<T>, opts: { signal?: AbortSignal; maxWaitMs?: number } = {}): Promise<T> {
     const host = hostName.toLowerCase();
     const s = stateOf(host);
+    const longest = Math.min(maxWait, opts.maxWaitMs ?? maxWait);
     s.queue ??= new PQueue({ concurrency });
     s.active++;
     try {
       return await s.queue.add(async () => {
         // Reserve a start slot: later tasks line up behind this one's interval.
-        const start = Math.max(now(), s.nextStart);
-        const wait = start - now();
-        if (wait > maxWait) throw new ProbeError('policy.rate-limited', `${host} asks us to wait ${Math.round(wait / 1000)} s`);
-        s.nextStart = start + s.intervalMs;
-        if (wait > 0) await sleep(wait, opts.signal);
+        let slot = reserve(s);
+        for (;;) {
+          const wait = slot - now();
+          if (wait > longest) throw new ProbeError('policy.rate-limited', `${host} asks us to wait ${Math.round(wait / 1000)} s`);
+          if (wait > 0) await sleep(wait, opts.signal);
+          // A Retry-After that arrived while this task slept (from the other slot) still applies.
+          if (s.pauseUntil > now()) slot = reserve(s);
+          else break;
+        }
         return task(opts.signal);
       }, { signal: opts.signal });
     } finally {
       if (--s.active === 0) {
         s.queue = null;
-        // Nothing to remember once the interval has passed and no crawl-delay is set.
-        if (s.nextStart <= now() && s.intervalMs === minInterval) states.delete(host);
+        // Nothing to remember once the interval and pause have passed and no crawl-delay is set.
+        if (idle(s)) states.delete(host);
       }
     }
   }
@@ -146,12 +184,12 @@ export function createPoliteness(options: PolitenessOptions = {}): Politeness {
       s.intervalMs = Math.max(minInterval, Math.min(maxWait, (seconds ?? 0) * 1000));
     },
     noteResponse(hostName, status, retryAfter) {
-      const asked = parseRetryAfter(retryAfter, now());
-      // 429 and 503 without Retry-After: pause one backoff base (5 s) anyway.
-      const pause = asked ?? (status === 429 || status === 503 ? 5_000 : null);
-      if (pause === null) return;
+      if (status !== 429 && status !== 503) return;
+      // Without a valid Retry-After: pause one backoff base (5 s) anyway.
+      const pause = parseRetryAfter(retryAfter, now()) ?? 5_000;
       const s = stateOf(hostName.toLowerCase());
-      s.nextStart = Math.max(s.nextStart, now() + pause);
+      // Capped at a day so the entry expires; longer asks are the schedule's (jobs/crawl.ts retryAfterOf).
+      s.pauseUntil = Math.max(s.pauseUntil, now() + Math.min(pause, MAX_PAUSE_MS));
     },
     get hosts() {
       return states.size;
