@@ -58,12 +58,24 @@ export class MatrixRecorder {
     return obs;
   }
 
+  /** robots.txt fetches under way in this probe, so parallel steps share one. */
+  readonly #robotsInFlight = new Map<string, Promise<RobotsPolicy | ProbeError>>();
+
   /** The robots policy of an origin (fetched once per context and day). Network failures are returned, not judged. */
-  async robots(origin: Origin): Promise<RobotsPolicy | ProbeError> {
+  robots(origin: Origin): Promise<RobotsPolicy | ProbeError> {
+    const key = `${origin.base}|${(origin.host || new URL(origin.base).host).replace(/:\d+$/, '')}`;
+    let pending = this.#robotsInFlight.get(key);
+    if (!pending) {
+      pending = this.#fetchRobots(origin, key);
+      this.#robotsInFlight.set(key, pending);
+    }
+    return pending;
+  }
+
+  async #fetchRobots(origin: Origin, key: string): Promise<RobotsPolicy | ProbeError> {
     let cache = robotsCaches.get(this.ctx);
     if (!cache) { cache = createTtlCache<RobotsPolicy>(10_000); robotsCaches.set(this.ctx, cache); }
-    // The same site whether the Host header is explicit or implied by the URL.
-    const key = `${origin.base}|${(origin.host || new URL(origin.base).host).replace(/:\d+$/, '')}`;
+    // The key names the same site whether the Host header is explicit or implied by the URL.
     const hit = cache.get(key, this.now()) ?? this.#robotsFailures.get(key);
     if (hit) return hit;
     let policy: RobotsPolicy;

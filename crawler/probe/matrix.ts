@@ -18,6 +18,7 @@ import { inspectTls } from '../net/tls-inspect.ts';
 import { resolveMatrixServer, type MatrixEndpoint, type MatrixResolution, type WellKnownResult } from '../discover/matrix-resolve.ts';
 import { createTtlCache, type TtlCache } from '../discover/matrix-well-known-cache.ts';
 import { matrixDiscoveries } from '../discover/matrix-frontier.ts';
+import { parseServerName } from '../protocol/matrix-server-name.ts';
 import { parseWellKnownClient, parseWellKnownSupport, type WellKnownClient, type WellKnownSupport } from '../protocol/matrix-well-known.ts';
 import { parseClientVersions, parseFederationVersion, type ClientVersions, type FederationVersion } from '../protocol/matrix-versions.ts';
 import { parseLoginFlows, type LoginFlows } from '../protocol/matrix-login.ts';
@@ -74,6 +75,14 @@ async function run(rec: MatrixRecorder, options: MatrixProbeOptions): Promise<Pr
   const { ctx, domain, signal } = rec;
   let cache = wellKnownCaches.get(ctx);
   if (!cache) { cache = createTtlCache<WellKnownResult>(10_000); wellKnownCaches.set(ctx, cache); }
+  // The client and support well-knowns go to https://<server name>/ whatever the resolution
+  // finds, so they run beside it (two requests at a time per host, the politeness limit).
+  const named = parseServerName(domain);
+  const isDnsName = !(named instanceof ProbeError) && named.kind === 'dns' && named.port === null;
+  const wkOrigin: Origin = { base: isDnsName ? `https://${named.host}` : '', host: '' };
+  const wellKnowns = isDnsName
+    ? (async () => [await wellKnownDoc(rec, wkOrigin, 'client', parseWellKnownClient), await wellKnownDoc(rec, wkOrigin, 'support', parseWellKnownSupport)] as const)()
+    : Promise.resolve([null, null] as const);
   const resolution = await resolveMatrixServer(domain, {
     now: rec.now(),
     cache,
@@ -86,16 +95,11 @@ async function run(rec: MatrixRecorder, options: MatrixProbeOptions): Promise<Pr
   });
   for (const s of resolution.steps) rec.record(s.step, s.outcome, s.durationMs, s.facts, s.raw, s.error);
   const report: ReportItem[] = [...resolution.report];
+  const [wkClient, wkSupport] = await wellKnowns;
   if (!resolution.endpoint || !resolution.serverName) {
     rec.record('matrix.server-name', resolution.error?.code ?? 'matrix.invalid-server-name', 0, {}, '', resolution.error?.message ?? '');
     return { snapshot: emptySnapshot(rec, 'error', resolution.error?.message ?? 'invalid server name', report), observations: rec.observations, rooms: [], discoveries: [] };
   }
-  const isDnsName = resolution.serverName.kind === 'dns' && resolution.serverName.port === null;
-  const wkOrigin: Origin = { base: `https://${urlHost(resolution.serverName.host)}${resolution.serverName.port ? `:${resolution.serverName.port}` : ''}`, host: '' };
-
-  // Client and support well-knowns (client discovery, spec client-server API).
-  const wkClient = isDnsName ? await wellKnownDoc(rec, wkOrigin, 'client', parseWellKnownClient) : null;
-  const wkSupport = isDnsName ? await wellKnownDoc(rec, wkOrigin, 'support', parseWellKnownSupport) : null;
   if (wkClient) for (const issue of wkClient.baseUrlIssues) report.push({ step: 'matrix.well-known-client', level: 'warn', message: `m.homeserver.base_url: ${issue}.`, fix: 'Publish an absolute https URL without query, fragment or credentials.' });
 
   // Federation endpoint: TLS on the first target that accepts a connection.
@@ -103,8 +107,12 @@ async function run(rec: MatrixRecorder, options: MatrixProbeOptions): Promise<Pr
   let fedVersion: FederationVersion | null = null;
   let keysOk = false;
   if (fed) {
-    fedVersion = await jsonStep(rec, 'matrix.federation-version', fed.origin, '/_matrix/federation/v1/version', parseFederationVersion);
-    const keys = await jsonStep(rec, 'matrix.server-keys', fed.origin, '/_matrix/key/v2/server', (t) => parseServerKeys(t, resolution.serverName?.text ?? domain, rec.now()));
+    const serverName = resolution.serverName.text;
+    const [version, keys] = await Promise.all([
+      jsonStep(rec, 'matrix.federation-version', fed.origin, '/_matrix/federation/v1/version', parseFederationVersion),
+      jsonStep(rec, 'matrix.server-keys', fed.origin, '/_matrix/key/v2/server', (t) => parseServerKeys(t, serverName, rec.now())),
+    ]);
+    fedVersion = version;
     if (keys) {
       keysOk = keys.signatureValid === true && !keys.expired && keys.serverNameMatches;
       for (const issue of keys.issues) report.push({ step: 'matrix.server-keys', level: 'error', message: `Signing keys: ${issue}.`, fix: 'Check server_name and the signing key in the homeserver configuration.' });
@@ -136,10 +144,16 @@ async function run(rec: MatrixRecorder, options: MatrixProbeOptions): Promise<Pr
   let users: number | null = null;
   const software = fedVersion ? identifySoftware(fedVersion.name, fedVersion.version, MATRIX_RULES) : identifySoftware('', '', MATRIX_RULES);
   if (client) {
-    login = await jsonStep(rec, 'matrix.login-flows', client, '/_matrix/client/v3/login', parseLoginFlows);
-    authMeta = await jsonStep(rec, 'matrix.auth-metadata', client, '/_matrix/client/v1/auth_metadata', parseAuthMetadata, true);
-    if (!authMeta) register = await registerStep(rec, client);
-    walk = await walkRooms(rec, client, { ...DEFAULT_ROOM_WALK, ...options.rooms });
+    const origin = client;
+    [login, authMeta] = await Promise.all([
+      jsonStep(rec, 'matrix.login-flows', origin, '/_matrix/client/v3/login', parseLoginFlows),
+      jsonStep(rec, 'matrix.auth-metadata', origin, '/_matrix/client/v1/auth_metadata', parseAuthMetadata, true),
+    ]);
+    // With delegated (OIDC) auth, sign-up is at the issuer: no register probe then.
+    [register, walk] = await Promise.all([
+      authMeta ? Promise.resolve(null) : registerStep(rec, origin),
+      walkRooms(rec, origin, { ...DEFAULT_ROOM_WALK, ...options.rooms }),
+    ]);
     const countPath = USER_COUNT_PATHS[software.software];
     if (countPath) users = await jsonStep(rec, 'matrix.user-count', client, countPath, parseLocalUserCount, true);
   }
