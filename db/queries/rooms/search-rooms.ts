@@ -3,6 +3,7 @@ import type { Protocol } from '../../../crawler/types.ts';
 import { HIDDEN_DOMAINS_SQL, HIDDEN_ROOMS_SQL } from '../servers/visibility-sql.ts';
 import { queryRows } from '../stats/query-rows.ts';
 import { toIso } from '../stats/to-iso.ts';
+import { getRoomGrowth } from './get-room-growth.ts';
 
 /** Parameters of {@link searchRooms}; validated by `roomSearchParams` in site/lib/params.ts. */
 export interface SearchRoomsParams {
@@ -74,9 +75,7 @@ const MAX_TERMS = 4;
 // as its server's last successful probe (servers_last_ok), so a room that vanished from the listing
 // leaves the directory without a delete. Search words use LIKE on the lower-cased search_text, which
 // the ngrambf_v1 index of rooms_latest can answer by skipping granules.
-// For the growth sort the window join covers every match; otherwise only the page's rows are joined.
-const sql = (sort: keyof typeof ORDER) => `
-WITH matched AS (
+const MATCHED = `
   SELECT protocol, room_id, server, address, name, topic, members, language, room_type,
          world_readable, guest_can_join, join_rule, avatar_url, observed_at
   FROM rooms_latest FINAL
@@ -89,21 +88,29 @@ WITH matched AS (
     AND members >= {minMembers:UInt32} AND members <= {maxMembers:UInt32}
     AND (protocol, server, pass_id) IN (SELECT protocol, domain, pass_id FROM servers_last_ok FINAL)
     AND server NOT IN (${HIDDEN_DOMAINS_SQL})
-    AND (server, room_id) NOT IN (${HIDDEN_ROOMS_SQL})
-)
-SELECT m.*, toInt64(m.members) - toInt64(if(g.room_id = '', m.members, g.past)) AS growth, total
-FROM (
-  SELECT *, count() OVER () AS total FROM matched
-  ${sort === 'growth' ? '' : `ORDER BY ${ORDER[sort]} LIMIT {limit:UInt32} OFFSET {offset:UInt32}`}
-) AS m
+    AND (server, room_id) NOT IN (${HIDDEN_ROOMS_SQL})`;
+
+// Sorted by members or name, the page is cut first and its growth fetched afterwards for 25 rooms
+// (getRoomGrowth). Sorted by growth, every match needs its growth: the window of the daily member
+// series is joined for all of them, which costs a scan of that window (see BENCHMARKS.md).
+const sql = (sort: keyof typeof ORDER) => sort === 'growth'
+  ? `
+WITH matched AS (${MATCHED})
+SELECT m.*, toInt64(m.members) - toInt64(if(g.room_id = '', m.members, g.past)) AS growth, count() OVER () AS total
+FROM matched AS m
 LEFT JOIN (
   SELECT protocol, room_id, argMin(members, day) AS past
   FROM room_members_daily_v1
-  WHERE day >= {since:Date} ${sort === 'growth' ? '' : 'AND (protocol, room_id) IN (SELECT protocol, room_id FROM matched)'}
+  WHERE day >= {since:Date} AND (protocol, room_id) IN (SELECT protocol, room_id FROM matched)
   GROUP BY protocol, room_id
 ) AS g ON g.protocol = m.protocol AND g.room_id = m.room_id
+ORDER BY ${ORDER.growth}
+LIMIT {limit:UInt32} OFFSET {offset:UInt32}`
+  : `
+SELECT *, toInt64(0) AS growth, count() OVER () AS total
+FROM (${MATCHED})
 ORDER BY ${ORDER[sort]}
-${sort === 'growth' ? 'LIMIT {limit:UInt32} OFFSET {offset:UInt32}' : ''}`;
+LIMIT {limit:UInt32} OFFSET {offset:UInt32}`;
 
 /** `%word%` with LIKE's own metacharacters escaped. */
 function likeTerm(word: string): string {
@@ -133,6 +140,11 @@ export async function searchRooms(db: Db, params: SearchRoomsParams = {}): Promi
     since, limit, offset: (page - 1) * limit,
   });
   const total = rows[0]?.total ?? 0;
+  if (sort !== 'growth') {
+    const past = await getRoomGrowth(db, { since, rooms: rows.map((r) => [r.protocol, r.room_id] as const) });
+    const byRoom = new Map(past.map((p) => [`${p.protocol}\0${p.room_id}`, p.past]));
+    for (const r of rows) r.growth = r.members - (byRoom.get(`${r.protocol}\0${r.room_id}`) ?? r.members);
+  }
   return {
     rows: rows.map(({ total: _t, ...r }) => ({ ...r, observed_at: toIso(r.observed_at) })),
     total,
