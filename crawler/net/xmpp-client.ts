@@ -117,6 +117,16 @@ export class ObserverSession {
     return parseIqReply(el);
   }
 
+  /** False once the underlying stream failed or was closed. */
+  get alive(): boolean {
+    return this.#stream.alive;
+  }
+
+  /** Let the process exit while the session is idle (it is shared across probes). */
+  unref(): void {
+    this.#stream.unref();
+  }
+
   /** Close the session (never throws). */
   close(): void {
     this.#stream.close();

@@ -136,6 +136,16 @@ export class XmppStream {
     return this.#bytes;
   }
 
+  /** False once the stream failed or was closed. */
+  get alive(): boolean {
+    return this.#fatal === null;
+  }
+
+  /** Let the process exit while this stream is idle (long-lived observer session). */
+  unref(): void {
+    this.#socket.unref();
+  }
+
   /** The peer address connected to. */
   get remoteAddress(): string {
     return this.#remoteAddress;

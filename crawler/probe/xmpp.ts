@@ -119,26 +119,18 @@ async function run(ctx: NetContext, rec: XmppRecorder, domain: string, opts: Pro
   const c2sResult = await probeSide(ctx, rec, 'c2s', c2s.endpoints, consent !== false, signal);
   const s2sResult = await probeSide(ctx, rec, 's2s', s2s.endpoints, false, signal);
 
-  // 4. Through the observer account.
+  // 4. Through the observer account (one session per NetContext, shared by probes).
   let observed: ObserverResult | null = null;
   let session = opts.observer ?? null;
-  let ownSession = false;
   if (!session && ctx.config.xmppJid) {
     const login = await rec.step('xmpp.observer-login', async () => {
-      const s = await loginObserver(ctx, signal, opts.random);
+      const s = await sharedObserver(ctx, opts.random);
       return { value: s, facts: { jid: s.jid } };
     });
-    if (login.ok) {
-      session = login.value;
-      ownSession = true;
-    }
+    if (login.ok) session = login.value;
   }
   if (session) {
-    try {
-      observed = await observeDomain(session, rec, opts.limits ?? DEFAULT_OBSERVER_LIMITS);
-    } finally {
-      if (ownSession) session.close();
-    }
+    observed = await observeDomain(session, rec, opts.limits ?? DEFAULT_OBSERVER_LIMITS);
   } else {
     rec.record('xmpp.observer', 'no-account', 0, { unknown: ['software (XEP-0092)', 'disco#info features', 'contact addresses', 'services', 'rooms'] });
     rec.note('xmpp.observer', 'info', 'No observer account (or its login failed): software version, services and rooms could not be known.');
@@ -247,9 +239,38 @@ async function loginObserver(ctx: NetContext, signal: AbortSignal, random?: () =
   throw ProbeError.from(last, 'xmpp.auth-failed');
 }
 
-/** Open the observer session once for a whole pass (the crawl loop shares it between probes). */
-export function openObserver(ctx: NetContext, signal?: AbortSignal): Promise<ObserverSession> {
-  return loginObserver(ctx, signal ?? new AbortController().signal);
+/** How long a failed observer login is remembered before trying again. @default 300000 */
+export const OBSERVER_RETRY_MS = 5 * 60_000;
+
+/** The observer session of each NetContext: a live one is reused; a failure is remembered for a while. */
+const observers = new WeakMap<NetContext, { session: Promise<ObserverSession>; at: number }>();
+
+/**
+ * The shared observer session of `ctx`, logging in when there is none or it
+ * died. Logins never hammer the observer's server: a failed login is reused
+ * for {@link OBSERVER_RETRY_MS}. The session's socket is unref'd, so an idle
+ * session never keeps the process alive; {@link closeObserver} ends it.
+ */
+export async function sharedObserver(ctx: NetContext, random?: () => number): Promise<ObserverSession> {
+  const cached = observers.get(ctx);
+  if (cached) {
+    const s = await cached.session.then((x) => x, (e: unknown) => e);
+    if (s instanceof ObserverSession ? s.alive : Date.now() - cached.at < OBSERVER_RETRY_MS) return cached.session;
+  }
+  // The login has its own deadlines (connect, each wait); it is not tied to one probe's signal.
+  const session = loginObserver(ctx, new AbortController().signal, random).then((s) => {
+    s.unref();
+    return s;
+  });
+  observers.set(ctx, { session, at: Date.now() });
+  return session;
+}
+
+/** Close the shared observer session of `ctx`, if any (end of a pass). */
+export async function closeObserver(ctx: NetContext): Promise<void> {
+  const cached = observers.get(ctx);
+  observers.delete(ctx);
+  if (cached) (await cached.session.catch(() => null))?.close();
 }
 
 function snapshotOf(rec: XmppRecorder, started: Date, s: Partial<ServerSnapshot> & { status: ServerStatus; error: string }): ServerSnapshot {

@@ -11,7 +11,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadCrawlConfig } from '../../../crawler/config.ts';
 import { createNetContext, type NetContext } from '../../../crawler/net/context.ts';
-import { probeXmpp } from '../../../crawler/probe/xmpp.ts';
+import { closeObserver, probeXmpp, sharedObserver } from '../../../crawler/probe/xmpp.ts';
 import { normaliseVersion } from '../../../crawler/identify/version.ts';
 import type { ProbeResult } from '../../../crawler/types.ts';
 import { startDnsServer, type DnsServer } from '../../harness/dns-server.ts';
@@ -66,6 +66,7 @@ before(async () => {
 
 after(async () => {
   for (const o of occupants) o.close();
+  if (ctx) await closeObserver(ctx);
   await ctx?.close();
   await Promise.all([prosody?.stop(), ejabberd?.stop()]);
   await dns?.close();
@@ -111,6 +112,14 @@ test('nothing about hidden, members-only or password rooms is stored', () => {
 test('registration reported as observed: Prosody closed, ejabberd advertised (never open)', () => {
   assert.equal(prosodyResult.snapshot.registration, 'closed');
   assert.equal(ejabberdResult.snapshot.registration, 'advertised');
+});
+
+test('the observer binds resource Chatlas, and one live session serves every probe of the context', async () => {
+  const logins = [prosodyResult, ejabberdResult].map((r) => r.observations.find((o) => o.step === 'xmpp.observer-login')?.facts['jid']);
+  assert.deepEqual(logins, [`observer@${PROSODY.domain}/Chatlas`, `observer@${PROSODY.domain}/Chatlas`]);
+  const a = await sharedObserver(ctx);
+  assert.equal(a.alive, true);
+  assert.equal(await sharedObserver(ctx), a);
 });
 
 test('TLS verified against the test CA, s2s dialback offered, MUC service found', () => {
