@@ -66,6 +66,8 @@ export interface SyntheticOptions {
   end?: Date;
   /** PRNG seed. @default 1 */
   seed?: number;
+  /** Rooms are listed only in the last this many days (large benches: 1e6 rooms without 3e7 room rows). @default days */
+  roomDays?: number;
 }
 
 /** A synthetic server's stable traits. */
@@ -108,7 +110,7 @@ function traits(opts: Required<SyntheticOptions>): Trait[] {
  */
 export function* syntheticNetwork(options: SyntheticOptions = {}): Generator<ProbeResult[]> {
   const opts: Required<SyntheticOptions> = {
-    servers: 100, roomsPerServer: 5, days: 7, stepsPerProbe: 6, end: new Date(), seed: 1, ...options,
+    servers: 100, roomsPerServer: 5, days: 7, stepsPerProbe: 6, end: new Date(), seed: 1, roomDays: options.days ?? 7, ...options,
   };
   const all = traits(opts);
   const r = rng(opts.seed + 7);
@@ -123,7 +125,9 @@ export function* syntheticNetwork(options: SyntheticOptions = {}): Generator<Pro
       if (t.versionIndex > 0 && r() < 0.02) t.versionIndex--;
       const versionRaw = VERSIONS[t.software]![t.versionIndex] ?? '';
       const status: ServerStatus = ok ? 'ok' : 'unreachable';
-      const rooms: RoomSnapshot[] = ok ? roomsOf(t, i, passId, observedAt, r, d) : [];
+      const listed: RoomSnapshot[] = ok ? roomsOf(t, i, passId, observedAt, r, d) : [];
+      // Older days keep their counts but not their room rows when roomDays is short.
+      const rooms = d < opts.roomDays ? listed : [];
       const snapshot: ServerSnapshot = {
         passId, domain: t.domain, protocol: t.protocol, observedAt, status,
         software: ok ? t.software : 'unknown',
@@ -137,7 +141,7 @@ export function* syntheticNetwork(options: SyntheticOptions = {}): Generator<Pro
           chainValid: t.tlsDays > 0, nameValid: true, error: t.tlsDays > 0 ? null : 'certificate has expired',
         } : null,
         dnssec: ok ? i % 7 === 0 : null, dane: ok ? i % 23 === 0 : null, ipv4: ok, ipv6: ok ? t.ipv6 : null,
-        publicRooms: rooms.length, publicMembers: rooms.reduce((s, x) => s + x.members, 0),
+        publicRooms: listed.length, publicMembers: listed.reduce((s, x) => s + x.members, 0),
         users: null, endpoint: `${t.domain}:${t.protocol === 'matrix' ? 8448 : 5222}`,
         error: ok ? '' : 'connect ETIMEDOUT', report: [],
       };
