@@ -189,9 +189,18 @@ export async function runCrawlPass(deps: CrawlDeps, options: CrawlOptions = {}):
   const journal = options.journalDir ? new BatchJournal(options.journalDir) : undefined;
   let replayed = 0;
   for (const batch of journal?.pending() ?? []) {
-    await insertProbeResults(deps.db, batch.results, { dedupToken: batch.token });
+    // pass_progress is written last: a batch whose servers are all there was stored whole and only
+    // its acknowledgement was lost. Skipping it does not depend on the dedup window (1000 blocks per
+    // table), which other shard workers may have moved past while this one was down.
+    const passIds = [...new Set(batch.results.map((r) => r.snapshot.passId))];
+    const marked = new Set<string>();
+    for (const id of passIds) for (const r of await listDoneServers(deps.db, { passId: id })) marked.add(`${id}:${serverKey(r.protocol, r.domain)}`);
+    const whole = batch.results.every((r) => marked.has(`${r.snapshot.passId}:${serverKey(r.snapshot.protocol, r.snapshot.domain)}`));
+    if (!whole) {
+      await insertProbeResults(deps.db, batch.results, { dedupToken: batch.token });
+      replayed += batch.results.length;
+    }
     journal!.remove(batch.token);
-    replayed += batch.results.length;
   }
   if (replayed > 0) log.info({ passId, servers: replayed }, 'replayed unacknowledged batches from the journal');
 
