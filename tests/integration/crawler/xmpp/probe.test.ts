@@ -15,6 +15,7 @@ import type { ProbeResult } from '../../../../crawler/types.ts';
 import { startDnsServer, type DnsServer } from '../../../harness/dns-server.ts';
 import { createTestCa, type TestCa } from '../../../harness/test-ca.ts';
 import { startStreamServer, type StreamBehaviour, type StreamServer } from '../../../harness/xmpp-stream-server.ts';
+import { startFakeServer, json, text, type FakeServer } from '../../../harness/fake-https.ts';
 
 const fx = (p: string): string => readFileSync(new URL(`../../../fixtures/${p}`, import.meta.url), 'utf8');
 const HEADER = "<?xml version='1.0'?><stream:stream xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams' from='x.test' id='h1' version='1.0'>";
@@ -24,6 +25,7 @@ let ca: TestCa;
 let ctx: NetContext;
 const servers: StreamServer[] = [];
 let forbidden: StreamServer;
+let web: FakeServer;
 
 /** One simulated domain: c2s on 5222 (and s2s on 5269 when given) at `ip`, SRV records pointing there. */
 async function simulate(domain: string, ip: string, c2s: StreamBehaviour, s2s?: StreamBehaviour): Promise<void> {
@@ -62,6 +64,17 @@ before(async () => {
   forbidden = await startStreamServer({ host: '127.66.0.5', port: 5222, behaviour: { kind: 'silent' } });
   dns.set('xmpp.evil.test', { A: ['127.66.0.5'] });
   dns.set('_xmpp-client._tcp.evil.test', { SRV: [{ priority: 0, weight: 0, port: 5222, target: 'xmpp.evil.test' }] });
+  // consent.test: ejabberd replay plus HTTPS with the captured ejabberd host-meta and a provider
+  // file that withholds consent to server testing.
+  await simulate('consent.test', '127.30.1.3',
+    { kind: 'replay', preTls: fx('rfc6120-features/ejabberd-23.01-c2s-pre-tls.input.xml'), postTls: fx('rfc6120-features/ejabberd-23.01-c2s-post-tls.input.xml'), register: fx('xep0077-register/ejabberd-23.01-loopback-trusted.input.xml') });
+  dns.set('consent.test', { A: ['127.30.1.3'] });
+  const webCert = await ca.issue(['consent.test']);
+  web = await startFakeServer({ host: '127.30.1.3', port: 443, tls: webCert, routes: {
+    '/.well-known/host-meta': text(fx('xep0156-host-meta/ejabberd-23.01-host-meta.input.xml'), 200, { 'content-type': 'application/xrd+xml' }),
+    '/.well-known/host-meta.json': text(fx('xep0156-host-meta/ejabberd-23.01-host-meta.input.json'), 200, { 'content-type': 'application/json' }),
+    '/.well-known/xmpp-provider-v2.json': json({ serverTesting: false, website: { en: 'https://consent.test' } }),
+  } });
   // "." target: c2s decidedly not offered.
   dns.set('_xmpp-client._tcp.nothing.test', { SRV: [{ priority: 0, weight: 0, port: 0, target: '.' }] });
   dns.set('_xmpp-server._tcp.nothing.test', { SRV: [{ priority: 0, weight: 0, port: 0, target: '.' }] });
@@ -71,6 +84,7 @@ after(async () => {
   await ctx?.close();
   for (const s of servers) await s.close();
   await forbidden?.close();
+  await web?.close();
   await dns?.close();
   await ca?.cleanup();
 });
@@ -146,4 +160,16 @@ test('NXDOMAIN everywhere: A/AAAA fallback tried, recorded as a DNS error, unrea
   assert.equal(step(r, 'dns.srv.xmpp-client')[0]?.outcome, 'nxdomain');
   assert.equal(step(r, 'xmpp.c2s-connect')[0]?.outcome, 'dns.nxdomain');
   assert.equal(r.snapshot.status, 'unreachable');
+});
+
+test('host-meta (captured ejabberd bytes) and a provider file without consent: links recorded, no register form asked', async () => {
+  const r = await probeXmpp(ctx, 'consent.test', { passId: 'it' });
+  const hm = step(r, 'xmpp.host-meta')[0];
+  assert.equal(hm?.outcome, 'ok');
+  assert.deepEqual((hm?.facts['links'] as { method: string }[]).map((l) => l.method), ['xbosh', 'websocket']);
+  assert.equal(step(r, 'xmpp.host-meta-json')[0]?.outcome, 'ok');
+  assert.equal(step(r, 'xmpp.provider-file')[0]?.facts['serverTesting'], false);
+  assert.equal(step(r, 'xmpp.register-form').length, 0);
+  assert.equal(r.snapshot.registration, 'advertised');
+  assert.equal(web.requests.length, 3);
 });

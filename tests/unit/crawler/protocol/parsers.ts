@@ -14,6 +14,7 @@ import { parseLoginFlows } from '../../../../crawler/protocol/matrix-login.ts';
 import { parseAuthMetadata, parseRegisterResponse } from '../../../../crawler/protocol/matrix-register.ts';
 import { parseServerKeys } from '../../../../crawler/protocol/matrix-keys.ts';
 import { parseHierarchyPage, parsePublicRoomsPage, parsePublicRoomsResponse } from '../../../../crawler/protocol/matrix-rooms.ts';
+import { parseLocalUserCount } from '../../../../crawler/protocol/matrix-user-count.ts';
 import { identifySoftware } from '../../../../crawler/identify/software.ts';
 import { MATRIX_RULES } from '../../../../crawler/identify/matrix-rules.ts';
 import { XMPP_PARSERS } from './xmpp-parsers.ts';
@@ -55,7 +56,8 @@ export const PARSERS: Record<string, FixtureParser> = {
     return parsePublicRoomsPage(input);
   },
   'matrix-hierarchy': parseHierarchyPage,
+  'matrix-user-count': parseLocalUserCount,
   // XMPP (crawler/protocol/{rfc6120,xep*}-*.ts): rfc6120-features, xep0030-disco, xep0045-muc,
-  // xep0077-register, xep0092-version, xep0157-contact; adapters in xmpp-parsers.ts.
+  // xep0077-register, xep0092-version, xep0156-host-meta, xep0157-contact; adapters in xmpp-parsers.ts.
   ...XMPP_PARSERS,
 };

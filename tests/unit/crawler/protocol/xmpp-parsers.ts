@@ -15,6 +15,7 @@ import { parseVersion } from '../../../../crawler/protocol/xep0092-version.ts';
 import { parseRegisterForm } from '../../../../crawler/protocol/xep0077-register.ts';
 import { contactAddresses, contactDomain } from '../../../../crawler/protocol/xep0157-contact.ts';
 import { softwareInfo } from '../../../../crawler/protocol/xep0232-software-info.ts';
+import { parseHostMetaJson, parseHostMetaXml } from '../../../../crawler/protocol/xep0156-host-meta.ts';
 import { identifyXmpp, streamHeuristic } from '../../../../crawler/identify/xmpp-rules.ts';
 import type { XmlElement } from '../../../../crawler/protocol/xmpp-element.ts';
 
@@ -72,6 +73,8 @@ export const XMPP_PARSERS: Record<string, FixtureParser> = {
     return { version: v, identified: identifyXmpp({ version: v }) };
   }),
   'xep0077-register': withPayload(parseRegisterForm),
+  // Body of /.well-known/host-meta (XRD) or host-meta.json (JRD), told apart by the first character.
+  'xep0156-host-meta': (input) => (input.trimStart().startsWith('{') ? parseHostMetaJson(input) : parseHostMetaXml(input)),
   'xep0157-contact': withPayload((q) => {
     const contacts = contactAddresses(parseDiscoInfo(q).forms);
     return { contacts, domains: [...new Set(Object.values(contacts).flat().map(contactDomain))] };
