@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { crawlDelayOf, retryAfterOf } from '../../../jobs/crawl.ts';
+import { crawlDelayOf, retryAfterOf } from '../../../jobs/probe-hints.ts';
 import { failedProbeResult } from '../../../jobs/failed-probe-result.ts';
 
 const at = new Date(Date.UTC(2026, 0, 1, 12));
