@@ -7,6 +7,7 @@ import { getNetworkTotals, type NetworkTotals } from '../../../db/queries/stats/
 import { getNetworkSeries } from '../../../db/queries/stats/get-network-series.ts';
 import { getSoftwareSeries } from '../../../db/queries/software/get-software-series.ts';
 import { getSoftwareShare } from '../../../db/queries/software/get-software-share.ts';
+import { getServerChurn } from '../../../db/queries/stats/get-server-churn.ts';
 import { doughnutChart, metricChart, softwareShareChart, type ChartSpec } from '../chart-spec.ts';
 import { formatDay, formatNumber } from '../format.ts';
 import { metricDef } from '../metrics.ts';
@@ -42,10 +43,11 @@ export async function loadOverview(db: Db, url: URL, now: Date): Promise<PageRes
   if (!q.ok) return { kind: 'bad-request', issues: q.issues };
   const { range } = q.value;
   const w = rangeWindow(range, now);
-  const [totals, series, software] = await Promise.all([
+  const [totals, series, software, churn] = await Promise.all([
     getNetworkTotals(db, { now, compareDays: 30 }),
     getNetworkSeries(db, w),
     getSoftwareSeries(db, w),
+    getServerChurn(db, w),
   ]);
   const share = totals.asOf ? await getSoftwareShare(db, { day: totals.asOf }) : [];
   const span = `${w.step === 'day' ? 'daily' : w.step === 'week' ? 'weekly' : 'monthly'}, each server counted once per ${w.step} with its last probe`;
@@ -57,6 +59,18 @@ export async function loadOverview(db: Db, url: URL, now: Date): Promise<PageRes
     chart('reachable', 'Reachable servers'),
     chart('members', 'Members in public rooms'),
     chart('rooms', 'Public rooms'),
+    {
+      id: 'churn',
+      label: 'Servers discovered and lost',
+      source: `Discovered: first time a domain was named (seed, SRV, room alias, MUC, registration). Lost: down at every probe for 7+ days, counted at its last good probe; per ${w.step}.`,
+      spec: {
+        type: 'bar', labels: churn.map((c) => c.bucket),
+        datasets: [
+          { label: 'Discovered', color: '#15803d', data: churn.map((c) => c.discovered) },
+          { label: 'Lost', color: '#b91c1c', data: churn.map((c) => -c.lost) },
+        ],
+      },
+    },
     chart('open_registration', 'Servers with open registration (%)'),
     chart('tls_valid', 'Valid TLS certificates (%)'),
     chart('ipv6', 'Reachable over IPv6 (%)'),

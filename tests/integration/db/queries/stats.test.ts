@@ -106,3 +106,24 @@ describe('chooseAsOf', () => {
     assert.equal(chooseAsOf([]), null);
   });
 });
+
+describe('getServerChurn', () => {
+  it('counts discovered domains and servers lost since their last good probe', async () => {
+    const { getServerChurn } = await import('../../../../db/queries/stats/get-server-churn.ts');
+    const { insertProbeResults } = await import('../../../../db/queries/observations/insert-probe-results.ts');
+    // gone.test answered on 2026-10-02 and failed on 2026-10-20: lost, counted on 2026-10-02.
+    // blip.test failed two days after its last good probe: not lost yet.
+    const gone = result(snap('gone.test', 'matrix', '2026-10-02T10:00:00Z'));
+    gone.discoveries = [{ domain: 'gone.test', protocol: 'matrix', via: 'seed', sourceDomain: '', foundAt: new Date('2026-10-02T09:00:00Z') }];
+    await insertProbeResults(db, [gone]);
+    await insert(db, [
+      result(snap('gone.test', 'matrix', '2026-10-20T10:00:00Z', { status: 'unreachable', tls: null })),
+      result(snap('blip.test', 'matrix', '2026-10-02T10:00:00Z')),
+      result(snap('blip.test', 'matrix', '2026-10-04T10:00:00Z', { status: 'unreachable', tls: null })),
+    ]);
+    const points = await getServerChurn(db, { from: '2026-10-01', to: '2026-10-31' });
+    assert.deepEqual(points, [{ bucket: '2026-10-02', discovered: 1, lost: 1 }]);
+    const monthly = await getServerChurn(db, { from: '2026-10-01', to: '2026-10-31', step: 'month', lostAfterDays: 1 });
+    assert.deepEqual(monthly, [{ bucket: '2026-10-01', discovered: 1, lost: 2 }]);
+  });
+});
