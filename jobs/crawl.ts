@@ -28,9 +28,6 @@ import type { Db } from '../db/client.ts';
 import { insertProbeResults } from '../db/queries/observations/insert-probe-results.ts';
 import { findUnfinishedPass } from '../db/queries/passes/find-unfinished-pass.ts';
 import { insertPassState } from '../db/queries/passes/insert-pass-state.ts';
-import { listDoneServers } from '../db/queries/passes/list-done-servers.ts';
-import { listUnmarkedSnapshots } from '../db/queries/passes/list-unmarked-snapshots.ts';
-import { insertPassProgress } from '../db/queries/passes/insert-pass-progress.ts';
 import { PROTOCOLS, type ProbeResult, type Protocol } from '../crawler/types.ts';
 import { ProbeError } from '../crawler/errors.ts';
 import type { CrawlObserver } from './crawl-observer.ts';
@@ -41,6 +38,7 @@ import { planPass, serverKey, type PassPlan } from './plan-pass.ts';
 import { crawlDelayOf, retryAfterOf } from './probe-hints.ts';
 import { ResultBatcher } from './result-batcher.ts';
 import { BatchJournal } from './batch-journal.ts';
+import { recoverProgress, replayJournal } from './recover-pass.ts';
 import type { ScheduleHints, ScheduleOptions } from './schedule.ts';
 import { formatShard, inShard, WHOLE, type Shard } from './shard.ts';
 
@@ -185,35 +183,10 @@ export async function runCrawlPass(deps: CrawlDeps, options: CrawlOptions = {}):
     await insertPassState(deps.db, { passId, startedAt: asOf, updatedAt: updateTime(), shard: shardLabel, state: 'running', planned: plan.items.length, done: 0 });
   }
 
-  // First replay batches a crash cut (same rows, same token: each table and view keeps or completes them).
   const journal = options.journalDir ? new BatchJournal(options.journalDir) : undefined;
-  let replayed = 0;
-  for (const batch of journal?.pending() ?? []) {
-    // pass_progress is written last: a batch whose servers are all there was stored whole and only
-    // its acknowledgement was lost. Skipping it does not depend on the dedup window (1000 blocks per
-    // table), which other shard workers may have moved past while this one was down.
-    const passIds = [...new Set(batch.results.map((r) => r.snapshot.passId))];
-    const marked = new Set<string>();
-    for (const id of passIds) for (const r of await listDoneServers(deps.db, { passId: id })) marked.add(`${id}:${serverKey(r.protocol, r.domain)}`);
-    const whole = batch.results.every((r) => marked.has(`${r.snapshot.passId}:${serverKey(r.snapshot.protocol, r.snapshot.domain)}`));
-    if (!whole) {
-      await insertProbeResults(deps.db, batch.results, { dedupToken: batch.token });
-      replayed += batch.results.length;
-    }
-    journal!.remove(batch.token);
-  }
+  const replayed = journal ? await replayJournal(deps.db, journal) : 0;
   if (replayed > 0) log.info({ passId, servers: replayed }, 'replayed unacknowledged batches from the journal');
-
-  // Resume: skip what is acknowledged, repair snapshots stored without their progress row.
-  const done = new Set<string>();
-  let repaired = 0;
-  if (unfinished) {
-    for (const r of await listDoneServers(deps.db, { passId })) done.add(serverKey(r.protocol, r.domain));
-    const unmarked = await listUnmarkedSnapshots(deps.db, { passId, since: asOf });
-    await insertPassProgress(deps.db, passId, unmarked.map((u) => ({ protocol: u.protocol, domain: u.domain, doneAt: new Date(u.at) })));
-    for (const u of unmarked) done.add(serverKey(u.protocol, u.domain));
-    repaired = unmarked.length;
-  }
+  const { done, repaired } = unfinished ? await recoverProgress(deps.db, passId, asOf) : { done: new Set<string>(), repaired: 0 };
   const alreadyDone = plan.items.filter((i) => done.has(serverKey(i.protocol, i.domain))).length;
   observer.passStarted?.({ passId, resumed: unfinished !== null, shard: shardLabel, planned: plan.items.length, alreadyDone });
   log.info({ passId, resumed: unfinished !== null, shard: shardLabel, planned: plan.items.length, alreadyDone, repaired, lifecycles: plan.lifecycles }, 'pass started');

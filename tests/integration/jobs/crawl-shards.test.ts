@@ -10,6 +10,8 @@ import { runCrawlPass, type ProbeFn } from '../../../jobs/crawl.ts';
 import { failedProbeResult } from '../../../jobs/failed-probe-result.ts';
 import { DEFAULT_RESERVED_TLDS } from '../../../jobs/frontier/normalise-domain.ts';
 import { parseShard } from '../../../jobs/shard.ts';
+import { insertPassState } from '../../../db/queries/passes/insert-pass-state.ts';
+import { serverSnapshotRow } from '../../../db/rows.ts';
 
 const normalise = { reservedTlds: DEFAULT_RESERVED_TLDS.filter((t) => t !== 'test') };
 const seeds = Array.from({ length: 150 }, (_, i) => ({ domain: `n${i}.shard.test`, protocol: 'xmpp' as const, source: 'test' }));
@@ -87,4 +89,21 @@ test('a probe that throws or hangs is recorded as that server\'s error and the p
   const errs = await rows<{ domain: string; outcome: string }>(store.db,
     `SELECT domain, outcome FROM observations WHERE step = 'crawl.probe' AND pass_id = {p:UUID} ORDER BY domain`, { p: s.passId });
   assert.deepEqual(errs.map((e) => `${e.domain} ${e.outcome}`), ['n3.shard.test internal', 'n4.shard.test net.timeout']);
+});
+
+test('without a journal, a snapshot stored without its progress row is marked done on resume, not probed again', async () => {
+  const passId = '00000000-0000-4000-8000-0000000000aa';
+  const startedAt = new Date(T + 20 * 3_600_000);
+  await insertPassState(store.db, { passId, startedAt, updatedAt: startedAt, shard: '', state: 'running', planned: seeds.length, done: 0 });
+  const orphan = await probeWith()('n7.shard.test', 'xmpp', { passId, now: startedAt });
+  await store.db.client.insert({ table: 'server_snapshots', values: [serverSnapshotRow(orphan.snapshot)], format: 'JSONEachRow' });
+  const probed: string[] = [];
+  const probe: ProbeFn = async (domain, protocol, o) => { probed.push(domain); return probeWith()(domain, protocol, o); };
+  const s = await runCrawlPass({ db: store.db, probe, seeds, clock: () => new Date(startedAt.getTime() + 60_000) }, { normalise });
+  assert.equal(s.passId, passId);
+  assert.equal(s.repaired, 1);
+  assert.ok(!probed.includes('n7.shard.test'));
+  assert.equal(s.alreadyDone + s.probed, seeds.length);
+  const [c] = await rows<{ c: number }>(store.db, `SELECT count() AS c FROM server_snapshots WHERE pass_id = {p:UUID} AND domain = 'n7.shard.test'`, { p: passId });
+  assert.equal(Number(c!.c), 1);
 });
