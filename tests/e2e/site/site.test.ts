@@ -16,6 +16,8 @@ import { startServer, type RunningServer } from '../../../jobs/server.ts';
 import { syntheticNetwork } from '../../harness/synthetic.ts';
 import { result, room, snap, register } from '../../integration/db/queries/store.ts';
 import { buildSite, chartInk, launchBrowser, ROOT, type TestBrowser } from './browser.ts';
+import { request } from 'node:http';
+import { Counter, Registry } from 'prom-client';
 
 const HOST = '127.50.0.1';
 const XSS = '<script>alert(1)</script>';
@@ -41,7 +43,9 @@ before(async () => {
     result(hid, [room(hid, 'public', { name: 'Admin Public Zebra', members: 5 }), room(hid, 'secret', { name: 'Admin Secret Zebra', members: 6 })]),
   ]);
   await register(db, { domain: 'admin.test', state: 'verified', hidden_rooms: ['!secret:admin.test'] });
-  server = await startServer({ db, host: HOST, port: 0, distDir: await built });
+  const metrics = new Registry();
+  new Counter({ name: 'chatlas_site_test_total', help: 'a metric the test looks for', registers: [metrics] }).inc(3);
+  server = await startServer({ db, host: HOST, port: 0, distDir: await built, metrics });
   browser = await launchBrowser(join(work, 'profile'), HOST);
 });
 
@@ -156,6 +160,36 @@ describe('site in Chromium', () => {
     await page.keyboard.press('Tab');
     assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Skip to content');
     await page.close();
+  });
+
+  it('serves /metrics from the given registry and static assets with long caching', async () => {
+    const res = await fetch(`${server.url}/metrics`);
+    assert.equal(res.status, 200);
+    assert.match(await res.text(), /^chatlas_site_test_total 3$/m);
+    const { page } = await open('/');
+    const css = await page.locator('link[rel="stylesheet"]').first().getAttribute('href');
+    await page.close();
+    const asset = await fetch(`${server.url}${css}`);
+    assert.equal(asset.status, 200);
+    assert.match(asset.headers.get('cache-control') ?? '', /immutable/);
+    assert.match((await fetch(`${server.url}/`)).headers.get('content-security-policy') ?? '', /script-src 'self'/);
+  });
+
+  it('never serves files outside dist/client', async () => {
+    for (const path of ['/../server/entry.mjs', '/_astro/../../server/entry.mjs', '/..%2fserver%2fentry.mjs', '/%2e%2e/server/entry.mjs']) {
+      const { status, body } = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+        // node:http sends the path as written (fetch would normalise the dots away).
+        const req = request({ host: HOST, port: server.port, path, method: 'GET' }, (res) => {
+          let body = '';
+          res.on('data', (c: Buffer) => { body += c.toString(); });
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+        });
+        req.on('error', reject);
+        req.end();
+      });
+      assert.equal(status, 404, path);
+      assert.doesNotMatch(body, /handler|import /, path);
+    }
   });
 
   it('made no request off the site address and logged no errors', () => {
