@@ -6,6 +6,7 @@
  */
 import type { Db } from '../../../db/client.ts';
 import { RateLimiter } from './rate-limiter.ts';
+import { ResponseCache } from './response-cache.ts';
 import type { RegistrationDeps } from '../../../jobs/registration/deps.ts';
 
 /** The API's run-time dependencies. */
@@ -15,6 +16,8 @@ export interface ApiDeps {
   readLimiter: RateLimiter;
   /** Bucket for POST/PATCH requests per client (much smaller). */
   writeLimiter: RateLimiter;
+  /** Short-lived cache of read answers (routes opt in with a TTL); absent: no caching. */
+  responseCache?: ResponseCache;
   /** Key that signs paging cursors; random per process unless configured. */
   cursorKey: Uint8Array;
   /** Registration settings and network functions. */
@@ -96,9 +99,13 @@ async function siteStoreDeps(): Promise<ApiDeps> {
   };
 }
 
-/** Default limiters: 120 reads burst, 2/s sustained; 10 writes burst, one per 30 s sustained. */
-export function defaultLimiters(): Pick<ApiDeps, 'readLimiter' | 'writeLimiter'> {
+/**
+ * Default limiters: 120 reads burst, 2/s sustained; 10 writes burst, one per
+ * 30 s sustained; and the default read-answer cache (256 entries).
+ */
+export function defaultLimiters(): Pick<ApiDeps, 'readLimiter' | 'writeLimiter' | 'responseCache'> {
   return {
+    responseCache: new ResponseCache(),
     readLimiter: new RateLimiter({ capacity: 120, refillPerSecond: 2, maxKeys: 20_000 }),
     writeLimiter: new RateLimiter({ capacity: 10, refillPerSecond: 1 / 30, maxKeys: 20_000 }),
   };

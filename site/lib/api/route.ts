@@ -30,11 +30,21 @@ function addressOf(ctx: RouteContext): string | undefined {
   }
 }
 
+/** Options of {@link apiRoute}. */
+export interface ApiRouteOptions {
+  /**
+   * Keep 200 answers this many seconds in the process (per URL), when the
+   * deps carry a ResponseCache. Match it to the route's Cache-Control.
+   * @default 0 (no caching)
+   */
+  cacheSeconds?: number;
+}
+
 /**
  * Wrap a handler. `kind: 'read'` routes (GET) are CORS-enabled and use the
  * read bucket; `write` routes (POST, PATCH) use the write bucket and no CORS.
  */
-export function apiRoute(kind: 'read' | 'write', handler: RouteHandler): RouteFunction {
+export function apiRoute(kind: 'read' | 'write', handler: RouteHandler, options: ApiRouteOptions = {}): RouteFunction {
   return async (ctx) => {
     let deps: ApiDeps;
     try {
@@ -51,7 +61,16 @@ export function apiRoute(kind: 'read' | 'write', handler: RouteHandler): RouteFu
       response = problem('rate-limited', `this client sent too many ${kind === 'read' ? 'requests' : 'write requests'}; retry after ${decision.retryAfterSeconds} s`);
     } else {
       try {
-        response = await handler(ctx, deps, client);
+        const cache = deps.responseCache;
+        const ttl = options.cacheSeconds ?? 0;
+        if (cache && ttl > 0 && (ctx.request.method === 'GET' || ctx.request.method === 'HEAD')) {
+          const url = new URL(ctx.request.url);
+          // The loader runs on a plain GET of the same URL, so the cached entity is always complete.
+          const plain: RouteContext = { ...ctx, request: new Request(url, { method: 'GET' }) };
+          response = await cache.respond(ctx.request, `${url.pathname}?${url.searchParams}`, ttl, deps.now().getTime(), async () => handler(plain, deps, client));
+        } else {
+          response = await handler(ctx, deps, client);
+        }
       } catch (error) {
         (deps.log ?? ((m, e) => console.error(m, e)))(`chatlas api: ${ctx.request.method} ${new URL(ctx.request.url).pathname} failed`, error);
         response = problem('internal', 'the request failed on our side; it has been logged');

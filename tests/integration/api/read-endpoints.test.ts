@@ -116,6 +116,10 @@ test('GET /servers: filters and cursor paging walk every server exactly once', a
   const filtered = await okJson(filteredRes, serverListSchema);
   assert.ok(filtered.servers.length > 0 && filtered.servers.every((s) => s.software === filled.software));
   await problemOf(await call(servers.GET, '/api/v1/servers?cursor=AAAAforgedcursor'), 400, 'invalid-cursor');
+  // The query's own cursor without the API's signature is refused too.
+  const first = await okJson(await call(servers.GET, '/api/v1/servers?limit=3&sort=domain'), serverListSchema);
+  assert.ok(first.nextCursor);
+  await problemOf(await call(servers.GET, `/api/v1/servers?limit=3&sort=domain&cursor=${first.nextCursor!.slice(0, -22)}`), 400, 'invalid-cursor');
 });
 
 test('GET /servers/{domain}: latest facts, report, history; unknown is a 404 problem', async () => {

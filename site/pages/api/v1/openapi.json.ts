@@ -5,6 +5,6 @@ import { openApiDocument } from '../../../lib/api/operations.ts';
 
 export const prerender = false;
 
-export const GET = apiRoute('read', ({ request }) => jsonResponse(request, openApiDocument(), { maxAge: 3600 }));
+export const GET = apiRoute('read', ({ request }) => jsonResponse(request, openApiDocument(), { maxAge: 3600 }), { cacheSeconds: 3600 });
 
 export const OPTIONS = optionsRoute;

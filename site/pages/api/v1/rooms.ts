@@ -12,6 +12,6 @@ export const GET = apiRoute('read', async ({ request }, deps) => {
   if (!q.ok) return q.response;
   const page = await searchRooms(deps.db, { ...q.value, now: deps.now() });
   return jsonResponse(request, { rooms: page.rows, total: page.total, page: page.page, pages: page.pages }, { maxAge: 60 });
-});
+}, { cacheSeconds: 60 });
 
 export const OPTIONS = optionsRoute;

@@ -46,3 +46,17 @@ test('JSON bodies: wrong type 415, bad JSON 400, too large 413, schema errors 40
   const ok = await parseJsonBody(post('{"domain":"a.test"}'), registrationRequestSchema);
   assert.deepEqual(ok.ok && ok.value, { domain: 'a.test' });
 });
+
+test('register page: report items from stored JSON keep only well-formed entries', async () => {
+  const { reportItems } = await import('../../../../site/lib/api/register-page.ts');
+  const items = reportItems([
+    { step: 'dns.srv', level: 'warn', message: 'no SRV record', fix: 'add one' },
+    { step: 'x', level: 'evil', message: 'bad level' },
+    null, 'text', { step: 1, level: 'ok', message: 'bad step' },
+    { step: 'tls', level: 'ok', message: 'fine', fix: 42 },
+  ]);
+  assert.deepEqual(items, [
+    { step: 'dns.srv', level: 'warn', message: 'no SRV record', fix: 'add one' },
+    { step: 'tls', level: 'ok', message: 'fine' },
+  ]);
+});

@@ -21,6 +21,6 @@ export const GET = apiRoute('read', async ({ request, params }, deps) => {
   const software = best.lastOk ? `${best.lastOk.software}${best.lastOk.version ? ` ${best.lastOk.version}` : ''}` : '';
   const message = up ? (software ? `up · ${software}` : 'up') : 'down';
   return entityResponse(request, renderBadge(path.value.domain, message, up ? 'ok' : 'down'), { contentType: SVG, maxAge: 300 });
-});
+}, { cacheSeconds: 300 });
 
 export const OPTIONS = optionsRoute;

@@ -28,6 +28,6 @@ export const GET = apiRoute('read', async ({ request, params }, deps) => {
   ]);
   const admin = registration?.state === 'verified' ? { verified: true as const, description: registration.description, contact: registration.contact } : null;
   return jsonResponse(request, { domain, protocols, history, discovery, registration: admin }, { maxAge: 60 });
-});
+}, { cacheSeconds: 60 });
 
 export const OPTIONS = optionsRoute;

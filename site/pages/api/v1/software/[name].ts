@@ -22,6 +22,6 @@ export const GET = apiRoute('read', async ({ request, params }, deps) => {
   const step = defaultStep(q.value.range);
   const versions = await getVersionSeries(deps.db, { software: name, step, ...rangeDates(q.value.range, deps.now()) });
   return jsonResponse(request, { name, range: q.value.range, step, protocols, versions }, { maxAge: 300 });
-});
+}, { cacheSeconds: 300 });
 
 export const OPTIONS = optionsRoute;

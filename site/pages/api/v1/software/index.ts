@@ -12,6 +12,6 @@ export const GET = apiRoute('read', async ({ request }, deps) => {
   if (!q.ok) return q.response;
   const software = await getSoftwareComparison(deps.db, q.value.protocol ? { protocol: q.value.protocol } : {});
   return jsonResponse(request, { software }, { maxAge: 300 });
-});
+}, { cacheSeconds: 300 });
 
 export const OPTIONS = optionsRoute;

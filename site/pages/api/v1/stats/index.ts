@@ -16,6 +16,6 @@ export const GET = apiRoute('read', async ({ request }, deps) => {
     ...(q.value.protocol ? { protocol: q.value.protocol } : {}),
   });
   return jsonResponse(request, totals, { maxAge: 300 });
-});
+}, { cacheSeconds: 300 });
 
 export const OPTIONS = optionsRoute;

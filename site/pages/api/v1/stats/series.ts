@@ -17,6 +17,6 @@ export const GET = apiRoute('read', async ({ request }, deps) => {
   const { from, to } = rangeDates(range, deps.now());
   const points = await getNetworkSeries(deps.db, { from, to, step, ...(protocol ? { protocol } : {}) });
   return jsonResponse(request, { metric, range, step, from, to, points: points.map((p) => metricPoint(metric, p)) }, { maxAge: 300 });
-});
+}, { cacheSeconds: 300 });
 
 export const OPTIONS = optionsRoute;
