@@ -57,7 +57,7 @@ export interface FrontierInputs {
  * Registrations in state `removed` do not add a domain (it may still be known otherwise).
  */
 export function buildFrontier(inputs: FrontierInputs): Frontier {
-  const byDomain = new Map<string, { protocols: Set<Protocol>; anyProtocol: boolean; vias: Set<string> }>();
+  const byDomain = new Map<string, { protocols: Set<Protocol>; vias: Set<string> }>();
   const refused: Frontier['refused'] = [];
   const add = (name: string, protocol: string | null, via: string, from: string) => {
     const p = (PROTOCOLS as readonly string[]).includes(protocol ?? '') ? (protocol as Protocol) : null;
@@ -67,9 +67,8 @@ export function buildFrontier(inputs: FrontierInputs): Frontier {
       return;
     }
     let e = byDomain.get(n.domain);
-    if (!e) byDomain.set(n.domain, (e = { protocols: new Set(), anyProtocol: false, vias: new Set() }));
+    if (!e) byDomain.set(n.domain, (e = { protocols: new Set(), vias: new Set() }));
     if (p) e.protocols.add(p);
-    else e.anyProtocol = true;
     e.vias.add(via);
   };
   for (const s of inputs.seeds) add(s.domain, s.protocol, 'seed', 'seeds');
@@ -89,8 +88,8 @@ export function buildFrontier(inputs: FrontierInputs): Frontier {
   }
   const entries: FrontierEntry[] = [];
   for (const [domain, e] of byDomain) {
-    // A domain only ever seen without a protocol is tried for both.
-    const protocols = e.protocols.size === 0 || (e.anyProtocol && e.protocols.size === 0) ? [...PROTOCOLS] : [...e.protocols].sort();
+    // A domain only ever seen without a protocol is tried for both; once one is known, only that one.
+    const protocols = e.protocols.size === 0 ? [...PROTOCOLS] : [...e.protocols].sort();
     entries.push({ domain, protocols, vias: [...e.vias].sort(), optedOut: opted.has(domain) });
   }
   entries.sort((a, b) => (a.domain < b.domain ? -1 : a.domain > b.domain ? 1 : 0));
