@@ -56,6 +56,15 @@ export class ObserverSession {
     this.jid = jid;
     this.#iqTimeoutMs = iqTimeoutMs;
     this.features = features;
+    // Requests are answered at once, even while no query is pending; messages
+    // and presence (we never ask for any) are dropped, so nothing piles up.
+    stream.intercept((el) => {
+      if (el.local === 'iq' && (el.attrs.type === 'get' || el.attrs.type === 'set')) {
+        this.#answer(el);
+        return true;
+      }
+      return el.local === 'message' || el.local === 'presence';
+    });
   }
 
   /**
@@ -67,7 +76,9 @@ export class ObserverSession {
     const user = opts.jid.slice(0, at);
     const domain = opts.jid.slice(at + 1);
     if (at <= 0 || !domain) throw new ProbeError('xmpp.auth-failed', `observer JID ${JSON.stringify(opts.jid)} is not local@domain`);
-    const stream = await XmppStream.open(ctx, { host: opts.host, port: opts.port, domain, mode: 'c2s', directTls: opts.directTls, signal: opts.signal });
+    // A long-lived session: no total byte cap (each stanza stays capped by the parser, and
+    // every stanza is consumed), unlike probe streams.
+    const stream = await XmppStream.open(ctx, { host: opts.host, port: opts.port, domain, mode: 'c2s', directTls: opts.directTls, signal: opts.signal, maxBytes: Number.MAX_SAFE_INTEGER });
     try {
       let features = parseStreamFeatures((await stream.start()).features);
       if (!stream.tls) {
@@ -106,10 +117,6 @@ export class ObserverSession {
     const ownDomain = this.jid.slice(this.jid.indexOf('@') + 1).split('/')[0] ?? '';
     const el = await this.#stream.next((s) => {
       if (s.local !== 'iq') return false;
-      if (s.attrs.type === 'get' || s.attrs.type === 'set') {
-        this.#answer(s);
-        return false;
-      }
       const from = s.attrs.from ?? '';
       const fromOk = from.toLowerCase() === to.toLowerCase() || (from === '' && to.toLowerCase() === ownDomain.toLowerCase());
       return s.attrs.id === id && fromOk;

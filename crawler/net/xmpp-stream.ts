@@ -65,6 +65,8 @@ export class XmppStream {
   #parser: XmppStreamParser;
   /** Complete stanzas not yet taken by a reader. */
   readonly #queue: XmlElement[] = [];
+  /** Sees every stanza first; a `true` return consumes it (not queued). */
+  #intercept: ((el: XmlElement) => boolean) | null = null;
   /** Wakes the one pending reader (waits are sequential by design). */
   #wake: (() => void) | null = null;
   /** First fatal condition (parse error, stream error, close); every later wait gets it. */
@@ -135,6 +137,14 @@ export class XmppStream {
   /** Bytes received so far. */
   get bytes(): number {
     return this.#bytes;
+  }
+
+  /**
+   * Handle stanzas as they arrive instead of queueing them (a long-lived
+   * session answers requests and drops unsolicited traffic this way).
+   */
+  intercept(fn: ((el: XmlElement) => boolean) | null): void {
+    this.#intercept = fn;
   }
 
   /** False once the stream failed or was closed. */
@@ -295,7 +305,7 @@ export class XmppStream {
       return;
     }
     if (r.header) this.#header = r.header;
-    this.#queue.push(...r.stanzas);
+    for (const el of r.stanzas) if (!this.#intercept?.(el)) this.#queue.push(el);
     if (r.closed) this.#die(new ProbeError('xmpp.stream-error', 'the server closed the stream'));
     this.#wake?.();
   }

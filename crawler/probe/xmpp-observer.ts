@@ -55,6 +55,8 @@ export interface RoomCounts {
   passwordProtected: number;
   unstated: number;
   errors: number;
+  /** Rooms skipped because the probe's deadline passed or the session died. */
+  notExamined: number;
 }
 
 export interface ObserverResult {
@@ -79,11 +81,11 @@ function payloadOf(reply: IqReply, what: string): XmlElement {
 }
 
 /** Walk one domain through the observer session. Never throws: every failure is a recorded step. */
-export async function observeDomain(session: ObserverSession, rec: XmppRecorder, limits: ObserverLimits = DEFAULT_OBSERVER_LIMITS): Promise<ObserverResult> {
+export async function observeDomain(session: ObserverSession, rec: XmppRecorder, limits: ObserverLimits = DEFAULT_OBSERVER_LIMITS, signal?: AbortSignal): Promise<ObserverResult> {
   const domain = rec.domain;
   const out: ObserverResult = {
     info: null, version: null, softwareInfo: null, contacts: {}, items: [], services: [], rooms: [],
-    counts: { examined: 0, listed: 0, hidden: 0, temporary: 0, membersOnly: 0, passwordProtected: 0, unstated: 0, errors: 0 },
+    counts: { examined: 0, listed: 0, hidden: 0, temporary: 0, membersOnly: 0, passwordProtected: 0, unstated: 0, errors: 0, notExamined: 0 },
   };
   const info = await rec.step('xmpp.disco-info', async () => {
     const q = payloadOf(await session.iq(domain, NS_DISCO_INFO), 'disco#info');
@@ -110,6 +112,7 @@ export async function observeDomain(session: ObserverSession, rec: XmppRecorder,
   if (items.ok) out.items = items.value;
 
   for (const item of out.items.filter((i) => !i.node && !i.jid.includes('@')).slice(0, limits.maxServices)) {
+    if (signal?.aborted) break;
     const svc = await rec.step('xmpp.service-info', async () => {
       const q = payloadOf(await session.iq(item.jid, NS_DISCO_INFO), `disco#info of ${item.jid}`);
       const i = parseDiscoInfo(q);
@@ -122,6 +125,11 @@ export async function observeDomain(session: ObserverSession, rec: XmppRecorder,
   for (const svc of out.services.filter((s) => s.kind === 'muc').slice(0, limits.maxMucServices)) {
     const roomItems = await listRooms(session, rec, svc, limits);
     for (const item of roomItems) {
+      // The probe's whole deadline bounds the walk: what was not examined is counted as such.
+      if (signal?.aborted || !session.alive) {
+        out.counts.notExamined += 1;
+        continue;
+      }
       out.counts.examined++;
       const r = await session.iq(item.jid, NS_DISCO_INFO).then(
         (reply) => (reply.ok && reply.payload ? parseRoomInfo(parseDiscoInfo(reply.payload)) : null),
@@ -148,7 +156,7 @@ export async function observeDomain(session: ObserverSession, rec: XmppRecorder,
       });
     }
   }
-  if (out.counts.examined > 0) {
+  if (out.counts.examined + out.counts.notExamined > 0) {
     // Counts only: names of rooms that are not listable are not recorded anywhere.
     rec.record('xmpp.room-info', 'ok', 0, { ...out.counts });
   }

@@ -130,7 +130,7 @@ async function run(ctx: NetContext, rec: XmppRecorder, domain: string, opts: Pro
     if (login.ok) session = login.value;
   }
   if (session) {
-    observed = await observeDomain(session, rec, opts.limits ?? DEFAULT_OBSERVER_LIMITS);
+    observed = await observeDomain(session, rec, opts.limits ?? DEFAULT_OBSERVER_LIMITS, signal);
   } else {
     rec.record('xmpp.observer', 'no-account', 0, { unknown: ['software (XEP-0092)', 'disco#info features', 'contact addresses', 'services', 'rooms'] });
     rec.note('xmpp.observer', 'info', 'No observer account (or its login failed): software version, services and rooms could not be known.');

@@ -12,6 +12,8 @@ import { escapeXml } from '../../crawler/protocol/xmpp-element.ts';
 export interface Occupant {
   /** Join `room@service` as `nick` and wait for the self-presence (status 110). */
   join(roomJid: string, nick: string): Promise<void>;
+  /** Send an iq get and return the reply's payload children as text (test helper). */
+  ask(to: string, ns: string): Promise<string>;
   close(): void;
 }
 
@@ -33,6 +35,11 @@ export async function connectOccupant(ctx: NetContext, ip: string, user: string,
       const to = `${roomJid}/${nick}`;
       s.send(`<presence to='${escapeXml(to)}'><x xmlns='http://jabber.org/protocol/muc'/></presence>`);
       await s.next((el) => el.local === 'presence' && (el.attrs.from ?? '').toLowerCase() === to.toLowerCase(), `self-presence in ${roomJid}`, 20_000);
+    },
+    async ask(to, ns) {
+      s.send(`<iq type='get' id='ask1' to='${escapeXml(to)}'><query xmlns='${escapeXml(ns)}'/></iq>`);
+      const reply = await s.next((el) => el.local === 'iq' && el.attrs.id === 'ask1', `reply from ${to}`, 10_000);
+      return JSON.stringify(reply);
     },
     close: () => s.close(),
   };

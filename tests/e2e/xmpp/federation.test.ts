@@ -122,6 +122,12 @@ test('the observer binds resource Chatlas, and one live session serves every pro
   assert.equal(await sharedObserver(ctx), a);
 });
 
+test('the observer answers XEP-0092 as Chatlas, even while idle', async () => {
+  const reply = await occupants[0]!.ask(`observer@${PROSODY.domain}/Chatlas`, 'jabber:iq:version');
+  assert.match(reply, /"children":\["Chatlas"\]/);
+  assert.match(reply, /"type":"result"/);
+});
+
 test('TLS verified against the test CA, s2s dialback offered, MUC service found', () => {
   for (const r of [prosodyResult, ejabberdResult]) {
     assert.equal(r.snapshot.tls?.chainValid, true);
