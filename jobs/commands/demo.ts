@@ -43,10 +43,13 @@ site and API on HOST:PORT. Ctrl-C stops it and removes the temp store.`,
         logger: ctx.logger,
         sources: { env: { ...sim.crawlEnv, CHATLAS_SHIPPED_SEEDS: 'off', CHATLAS_ALLOW_TLDS: 'test' } },
         overrides: { extraCaPems: [sim.caPem] },
-        extraSeeds: sim.matrixDomains.map((domain) => ({ domain, protocol: 'matrix' as const, source: 'chatlas demo' })),
+        extraSeeds: [
+          ...sim.matrixDomains.map((domain) => ({ domain, protocol: 'matrix' as const, source: 'chatlas demo' })),
+          ...sim.xmppDomains.map((domain) => ({ domain, protocol: 'xmpp' as const, source: 'chatlas demo' })),
+        ],
       });
       cleanup.unshift(() => crawler.close());
-      ctx.stderr.write(`chatlas demo: crawling ${sim.matrixDomains.length} simulated servers on ${DEMO_PREFIX}.0.0/16 …\n`);
+      ctx.stderr.write(`chatlas demo: crawling ${sim.matrixDomains.length + sim.xmppDomains.length} simulated servers on ${DEMO_PREFIX}.0.0/16 …\n`);
       const summary = await crawler.runPass({ journalDir: join(dir, 'journal'), signal: ctx.signal });
       const outcomes = Object.entries(summary.byStatus).map(([k, v]) => `${v} ${k}`).join(', ');
       ctx.stderr.write(`chatlas demo: ${summary.probed} servers probed (${outcomes}), ${summary.discoveredAccepted} found along the way\n`);

@@ -15,11 +15,17 @@
  * down, one with an expired certificate, one whose directory needs a token,
  * rooms and a space, rooms that name other servers (transitive discovery),
  * and a room whose name is an XSS attempt.
+ *
+ * The XMPP half (tests/harness/sim-xmpp.ts) lives on <prefix>.2.x: Prosody,
+ * ejabberd, Snikket and Openfire domains reached through SRV, one down, one
+ * with an expired certificate, and the observer's own server `observer.test`
+ * whose account is in `crawlEnv` (CHATLAS_XMPP_JID / CHATLAS_XMPP_PASSWORD).
  */
 import { startDnsServer, type DnsServer, type Zones } from './dns-server.ts';
 import { createTestCa, type TestCa } from './test-ca.ts';
 import { json, startFakeServer, type FakeServer, type Handler } from './fake-https.ts';
 import { matrixApiRoutes, type FakeApiOptions, type FakeHomeserver, type FakeRoom } from './matrix-federation.ts';
+import { startSimXmpp, type SimXmpp } from './sim-xmpp.ts';
 
 /** Options of {@link startSimFederation}. */
 export interface SimFederationOptions {
@@ -39,6 +45,10 @@ export interface SimFederation {
   crawlEnv: Record<string, string>;
   /** Server names to seed a crawl with. */
   matrixDomains: string[];
+  /** XMPP domains to seed a crawl with (tests/harness/sim-xmpp.ts), one of them down. */
+  xmppDomains: string[];
+  /** The XMPP observer account on the simulated `observer.test` (also in crawlEnv). */
+  xmppObserver: { jid: string; password: string };
   /** Names that only appear through transitive discovery (not seeded). */
   discoverable: string[];
   close(): Promise<void>;
@@ -146,6 +156,7 @@ export async function startSimFederation(options: SimFederationOptions = {}): Pr
   const ca: TestCa = await createTestCa();
   const hosts: FakeHomeserver[] = [];
   let dns: DnsServer | undefined;
+  let xmpp: SimXmpp | undefined;
   try {
     const zones: Zones = {};
     const servers = homeservers();
@@ -184,6 +195,8 @@ export async function startSimFederation(options: SimFederationOptions = {}): Pr
     }
     // A server whose name resolves to an address where nothing listens: unreachable.
     zones['down.test'] = { A: [addr('1.99')] };
+    xmpp = await startSimXmpp({ prefix, ca, zones });
+    const xmppHalf = xmpp;
     dns = await startDnsServer({ host: addr('0.53'), zones });
     const dnsServer = dns;
     const matrixDomains = [...servers.filter((s) => s.name !== 'omega.test').map((s) => s.name), 'down.test'];
@@ -196,17 +209,22 @@ export async function startSimFederation(options: SimFederationOptions = {}): Pr
         CHATLAS_ALLOW_NETS: `${prefix}.0.0/16`,
         CHATLAS_CONNECT_TIMEOUT_MS: '1500', CHATLAS_HEADERS_TIMEOUT_MS: '2000', CHATLAS_BODY_TIMEOUT_MS: '2000',
         CHATLAS_STEP_TIMEOUT_MS: '3000', CHATLAS_DNS_TIMEOUT_MS: '800', CHATLAS_PER_HOST_INTERVAL_MS: '0',
+        CHATLAS_XMPP_JID: xmppHalf.observerJid, CHATLAS_XMPP_PASSWORD: xmppHalf.observerPassword,
       },
       matrixDomains,
+      xmppDomains: xmppHalf.domains,
+      xmppObserver: { jid: xmppHalf.observerJid, password: xmppHalf.observerPassword },
       discoverable: ['omega.test'],
       async close() {
         await Promise.all(hosts.map((h) => h.close()));
+        await xmppHalf.close();
         await dnsServer.close();
         await ca.cleanup();
       },
     };
   } catch (error) {
     await Promise.all(hosts.map((h) => h.close()));
+    await xmpp?.close();
     await dns?.close();
     await ca.cleanup();
     throw error;
