@@ -209,6 +209,23 @@ test('junk is refused, pending registrations are capped per client', async () =>
   assert.equal((await register('cap3.test', '127.60.0.204')).res.status, 201, 'another client is not affected');
 });
 
+test('pending registrations are capped per domain and in total', async () => {
+  const deps = (registration: Record<string, unknown>) => configureApi({
+    db: store.db, ...defaultLimiters(), writeLimiter: new RateLimiter({ capacity: 50, refillPerSecond: 1 }), cursorKey: randomBytes(32),
+    registration: { net: createOwnershipNet(ctx), ...registration }, now: () => clock, log: () => {},
+  });
+  deps({ maxPendingPerDomain: 2 });
+  assert.equal((await register('contested.test', '127.60.0.210')).res.status, 201);
+  assert.equal((await register('contested.test', '127.60.0.211')).res.status, 201);
+  const third = await register('contested.test', '127.60.0.212');
+  assert.equal(third.res.status, 429);
+  assert.match(third.body.detail, /contested\.test already has 2 registrations/);
+  deps({ maxPending: 1 });
+  const full = await register('another.test', '127.60.0.213');
+  assert.equal(full.res.status, 429);
+  assert.match(full.body.detail, /too many registrations are waiting/);
+});
+
 test('POSTs are rate limited per client with 429, Retry-After and RateLimit headers', async () => {
   configureApi({
     db: store.db, ...defaultLimiters(), writeLimiter: new RateLimiter({ capacity: 2, refillPerSecond: 0.01 }), cursorKey: randomBytes(32),
