@@ -16,6 +16,7 @@ import { overviewParams, parseQuery, type Range } from '../params.ts';
 import { rangeWindow } from '../range-window.ts';
 import { softwareColor, softwareName } from '../software-names.ts';
 import type { PageResult } from './page-result.ts';
+import { memo } from '../memo.ts';
 
 /** A chart with its caption and source line. */
 export interface ChartBlock {
@@ -42,6 +43,11 @@ export async function loadOverview(db: Db, url: URL, now: Date): Promise<PageRes
   const q = parseQuery(overviewParams, url.searchParams);
   if (!q.ok) return { kind: 'bad-request', issues: q.issues };
   const { range } = q.value;
+  // The rollups change once per probe; a minute of reuse spares the store a burst of visitors.
+  return { kind: 'ok', view: await memo(db, `overview:${range}`, () => buildOverview(db, range, now)) };
+}
+
+async function buildOverview(db: Db, range: Range, now: Date): Promise<OverviewView> {
   const w = rangeWindow(range, now);
   const [totals, series, software, churn] = await Promise.all([
     getNetworkTotals(db, { now, compareDays: 30 }),
@@ -97,5 +103,5 @@ export async function loadOverview(db: Db, url: URL, now: Date): Promise<PageRes
     const s = totals.byProtocol[p];
     return { protocol: p, label: p === 'matrix' ? 'Matrix' : 'XMPP', probed: s?.probed ?? 0, reachable: s?.reachable ?? 0, rooms: s?.rooms ?? 0, members: s?.members ?? 0 };
   });
-  return { kind: 'ok', view: { range, totals, coverage: coverageLine(totals), cards: overviewCards(totals), protocols, charts, shares } };
+  return { range, totals, coverage: coverageLine(totals), cards: overviewCards(totals), protocols, charts, shares };
 }

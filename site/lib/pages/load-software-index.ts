@@ -14,6 +14,7 @@ import { overviewParams, parseQuery, type Range } from '../params.ts';
 import { rangeWindow } from '../range-window.ts';
 import type { ChartBlock } from './load-overview.ts';
 import type { PageResult } from './page-result.ts';
+import { memo } from '../memo.ts';
 
 /** A registration or feature matrix: rows are implementations, cells are server counts. */
 export interface Matrix {
@@ -54,7 +55,12 @@ export function pivot(rows: readonly { software: string; key: string; servers: n
 export async function loadSoftwareIndex(db: Db, url: URL, now: Date): Promise<PageResult<SoftwareIndexView>> {
   const q = parseQuery(overviewParams, url.searchParams);
   if (!q.ok) return { kind: 'bad-request', issues: q.issues };
-  const w = rangeWindow(q.value.range, now);
+  const range = q.value.range;
+  return { kind: 'ok', view: await memo(db, `software-index:${range}`, () => buildSoftwareIndex(db, range, now)) };
+}
+
+async function buildSoftwareIndex(db: Db, range: Range, now: Date): Promise<SoftwareIndexView> {
+  const w = rangeWindow(range, now);
   const [totals, comparison, series] = await Promise.all([
     getNetworkTotals(db, { now }),
     getSoftwareComparison(db),
@@ -65,8 +71,8 @@ export async function loadSoftwareIndex(db: Db, url: URL, now: Date): Promise<Pa
     ? await Promise.all([getRegistrationModes(db, { day }), getFeatureAdoption(db, { day, limit: 12 })])
     : [[], []];
   const by = <T extends { protocol: string }>(rows: T[], p: string) => rows.filter((r) => r.protocol === p);
-  const view: SoftwareIndexView = {
-    range: q.value.range,
+  return {
+    range,
     asOf: day,
     comparison: { matrix: by(comparison, 'matrix'), xmpp: by(comparison, 'xmpp') },
     charts: (['matrix', 'xmpp'] as const).map((p) => ({
@@ -84,5 +90,4 @@ export async function loadSoftwareIndex(db: Db, url: URL, now: Date): Promise<Pa
       xmpp: pivot(by(features, 'xmpp').map((r) => ({ software: r.software, key: r.feature, servers: r.servers })), 6),
     },
   };
-  return { kind: 'ok', view };
 }

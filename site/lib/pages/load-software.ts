@@ -14,6 +14,7 @@ import { softwareName } from '../software-names.ts';
 import { upgradeSpeed, type ReleaseAdoption } from '../upgrade-speed.ts';
 import type { ChartBlock } from './load-overview.ts';
 import type { PageResult } from './page-result.ts';
+import { memo } from '../memo.ts';
 
 /** Everything `/software/<name>` renders. */
 export interface SoftwareView {
@@ -33,12 +34,17 @@ export interface SoftwareView {
 export async function loadSoftware(db: Db, url: URL, name: string | undefined, now: Date): Promise<PageResult<SoftwareView>> {
   const q = parseQuery(softwareParams, url.searchParams, { name });
   if (!q.ok) return name && /^[\w.-]{1,64}$/.test(name) ? { kind: 'bad-request', issues: q.issues } : { kind: 'not-found' };
-  const sw = q.value.name;
+  const { name: sw, range } = q.value;
+  const view = await memo(db, `software:${sw}:${range}`, () => buildSoftware(db, sw, range, now));
+  return view ? { kind: 'ok', view } : { kind: 'not-found' };
+}
+
+async function buildSoftware(db: Db, sw: string, range: Range, now: Date): Promise<SoftwareView | null> {
   const rows = await getSoftwareComparison(db, { software: sw });
-  if (rows.length === 0) return { kind: 'not-found' };
-  const w = rangeWindow(q.value.range, now);
+  if (rows.length === 0) return null;
+  const w = rangeWindow(range, now);
   // Upgrade speed needs daily points over at least the range, and 30 days after a release.
-  const daily = rangeWindow(q.value.range === '30d' ? '90d' : q.value.range, now, 'day');
+  const daily = rangeWindow(range === '30d' ? '90d' : range, now, 'day');
   const [series, dailySeries, totals] = await Promise.all([
     getVersionSeries(db, { software: sw, ...w }),
     w.step === 'day' && daily.from === w.from ? Promise.resolve(null) : getVersionSeries(db, { software: sw, ...daily }),
@@ -48,22 +54,19 @@ export async function loadSoftware(db: Db, url: URL, name: string | undefined, n
   const features = asOf ? (await getFeatureAdoption(db, { day: asOf, software: sw, limit: 30 })).filter((f) => f.software === sw) : [];
   const title = softwareName(sw);
   return {
-    kind: 'ok',
-    view: {
-      name: sw,
-      title,
-      range: q.value.range,
-      rows,
-      chart: {
-        id: 'versions',
-        label: `${title} versions over time`,
-        source: `Reachable ${title} servers per reported version, each counted once per ${w.step} with its last probe.`,
-        spec: versionChart(series),
-      },
-      releases: upgradeSpeed(dailySeries ?? series),
-      features,
-      reachable: rows.reduce((s, r) => s + r.reachable, 0),
-      asOf,
+    name: sw,
+    title,
+    range,
+    rows,
+    chart: {
+      id: 'versions',
+      label: `${title} versions over time`,
+      source: `Reachable ${title} servers per reported version, each counted once per ${w.step} with its last probe.`,
+      spec: versionChart(series),
     },
+    releases: upgradeSpeed(dailySeries ?? series),
+    features,
+    reachable: rows.reduce((s, r) => s + r.reachable, 0),
+    asOf,
   };
 }
