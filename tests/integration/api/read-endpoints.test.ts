@@ -23,6 +23,7 @@ import * as rooms from '../../../site/pages/api/v1/rooms.ts';
 import * as exportFile from '../../../site/pages/api/v1/export/[file].ts';
 import * as badge from '../../../site/pages/api/v1/badge/[domain].svg.ts';
 import * as openapi from '../../../site/pages/api/v1/openapi.json.ts';
+import * as problemType from '../../../site/pages/api/v1/problems/[code].ts';
 import { call } from './call.ts';
 import { FILLED_NOW, HOSTILE_ROOM_NAME, fillStore } from './fill-store.ts';
 
@@ -199,4 +200,11 @@ test('GET rate limit: 429 with Retry-After once the bucket is empty, per client'
   await problemOf(limited, 429, 'rate-limited');
   assert.equal(limited.headers.get('retry-after'), '2');
   assert.equal((await call(openapi.GET, '/api/v1/openapi.json', { client: '127.60.2.10' })).status, 200);
+});
+
+test('problem type URIs resolve to the docs; unknown ones are a 404 problem', async () => {
+  const known = problemType.GET({ params: { code: 'rate-limited' } });
+  assert.equal(known.status, 303);
+  assert.equal(known.headers.get('location'), '/api#problem-rate-limited');
+  await problemOf(problemType.GET({ params: { code: 'toString' } }), 404, 'not-found');
 });
