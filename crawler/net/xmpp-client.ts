@@ -24,6 +24,8 @@ import { plainMessage, scramClientFinal, scramClientFirst, scramVerifyServer } f
 
 /** The resource we bind: our identity on every server we query. */
 export const OBSERVER_RESOURCE = 'Chatlas';
+/** Largest stanza the observer accepts (a big room list in one reply). @default 8388608 */
+export const OBSERVER_MAX_STANZA = 8 * 1024 * 1024;
 /** Software name in our own XEP-0092 replies. */
 export const OBSERVER_SOFTWARE = 'Chatlas';
 
@@ -76,9 +78,13 @@ export class ObserverSession {
     const user = opts.jid.slice(0, at);
     const domain = opts.jid.slice(at + 1);
     if (at <= 0 || !domain) throw new ProbeError('xmpp.auth-failed', `observer JID ${JSON.stringify(opts.jid)} is not local@domain`);
-    // A long-lived session: no total byte cap (each stanza stays capped by the parser, and
-    // every stanza is consumed), unlike probe streams.
-    const stream = await XmppStream.open(ctx, { host: opts.host, port: opts.port, domain, mode: 'c2s', directTls: opts.directTls, signal: opts.signal, maxBytes: Number.MAX_SAFE_INTEGER });
+    // A long-lived session: no total byte cap (each stanza stays capped, and every stanza
+    // is consumed), unlike probe streams. Prosody answers a room list without RSM in one
+    // stanza, hence a larger stanza cap than a probe stream's.
+    const stream = await XmppStream.open(ctx, {
+      host: opts.host, port: opts.port, domain, mode: 'c2s', directTls: opts.directTls, signal: opts.signal,
+      maxBytes: Number.MAX_SAFE_INTEGER, maxStanzaBytes: OBSERVER_MAX_STANZA,
+    });
     try {
       let features = parseStreamFeatures((await stream.start()).features);
       if (!stream.tls) {

@@ -19,7 +19,7 @@ import { withDeadline } from './deadline.ts';
 import { tlsClientOptions, tlsFactsFromSocket } from './tls-inspect.ts';
 import type { CrawlConfig } from '../config.ts';
 import { toProbeError } from './to-probe-error.ts';
-import { XmppStreamParser } from '../protocol/restricted-xml.ts';
+import { DEFAULT_XML_LIMITS, XmppStreamParser } from '../protocol/restricted-xml.ts';
 import { escapeXml, type XmlElement } from '../protocol/xmpp-element.ts';
 import { NS_STREAM, NS_TLS, isStreamError, parseStreamError } from '../protocol/rfc6120-features.ts';
 
@@ -40,6 +40,8 @@ export interface XmppStreamOptions {
   waitMs?: number;
   /** Bytes accepted over the whole connection, all restarts included. @default config.maxBodyBytes */
   maxBytes?: number;
+  /** Characters of one top-level stanza. @default 262144 (DEFAULT_XML_LIMITS.maxStanzaBytes) */
+  maxStanzaBytes?: number;
   /** Characters of raw transcript kept. @default 65536 */
   maxRawChars?: number;
   signal?: AbortSignal;
@@ -103,6 +105,7 @@ export class XmppStream {
       waitMs: ctx.config.stepTimeoutMs,
       maxBytes: ctx.config.maxBodyBytes,
       maxRawChars: 65536,
+      maxStanzaBytes: DEFAULT_XML_LIMITS.maxStanzaBytes,
       ...options,
     };
     const plain = await ctx.connect({ host: opts.host, port: opts.port, signal: opts.signal });
@@ -272,7 +275,7 @@ export class XmppStream {
 
   #newParser(): XmppStreamParser {
     // The remaining byte budget carries over restarts: the total cap is per connection.
-    return new XmppStreamParser({ maxBytes: Math.max(1, this.#opts.maxBytes - this.#bytes) });
+    return new XmppStreamParser({ maxBytes: Math.max(1, this.#opts.maxBytes - this.#bytes), maxStanzaBytes: this.#opts.maxStanzaBytes });
   }
 
   #attach(socket: net.Socket | tls.TLSSocket): void {
