@@ -40,6 +40,8 @@ before(async () => {
   ca = await createTestCa();
   xmppZone(dns, PROSODY.domain, `rooms.${PROSODY.domain}`, PROSODY.ip);
   xmppZone(dns, EJABBERD.domain, `conference.${EJABBERD.domain}`, EJABBERD.ip);
+  // XEP-0368 direct TLS for ejabberd's clients (its listener on 5223 has tls: true).
+  dns.set(`_xmpps-client._tcp.${EJABBERD.domain}`, { SRV: [{ priority: 0, weight: 0, port: 5223, target: EJABBERD.domain }] });
   [prosody, ejabberd] = await Promise.all([
     startProsody({ ...PROSODY, dns, ca }),
     startEjabberd({ ...EJABBERD, dns, ca, node: 'chatlas-e2e@localhost' }),
@@ -126,6 +128,14 @@ test('the observer answers XEP-0092 as Chatlas, even while idle', async () => {
   const reply = await occupants[0]!.ask(`observer@${PROSODY.domain}/Chatlas`, 'jabber:iq:version');
   assert.match(reply, /"children":\["Chatlas"\]/);
   assert.match(reply, /"type":"result"/);
+});
+
+test('XEP-0368: ejabberd probed over direct TLS first (SRV _xmpps-client), features read after the handshake', () => {
+  const connect = ejabberdResult.observations.find((o) => o.step === 'xmpp.c2s-connect');
+  assert.deepEqual([connect?.facts['port'], connect?.facts['directTls']], [5223, true]);
+  const features = ejabberdResult.observations.find((o) => o.step === 'xmpp.c2s-features');
+  assert.equal(features?.outcome, 'ok');
+  assert.ok(ejabberdResult.observations.every((o) => o.step !== 'xmpp.c2s-tls'), 'no STARTTLS on a direct TLS stream');
 });
 
 test('TLS verified against the test CA, s2s dialback offered, MUC service found', () => {

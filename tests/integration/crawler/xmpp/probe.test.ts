@@ -173,3 +173,31 @@ test('host-meta (captured ejabberd bytes) and a provider file without consent: l
   assert.equal(r.snapshot.registration, 'advertised');
   assert.equal(web.requests.length, 3);
 });
+
+test('DNSSEC and DANE: AD bit on every SRV answer and a validated TLSA record -> dnssec and dane true', async () => {
+  const signed = await startDnsServer({ host: '127.30.0.54', authenticated: true });
+  const c = createNetContext(loadCrawlConfig(
+    { env: { CHATLAS_DNS: signed.address, CHATLAS_ALLOW_NETS: '127.0.0.0/8', CHATLAS_STEP_TIMEOUT_MS: '1500', CHATLAS_CONNECT_TIMEOUT_MS: '1000' } },
+    { extraCaPems: [ca.caPem] },
+  ));
+  try {
+    signed.set('xmpp.prosody-replay.test', { A: ['127.30.1.1'] });
+    signed.set('_xmpp-client._tcp.prosody-replay.test', { SRV: [{ priority: 0, weight: 0, port: 5222, target: 'xmpp.prosody-replay.test' }] });
+    signed.set('_5222._tcp.xmpp.prosody-replay.test', { TLSA: [{ usage: 3, selector: 1, matchingType: 1, data: 'ab'.repeat(32) }] });
+    const r = await probeXmpp(c, 'prosody-replay.test', { passId: 'it', skipHttp: true });
+    assert.equal(r.snapshot.status, 'ok');
+    assert.equal(r.snapshot.dnssec, true);
+    assert.equal(r.snapshot.dane, true);
+    assert.equal(r.snapshot.ipv4, true);
+    assert.equal(r.snapshot.ipv6, false);
+  } finally {
+    await c.close();
+    await signed.close();
+  }
+});
+
+test('without the AD bit: dnssec false, dane false (TLSA absent)', async () => {
+  const r = await probe('prosody-replay.test');
+  assert.equal(r.snapshot.dnssec, false);
+  assert.equal(r.snapshot.dane, false);
+});
