@@ -4,6 +4,7 @@ import { searchRooms, type RoomPage, type RoomRow } from '../../../db/queries/ro
 import { joinLink } from '../join-link.ts';
 import { parseQuery, roomSearchParams, type RoomSearchParams } from '../params.ts';
 import type { PageResult } from './page-result.ts';
+import { memo } from '../memo.ts';
 
 /** A room with its join link. */
 export type RoomItem = RoomRow & { join: string | null };
@@ -22,7 +23,9 @@ export async function loadRooms(db: Db, url: URL, now: Date): Promise<PageResult
   const q = parseQuery(roomSearchParams, url.searchParams);
   if (!q.ok) return { kind: 'bad-request', issues: q.issues };
   const p = q.value;
-  const { rows, ...page } = await searchRooms(db, { ...p, now });
+  // The default listing and popular searches repeat: a minute of reuse keeps a burst of visitors
+  // from scanning a million rooms each (an opt-out shows within that minute plus the next crawl).
+  const { rows, ...page } = await memo(db, `rooms:${JSON.stringify(p)}`, () => searchRooms(db, { ...p, now }), { ttlMs: 60_000, maxEntries: 500 });
   const link = (n: number) => {
     const u = new URL(url);
     if (n === 1) u.searchParams.delete('page');
