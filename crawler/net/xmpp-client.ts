@@ -16,6 +16,7 @@
 import { ProbeError } from '../errors.ts';
 import type { NetContext } from './context.ts';
 import { XmppStream } from './xmpp-stream.ts';
+import { withDeadline } from './deadline.ts';
 import { NS_SASL, NS_BIND, parseStreamFeatures, type StreamFeatures } from '../protocol/rfc6120-features.ts';
 import { childText, escapeXml, type XmlElement } from '../protocol/xmpp-element.ts';
 import { iqGet, parseIqReply, type IqReply } from '../protocol/xmpp-iq.ts';
@@ -50,6 +51,9 @@ export class ObserverSession {
   readonly #stream: XmppStream;
   readonly #iqTimeoutMs: number;
   #nextId = 0;
+  /** Requests in flight by id: the reply is routed to its caller. */
+  readonly #pending = new Map<string, { to: string; resolve: (r: IqReply) => void; reject: (e: ProbeError) => void }>();
+  readonly #ownDomain: string;
   /** Features after authentication (caps of the observer's server, for the record). */
   readonly features: StreamFeatures;
 
@@ -58,11 +62,26 @@ export class ObserverSession {
     this.jid = jid;
     this.#iqTimeoutMs = iqTimeoutMs;
     this.features = features;
-    // Requests are answered at once, even while no query is pending; messages
+    this.#ownDomain = (jid.split('/')[0] ?? '').slice(jid.indexOf('@') + 1).toLowerCase();
+    stream.onFatal((error) => {
+      for (const p of this.#pending.values()) p.reject(error);
+      this.#pending.clear();
+    });
+    // Replies go to their request; requests are answered at once, even while no query is pending; messages
     // and presence (we never ask for any) are dropped, so nothing piles up.
     stream.intercept((el) => {
       if (el.local === 'iq' && (el.attrs.type === 'get' || el.attrs.type === 'set')) {
         this.#answer(el);
+        return true;
+      }
+      if (el.local === 'iq') {
+        const p = this.#pending.get(el.attrs.id ?? '');
+        const from = (el.attrs.from ?? '').toLowerCase();
+        // A reply from anyone but the entity asked is dropped (spoofing, RFC 6120 §8.1.2.1).
+        if (p && (from === p.to || (from === '' && p.to === this.#ownDomain))) {
+          this.#pending.delete(el.attrs.id ?? '');
+          p.resolve(parseIqReply(el));
+        }
         return true;
       }
       return el.local === 'message' || el.local === 'presence';
@@ -112,22 +131,32 @@ export class ObserverSession {
   }
 
   /**
-   * Send an IQ get and wait for its reply (matched by id and sender, RFC 6120
-   * §8.1.2.1: a reply must come from the entity asked). Incoming requests met
-   * while waiting are answered.
-   * @throws {ProbeError} `xmpp.timeout`, `xmpp.stream-error`, … (the session is then unusable)
+   * Send an IQ get and wait for its reply, matched by id and sender (RFC 6120
+   * §8.1.2.1: a reply must come from the entity asked). Safe to call
+   * concurrently: replies are routed by id, so probes sharing the session do
+   * not take each other's answers.
+   * @throws {ProbeError} `xmpp.timeout` (this request only), or the stream's failure (the session is then dead)
    */
-  async iq(to: string, ns: string, opts: { node?: string; inner?: string; timeoutMs?: number } = {}): Promise<IqReply> {
+  iq(to: string, ns: string, opts: { node?: string; inner?: string; timeoutMs?: number } = {}): Promise<IqReply> {
     const id = `c${++this.#nextId}`;
-    this.#stream.send(iqGet(id, to, ns, opts));
-    const ownDomain = this.jid.slice(this.jid.indexOf('@') + 1).split('/')[0] ?? '';
-    const el = await this.#stream.next((s) => {
-      if (s.local !== 'iq') return false;
-      const from = s.attrs.from ?? '';
-      const fromOk = from.toLowerCase() === to.toLowerCase() || (from === '' && to.toLowerCase() === ownDomain.toLowerCase());
-      return s.attrs.id === id && fromOk;
-    }, `reply from ${to}`, opts.timeoutMs ?? this.#iqTimeoutMs);
-    return parseIqReply(el);
+    const waitMs = opts.timeoutMs ?? this.#iqTimeoutMs;
+    return withDeadline(
+      (signal) => new Promise<IqReply>((resolve, reject) => {
+        if (!this.#stream.alive) {
+          reject(new ProbeError('net.reset', 'observer session is closed'));
+          return;
+        }
+        this.#pending.set(id, { to: to.toLowerCase(), resolve, reject });
+        signal.addEventListener('abort', () => this.#pending.delete(id), { once: true });
+        this.#stream.send(iqGet(id, to, ns, opts));
+      }),
+      waitMs,
+      'xmpp.timeout',
+    ).catch((error: unknown) => {
+      this.#pending.delete(id);
+      const e = ProbeError.from(error, 'xmpp.timeout');
+      throw e.code === 'xmpp.timeout' && e.message.startsWith('timed out') ? new ProbeError('xmpp.timeout', `no reply from ${to} within ${waitMs} ms`) : e;
+    });
   }
 
   /** False once the underlying stream failed or was closed. */

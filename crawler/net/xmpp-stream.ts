@@ -69,7 +69,9 @@ export class XmppStream {
   readonly #queue: XmlElement[] = [];
   /** Sees every stanza first; a `true` return consumes it (not queued). */
   #intercept: ((el: XmlElement) => boolean) | null = null;
-  /** Wakes the one pending reader (waits are sequential by design). */
+  /** Called once when the stream dies (sessions reject their pending requests). */
+  readonly #onFatal: ((error: ProbeError) => void)[] = [];
+  /** Wakes the one pending reader of `next` (sequential by design; concurrent users intercept). */
   #wake: (() => void) | null = null;
   /** First fatal condition (parse error, stream error, close); every later wait gets it. */
   #fatal: ProbeError | null = null;
@@ -148,6 +150,12 @@ export class XmppStream {
    */
   intercept(fn: ((el: XmlElement) => boolean) | null): void {
     this.#intercept = fn;
+  }
+
+  /** Run `fn` when the stream fails or closes (at once if it already has). */
+  onFatal(fn: (error: ProbeError) => void): void {
+    if (this.#fatal) fn(this.#fatal);
+    else this.#onFatal.push(fn);
   }
 
   /** False once the stream failed or was closed. */
@@ -318,6 +326,7 @@ export class XmppStream {
     this.#fatal = error;
     // A pending reader still gets queued stanzas first (e.g. a stream error sent just before the close).
     this.#wake?.();
+    for (const fn of this.#onFatal.splice(0)) fn(error);
   }
 }
 
