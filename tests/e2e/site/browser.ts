@@ -80,7 +80,7 @@ export async function launchBrowser(profileDir: string, host: string): Promise<T
 /** Wait until every chart canvas on the page is drawn; return the inked pixel count of each. */
 export async function chartInk(page: Page): Promise<number[]> {
   const n = await page.locator('canvas[data-chart]').count();
-  await page.waitForFunction((count) => document.querySelectorAll('canvas[data-drawn="true"]').length === count, n, { timeout: 15_000 });
+  await page.waitForFunction((count) => document.querySelectorAll('canvas[data-drawn="true"]').length === count, n, { timeout: 30_000 });
   return page.evaluate(() => Array.from(document.querySelectorAll<HTMLCanvasElement>('canvas[data-chart]')).map((c) => {
     const { data } = c.getContext('2d')!.getImageData(0, 0, c.width, c.height);
     let inked = 0;

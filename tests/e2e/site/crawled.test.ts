@@ -38,7 +38,15 @@ before(async () => {
   const logger = pino({ level: 'silent' });
   crawler = createCrawler({
     db, logger,
-    sources: { env: { ...sim.crawlEnv, CHATLAS_DENY_NETS: '127.66.0.0/16', CHATLAS_SHIPPED_SEEDS: 'off', CHATLAS_ALLOW_TLDS: 'test' } },
+    sources: {
+      env: {
+        ...sim.crawlEnv, CHATLAS_DENY_NETS: '127.66.0.0/16', CHATLAS_SHIPPED_SEEDS: 'off', CHATLAS_ALLOW_TLDS: 'test',
+        // Generous waits: on a loaded CI machine a simulated server must not look down for being slow
+        // (down.test still fails at once: nothing listens on its address).
+        CHATLAS_CONNECT_TIMEOUT_MS: '8000', CHATLAS_HEADERS_TIMEOUT_MS: '10000', CHATLAS_BODY_TIMEOUT_MS: '10000',
+        CHATLAS_STEP_TIMEOUT_MS: '15000', CHATLAS_DNS_TIMEOUT_MS: '5000',
+      },
+    },
     overrides: { extraCaPems: [sim.caPem] },
     extraSeeds: sim.matrixDomains.map((domain) => ({ domain, protocol: 'matrix' as const, source: 'site e2e' })),
   });
