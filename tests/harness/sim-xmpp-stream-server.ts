@@ -9,7 +9,7 @@
  * - injected round-trip time: the accept is held `rttMs` (a TCP handshake's
  *   round trip) and every byte the server writes, TLS handshake flights
  *   included, leaves `rttMs` later;
- * - many endpoints in one process, all sharing one certificate.
+ * - many endpoints in one process, all sharing one TLS context.
  *
  * Like the replay it copies, it answers by recognising what the client sent
  * and parses no XML.
@@ -32,7 +32,7 @@ export interface SimStreamEndpointOptions {
   host: string;
   port: number;
   script: ReplayScript;
-  tls: { certPem: string; keyPem: string };
+  tls: { certPem: string; keyPem: string } | { secureContext: tls.SecureContext };
   /** TLS from the first byte (XEP-0368) instead of STARTTLS. @default false */
   directTls?: boolean;
   /** Injected round-trip time in ms (accept + each server write). @default 0 */
@@ -110,7 +110,8 @@ export async function startSimStreamEndpoint(opts: SimStreamEndpointOptions): Pr
   const rtt = opts.rttMs ?? 0;
   const sockets = new Set<Duplex>();
   let connections = 0;
-  const secureContext = tls.createSecureContext({ cert: opts.tls.certPem, key: opts.tls.keyPem });
+  // Many endpoints can share one context (the benchmark runs thousands).
+  const secureContext = 'secureContext' in opts.tls ? opts.tls.secureContext : tls.createSecureContext({ cert: opts.tls.certPem, key: opts.tls.keyPem });
   const track = (s: Duplex): void => {
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
