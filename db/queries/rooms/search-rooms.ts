@@ -75,11 +75,15 @@ const MAX_TERMS = 4;
 // as its server's last successful probe (servers_last_ok), so a room that vanished from the listing
 // leaves the directory without a delete. Search words use LIKE on the lower-cased search_text, which
 // the ngrambf_v1 index of rooms_latest can answer by skipping granules.
+// The filters are a PREWHERE, so they run before FINAL merges versions and FINAL only folds the rows
+// that matched. That is safe here because of the pass check: an older version of a room comes from
+// an older pass and fails it, so filtering first can never bring a stale version back. (A room two
+// servers list shows under whichever listing matches, e.g. under either server's filter.)
 const MATCHED = `
   SELECT protocol, room_id, server, address, name, topic, members, language, room_type,
          world_readable, guest_can_join, join_rule, avatar_url, observed_at
   FROM rooms_latest FINAL
-  WHERE search_text LIKE {t0:String} AND search_text LIKE {t1:String}
+  PREWHERE search_text LIKE {t0:String} AND search_text LIKE {t1:String}
     AND search_text LIKE {t2:String} AND search_text LIKE {t3:String}
     AND ({protocol:String} = '' OR protocol = {protocol:String})
     AND ({language:String} = '' OR language = {language:String})
