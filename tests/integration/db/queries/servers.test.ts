@@ -25,6 +25,7 @@ before(async () => {
     result(snap('hidden.test', 'matrix', '2026-11-02T10:00:00Z')),
     result(snap('pending.test', 'matrix', '2026-11-02T10:00:00Z')),
     result(snap('dnsoptout.test', 'matrix', '2026-11-02T10:00:00Z')),
+    result(snap('removed.test', 'matrix', '2026-11-02T10:00:00Z')),
     result(snap('both.test', 'matrix', '2026-11-02T10:00:00Z')),
     result(snap('both.test', 'xmpp', '2026-11-02T10:00:00Z')),
   ]);
@@ -38,6 +39,7 @@ before(async () => {
   }]);
   await register(db, { domain: 'hidden.test', state: 'verified', hidden: true });
   await register(db, { domain: 'pending.test', state: 'pending', hidden: true }); // no proof: no effect
+  await register(db, { domain: 'removed.test', state: 'removed', opt_out: true }); // the admin asked for removal
   await db.client.insert({ table: 'opt_outs', format: 'JSONEachRow', values: [{ domain: 'dnsoptout.test', source: 'dns-txt', active: true, observed_at: Date.parse('2026-11-02T00:00:00Z') }] });
 });
 after(() => close());
@@ -46,7 +48,7 @@ describe('listServers', () => {
   it('never lists hidden or opted-out servers, but ignores an unverified request', async () => {
     const page = await listServers(db, { sort: 'domain', limit: 200 });
     const domains = page.rows.map((r) => `${r.protocol}:${r.domain}`);
-    assert.ok(!domains.some((d) => d.endsWith(':hidden.test') || d.endsWith(':dnsoptout.test')));
+    assert.ok(!domains.some((d) => d.endsWith(':hidden.test') || d.endsWith(':dnsoptout.test') || d.endsWith(':removed.test')));
     assert.ok(domains.includes('matrix:pending.test'));
     assert.equal(page.total, 12);
     assert.equal(page.nextCursor, null);
@@ -110,6 +112,7 @@ describe('getServer', () => {
     assert.deepEqual(await getServer(db, { domain: 'nope.test' }), []);
     assert.deepEqual(await getServer(db, { domain: 'hidden.test' }), []);
     assert.deepEqual(await getServer(db, { domain: 'dnsoptout.test' }), []);
+    assert.deepEqual(await getServer(db, { domain: 'removed.test' }), []);
   });
 });
 
