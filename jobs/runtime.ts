@@ -18,6 +18,8 @@ import { DEFAULT_RESERVED_TLDS, type NormaliseOptions } from './frontier/normali
 import { loadFrontierConfig } from './config.ts';
 import { crawlMetrics } from './metrics.ts';
 import { createOwnershipNet } from './registration/ownership-net.ts';
+import { OptOutGate } from './opt-out-gate.ts';
+import { optedOutResult } from './opted-out-result.ts';
 
 /** The crawl side, ready to run passes. */
 export interface Crawler {
@@ -49,6 +51,7 @@ export function createCrawler(options: CreateCrawlerOptions): Crawler {
   const normalise: NormaliseOptions = { reservedTlds: DEFAULT_RESERVED_TLDS.filter((tld) => !frontier.allowTlds.includes(tld)) };
   const list = loadSeeds({ extraFile: config.seedsFile || undefined, shipped: frontier.shippedSeeds === 'on', normalise });
   const net = createNetContext(config);
+  const gate = new OptOutGate(options.db, createOwnershipNet(net));
   for (const refused of list.refused) {
     options.logger.warn({ file: refused.file, line: refused.line, text: refused.text, reason: refused.reason }, 'seed refused');
   }
@@ -61,7 +64,12 @@ export function createCrawler(options: CreateCrawlerOptions): Crawler {
       return runCrawlPass(
         {
           db: options.db,
-          probe: (domain, protocol, o) => probeDomain(net, domain, protocol, o),
+          probe: async (domain, protocol, o) => {
+            // Opt-out without registration: looked at before any probe of the domain.
+            const optedOut = await gate.check(o.passId, domain, o.now);
+            if (optedOut) return optedOutResult(o.passId, domain, protocol, o.now, optedOut);
+            return probeDomain(net, domain, protocol, o);
+          },
           seeds,
           observer: combineObservers(crawlMetrics.observer, observer),
           logger: options.logger,

@@ -7,7 +7,7 @@
 set -euo pipefail
 
 SYNAPSE_VERSION="${CHATLAS_SYNAPSE_VERSION:-1.163.2}"
-SCHEMATHESIS_VERSION="${CHATLAS_SCHEMATHESIS_VERSION:-}"
+SCHEMATHESIS_VERSION="${CHATLAS_SCHEMATHESIS_VERSION:-4.32.5}"
 need_apt=()
 for pkg in prosody ejabberd lua-unbound chromium openssl; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || need_apt+=("$pkg")
