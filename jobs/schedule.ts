@@ -111,8 +111,11 @@ export function scheduleOptions(options: ScheduleOptions = {}): Required<Schedul
 /** The lifecycle of a server from its history (no clock involved). */
 export function lifecycleOf(history: ServerHistory, hints: ScheduleHints = {}, options: ScheduleOptions = {}): Lifecycle {
   const o = scheduleOptions(options);
-  if (hints.optedOut || history.lastStatus === 'opted-out') return 'opted-out';
-  if (history.lastAt === null || history.lastStatus === null) return 'new';
+  // The frontier's opt-out list (registrations, DNS TXT, robots.txt, re-read by housekeeping) decides
+  // when the caller gives it; history alone only when it does not. A lifted opt-out probes at once.
+  const optedOutBefore = history.lastStatus === 'opted-out';
+  if (hints.optedOut ?? optedOutBefore) return 'opted-out';
+  if (history.lastAt === null || history.lastStatus === null || optedOutBefore) return 'new';
   if (history.lastStatus === 'ok') {
     const moved = history.previousOkEndpoint !== '' && history.endpoint !== '' && history.endpoint !== history.previousOkEndpoint;
     return moved ? 'moved' : 'alive';

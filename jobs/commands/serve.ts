@@ -5,6 +5,8 @@ import { crawlRegistry } from '../metrics.ts';
 import { createCrawler, installApi, journalDirFor } from '../runtime.ts';
 import { Scheduler } from '../scheduler.ts';
 import { startServer } from '../server.ts';
+import { startHousekeeping } from '../housekeeping.ts';
+import { createOwnershipNet } from '../registration/ownership-net.ts';
 import { ensureSiteBuilt } from '../site-build.ts';
 
 export const serveCommand: CommandSpec = {
@@ -15,7 +17,8 @@ export const serveCommand: CommandSpec = {
 Opens the store (migrating it), builds the site if it is missing or older
 than its sources, serves the site, the JSON API (/api/v1) and Prometheus
 metrics (/metrics), and runs the crawl scheduler in the same process: passes
-run as servers come due, never overlapping. SIGINT/SIGTERM stop cleanly: the
+run as servers come due, never overlapping; every 6 hours unproven
+registrations expire and opted-out domains are looked at again. SIGINT/SIGTERM stop cleanly: the
 running probes finish and are stored, and the pass resumes at the next start.`,
   options: {},
   config: ['server', 'db', 'crawl', 'frontier'],
@@ -39,9 +42,18 @@ running probes finish and are stored, and the pass resumes at the next start.`,
       throw error;
     }
     scheduler?.start();
+    // Upkeep beside the passes: expire unproven registrations, look again at opt-outs (every 6 h).
+    const upkeep = server.schedule === 'on'
+      ? startHousekeeping({
+        db, net: createOwnershipNet(crawler.net), intervalMs: 6 * 3_600_000,
+        onRound: (round) => ctx.logger.info(round, 'housekeeping'),
+        onError: (error) => ctx.logger.error({ err: error }, 'housekeeping failed'),
+      })
+      : undefined;
     ctx.stderr.write(`chatlas: serving on ${running.url} (store: ${db.kind} at ${db.location}; scheduler ${server.schedule})\n`);
     await new Promise<void>((resolve) => ctx.signal.addEventListener('abort', () => resolve(), { once: true }));
     ctx.logger.info('stopping');
+    upkeep?.stop();
     await running.close();
     await crawler.close();
     await db.close();

@@ -25,6 +25,7 @@ const table: Array<[string, Partial<ServerHistory>, ScheduleHints, string, numbe
   ['robots disallows: daily recheck', { lastStatus: 'disallowed' }, {}, 'disallowed', D],
   ['opted out by owner: never', {}, { optedOut: true }, 'opted-out', null],
   ['probe saw an opt-out: never', { lastStatus: 'opted-out' }, {}, 'opted-out', null],
+  ['opt-out lifted (the frontier no longer lists it): probed at once', { lastStatus: 'opted-out' }, { optedOut: false }, 'new', -T],
   ['Retry-After later than the interval wins', {}, { retryAfterUntil: new Date(T + 5 * H) }, 'alive', 5 * H],
   ['Retry-After earlier than the interval is moot', {}, { retryAfterUntil: new Date(T + 10 * 60_000) }, 'alive', H],
   ['hostile Retry-After is capped at the ceiling', { lastStatus: 'error', lastOkAt: new Date(T - H), failuresSinceOk: 1, failingSince: new Date(T) }, { retryAfterUntil: new Date(T + 3650 * D) }, 'failing', 7 * D],
