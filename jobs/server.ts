@@ -51,6 +51,9 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+/** Methods the Fetch API can represent (and so Astro can handle). */
+const ALLOWED_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
+
 type AstroHandler = (req: IncomingMessage, res: ServerResponse, next?: (err?: unknown) => void, locals?: object) => Promise<void>;
 
 const ROOT = new URL('..', import.meta.url).pathname;
@@ -105,6 +108,12 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   server.keepAliveTimeout = 5_000;
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    // TRACE, TRACK, CONNECT and unknown methods cannot become a Fetch Request: Astro would throw (500).
+    if (!ALLOWED_METHODS.has(req.method ?? '')) {
+      res.writeHead(405, { allow: 'GET, HEAD, POST, PATCH, OPTIONS', 'content-type': 'text/plain; charset=utf-8' });
+      res.end('Method not allowed\n');
+      return;
+    }
     const path = (req.url ?? '/').split('?')[0]!;
     if (path === '/metrics' && options.metrics) {
       if (req.method !== 'GET' && req.method !== 'HEAD') return void sendStatus(res, 405);

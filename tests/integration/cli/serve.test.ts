@@ -54,7 +54,7 @@ async function get(path: string): Promise<Response> {
   return fetch(new URL(path, base), { signal: AbortSignal.timeout(15_000) });
 }
 
-test('the scheduler crawls the seeds and the site shows them', async () => {
+test('the scheduler crawls the seeds and the site shows them', { timeout: 120_000 }, async () => {
   // The first pass starts at once. omega.test is found through alpha.test's rooms and probed last,
   // so its page answering means the pass reached the store. (The API caches answers for their
   // max-age, so the stats are read only after that.)
@@ -77,8 +77,18 @@ test('/metrics exposes the crawl counters', async () => {
   assert.match(text, /chatlas_probes_total\{[^}]*protocol="matrix"[^}]*\} \d+/);
 });
 
-test('SIGTERM stops the process cleanly (exit 0) and releases the store', async () => {
+test('methods Astro cannot represent get 405, not 500', async () => {
+  const { request } = await import('node:http');
+  const status = await new Promise<number>((resolve, reject) => {
+    const req = request(new URL('/', base), { method: 'TRACE' }, (res) => { res.resume(); resolve(res.statusCode ?? 0); });
+    req.on('error', reject);
+    req.end();
+  });
+  assert.equal(status, 405);
+});
+
+test('SIGTERM stops the process cleanly (exit 0) and releases the store', { timeout: 60_000 }, async () => {
   child.kill('SIGTERM');
-  const [code] = await once(child, 'exit');
+  const [code] = await once(child, 'exit', { signal: AbortSignal.timeout(45_000) });
   assert.equal(code, 0, stderr);
 });
