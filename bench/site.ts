@@ -1,14 +1,14 @@
 /**
- * Site and API benchmark (issues 6 and 7), on one store of 100,000 servers
- * and about 1,000,000 public rooms:
+ * Site benchmark (issue 6), on one store of 100,000 servers and about
+ * 1,000,000 public rooms:
  *
  * - time to first byte and full load of each page (fetch: headers, then the
  *   whole body; and in headless Chromium: the load event with every asset);
- * - room search latency straight on the query (the <100 ms target);
- * - sustained requests per second and p50/p99 latency of the stats endpoint
- *   and of room search, with autocannon on loopback.
+ * - room search latency straight on the query (the <100 ms target).
  *
- *   node bench/site-api.ts [--servers 100000] [--rooms-per-server 10.5] [--days 30] [--data DIR] [--keep]
+ * Sustained API load (requests per second, p50/p99) is bench/api.ts.
+ *
+ *   node bench/site.ts [--servers 100000] [--rooms-per-server 10.5] [--days 30] [--data DIR] [--keep]
  *
  * With --data pointing at a filled store (from an earlier --keep run) the fill
  * is skipped. Everything listens on 127.74.0.1. Prints a JSON summary.
@@ -17,7 +17,6 @@ import { cpus, totalmem, tmpdir } from 'node:os';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import autocannon from 'autocannon';
 import { createDb } from '../db/client.ts';
 import { loadDbConfig } from '../db/config.ts';
 import { migrate } from '../db/migrate.ts';
@@ -37,8 +36,7 @@ const { values } = parseArgs({
     days: { type: 'string', default: '30' },
     data: { type: 'string' },
     keep: { type: 'boolean', default: false },
-    'load-seconds': { type: 'string', default: '15' },
-  },
+      },
 });
 const servers = Number(values.servers);
 const days = Number(values.days);
@@ -147,31 +145,12 @@ try {
   process.stderr.write(`browser load not measured: ${(error as Error).message.split('\n')[0]}\n`);
 }
 
-// Sustained load with autocannon (10 connections).
-async function load(path: string) {
-  const r = await autocannon({ url: running.url + path, connections: 10, duration: Number(values['load-seconds']) });
-  return { requestsPerSecond: round(r.requests.average), p50: r.latency.p50, p99: r.latency.p99, errors: r.errors, non2xx: r.non2xx };
-}
-const loadResults = {
-  '/api/v1/stats': await load('/api/v1/stats'),
-  '/api/v1/rooms?q=linux': await load('/api/v1/rooms?q=linux'),
-  '/api/v1/rooms (varying words)': await (async () => {
-    const words = ['linux', 'rust', 'music', 'art', 'news', 'privacy', 'books', 'science', 'gaming', 'climate'];
-    let n = 0;
-    const r = await autocannon({
-      url: running.url, connections: 10, duration: Number(values['load-seconds']),
-      requests: [{ method: 'GET', setupRequest: (req) => ({ ...req, path: `/api/v1/rooms?q=${words[n++ % words.length]}` }) }],
-    });
-    return { requestsPerSecond: round(r.requests.average), p50: r.latency.p50, p99: r.latency.p99, errors: r.errors, non2xx: r.non2xx };
-  })(),
-};
-
 await running.close();
 await db.close();
 if (!values.keep && !values.data) rmSync(root, { recursive: true, force: true });
 
 process.stdout.write(`${JSON.stringify({
-  benchmark: 'site-api',
+  benchmark: 'site',
   date: new Date().toISOString(),
   machine: { cpus: cpus().length, cpu: cpus()[0]?.model, memGiB: Math.round(totalmem() / 2 ** 30), node: process.version },
   config: { servers, days, roomsPerServer: Number(values['rooms-per-server']), fillSeconds },
@@ -179,5 +158,4 @@ process.stdout.write(`${JSON.stringify({
   roomSearchMs: search,
   pagesMs: pages,
   browserLoadMs: browserLoad,
-  load: loadResults,
 }, null, 2)}\n`);
