@@ -23,9 +23,11 @@ export const demoCommand: CommandSpec = {
 Shows Chatlas working in a minute without touching the internet. Everything
 stays on 127.0.0.0/8: our own DNS server on ${DEMO_PREFIX}.0.53, simulated
 homeservers (Synapse, Dendrite, Conduit, conduwuit, continuwuity, Tuwunel)
-each on its own ${DEMO_PREFIX}.x.y address with a certificate from a throwaway
-test CA, a fresh embedded store in a temp folder, one crawl pass, and the
-site and API on HOST:PORT. Ctrl-C stops it and removes the temp store.`,
+and XMPP servers (Prosody, ejabberd, Snikket, Openfire, with an observer
+account on a simulated home server), each on its own ${DEMO_PREFIX}.x.y address
+with a certificate from a throwaway test CA, a fresh embedded store in a temp
+folder, one crawl pass, and the site and API on HOST:PORT. Ctrl-C stops it
+and removes the temp store.`,
   options: {},
   config: ['server'],
   async run(ctx) {
