@@ -187,23 +187,23 @@ export const crawlConfigTable = {
    * (crawler/policy/politeness.ts; robots.txt crawl-delay and Retry-After
    * raise it per host).
    *
-   * Why 50 ms: a probe sends one server about 15 small requests an hour, one
-   * after the other, so the load a host feels is bounded by the concurrency
-   * cap (at most `perHostConcurrency` in flight: a busy server that answers
-   * slower gets fewer requests, self-clocking). The interval only matters
-   * where many probed domains share one host (hosting providers, delegation
-   * to one homeserver): there it caps us at 20 request starts per second.
-   * It never slows a sequential probe whose requests each take 50 ms or more
-   * (any Internet round trip plus TLS), so it costs nothing against the
-   * latency bound of issue 3's benchmark; 250 ms would add about 0.2 s per
-   * request, some 3 s per Matrix server.
-   * @default 50
+   * Why 25 ms: a probe sends one server about 15 small requests an hour, so
+   * the load a host feels is bounded by the concurrency cap (at most
+   * `perHostConcurrency` in flight: a busy server that answers slower gets
+   * fewer requests, self-clocking). The interval caps the rate where many
+   * probed domains share one host (hosting providers, delegation to one
+   * homeserver): at most 40 request starts per second there. It also spaces
+   * the two parallel requests of a Matrix probe, so it lengthens a probe:
+   * measured with 50 ms RTT (bench/matrix-probe.ts calibration), one probe
+   * takes 13.8 RTT at 0 ms, 15.2 at 25 ms, 16.6 at 50 ms; 250 ms would add
+   * several seconds per server.
+   * @default 25
    */
   perHostIntervalMs: {
     env: 'CHATLAS_PER_HOST_INTERVAL_MS',
     schema: int(0, 600_000),
-    default: 50,
-    doc: 'Least time between the starts of two requests to one host, in ms (20/s per host at most; crawl-delay and Retry-After raise it).',
+    default: 25,
+    doc: 'Least time between the starts of two requests to one host, in ms (40/s per host at most; crawl-delay and Retry-After raise it).',
   },
   /** Observer account for XMPP queries over s2s. @default '' */
   xmppJid: {

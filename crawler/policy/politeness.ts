@@ -20,7 +20,7 @@ import { sleep } from '../net/deadline.ts';
 export interface PolitenessOptions {
   /** Requests in flight per host (1 or 2). @default 2 */
   perHostConcurrency?: number;
-  /** Least ms between the starts of two requests to one host (see crawler/config.ts `perHostIntervalMs`). @default 50 */
+  /** Least ms between the starts of two requests to one host (see crawler/config.ts `perHostIntervalMs`). @default 25 */
   minIntervalMs?: number;
   /** Longest wait accepted from crawl-delay or Retry-After; beyond it the task fails with `policy.rate-limited`. @default 60000 */
   maxWaitMs?: number;
@@ -111,7 +111,7 @@ export function createPoliteness(options: PolitenessOptions = {}): Politeness {
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 2) {
     throw new TypeError(`perHostConcurrency must be 1 or 2, got ${JSON.stringify(concurrency)}`);
   }
-  const minInterval = options.minIntervalMs ?? 50;
+  const minInterval = options.minIntervalMs ?? 25;
   if (!Number.isFinite(minInterval) || minInterval < 0) throw new TypeError(`minIntervalMs must be >= 0, got ${JSON.stringify(minInterval)}`);
   const maxWait = options.maxWaitMs ?? 60_000;
   const now = options.now ?? Date.now;
