@@ -1,130 +1,349 @@
 /**
- * Matrix probe benchmark (issue 3): a full probeMatrix of N simulated
- * homeservers (bench/matrix-federation-server.ts) with `latency` ms added
- * before every HTTP answer. Reports wall time against the latency bound
- * (sequential round trips per server × RTT × N ÷ concurrency, the sequential
- * round trips measured as a lone probe's time ÷ RTT), peak RSS
- * and RSS along the run (flat = memory does not grow with N), CPU per server.
+ * Matrix probe benchmark (issue 3): a full `probeMatrix` (every step: well-known
+ * delegation, client and support well-knowns, TLS facts, robots.txt, federation
+ * version, signing keys with signature check, client versions, login flows,
+ * auth metadata, the register probe, the public room directory, reachability)
+ * of N simulated homeservers, each on its own loopback address, with RTT ms
+ * injected per request and per connection. BENCH ONLY.
  *
- *   node bench/matrix-probe.ts [--servers 10000] [--concurrency 500] [--latency 50] [--out FILE]
+ *   node bench/matrix-probe.ts [--sizes 2000,5000,10000] [--concurrency 500] [--rtt 50]
+ *                              [--connect-rtts 2] [--block 72] [--interval MS] [--profile DIR] [--out FILE]
  *
- * Three processes, so the prober's CPU and memory are measured alone: this
- * driver, the simulated federation, and the prober. The prober trusts the
- * test CA through NODE_EXTRA_CA_CERTS, the production path (crawler/config.ts).
- * Each ProbeResult is counted and dropped, as the crawl loop does after
- * handing a batch to the store.
+ * Processes: this driver; one simulated federation for the largest size
+ * (role `federation`); one fresh prober per size (role `prober`), so the
+ * prober's CPU and memory are measured alone and peak RSS can be compared
+ * between sizes. The prober trusts the test CA through NODE_EXTRA_CA_CERTS
+ * (the production path, crawler/config.ts).
+ *
+ * The federation:
+ * - homeserver i is `hs<i>.bench.test` on its own address in 127.72.0.0/15
+ *   (`--block`; 127.70/16 and 127.71/16 are used by other benchmarks that may
+ *   run beside this one; all inside the 127.70.0.0/12 benchmark block of
+ *   CONTRIBUTING.md),
+ *   port 443 only: the well-known delegates to `hs<i>.bench.test:443` and the
+ *   client well-known names `https://hs<i>.bench.test` (a common real layout;
+ *   a second port per server would need 20,000 listening sockets, over this
+ *   machine's fd limit of 20,000);
+ * - our DNS server (tests/harness/dns-server.ts) answers the A records of all
+ *   names (AAAA: no data), on 127.<block+1>.255.53; DNS replies are not delayed
+ *   (resolvers are near the crawler and cache);
+ * - one test CA, one wildcard certificate `*.bench.test`, one TLS context: a
+ *   plain TCP listener per address hands each connection to one shared HTTPS
+ *   server after `connect-rtts` × RTT (TCP handshake + TLS 1.3 handshake), as
+ *   tests/harness/fake-https.ts does with `connectLatencyMs`; 10,000 of its
+ *   servers would each build their own TLS context;
+ * - every answer waits RTT ms before the handler runs; bodies are Synapse
+ *   1.163.2's (tests/harness/matrix-federation.ts `matrixApiRoutes`, built from
+ *   tests/fixtures/matrix-*), 20 public rooms per server, real ed25519 keys.
+ *
+ * The prober drives probeMatrix with a p-queue at `concurrency` (the crawl
+ * loop's queue, jobs/crawl.ts, without its store): each ProbeResult is counted
+ * and dropped, as the loop does after handing a batch to the store. Nothing is
+ * written anywhere.
+ *
+ * Latency bound: one probe of one server cannot take less than its critical
+ * path of round trips × RTT. The probe runs independent requests two at a time
+ * (per-host limit), so that path is measured, not summed: a calibration prober
+ * probes 20 servers one at a time and its median probe time is the floor F
+ * (reported in RTTs beside the server-side counts of requests and
+ * connections). N servers at `concurrency` C at a time need at least F × N ÷ C.
  */
-import { fork } from 'node:child_process';
+import { fork, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import https from 'node:https';
+import net from 'node:net';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadCrawlConfig } from '../crawler/config.ts';
-import { createNetContext } from '../crawler/net/context.ts';
-import { probeMatrix } from '../crawler/probe/matrix.ts';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import PQueue from 'p-queue';
 
 const { values } = parseArgs({ options: {
-  servers: { type: 'string', default: '10000' }, concurrency: { type: 'string', default: '500' },
-  latency: { type: 'string', default: '50' }, addresses: { type: 'string', default: '50' }, out: { type: 'string' },
+  sizes: { type: 'string', default: '2000,5000,10000' },
+  concurrency: { type: 'string', default: '500' },
+  rtt: { type: 'string', default: '50' },
+  'connect-rtts': { type: 'string', default: '2' },
+  profile: { type: 'string' },
+  // Second octet of the /15 used (127.B.0.0/15), inside the 127.70.0.0/12 benchmark block.
+  block: { type: 'string', default: '72' },
+  // CHATLAS_PER_HOST_INTERVAL_MS of the prober; '' = the crawler's default.
+  interval: { type: 'string', default: '' },
+  out: { type: 'string' },
+  // Internal: the size one prober runs.
+  servers: { type: 'string' },
 } });
-const N = Number(values.servers);
+const SIZES = String(values.sizes).split(',').map(Number);
+const MAX_N = Math.max(...SIZES);
 const C = Number(values.concurrency);
-const RTT = Number(values.latency);
-// Bench-only switches between the roles of this file (not crawler configuration).
+const RTT = Number(values.rtt);
+const CONNECT_RTTS = Number(values['connect-rtts']);
+const BLOCK = Number(values.block);
+if (!(Number.isInteger(BLOCK) && BLOCK >= 70 && BLOCK <= 78)) throw new TypeError(`--block must be 70-78 (127.70.0.0/12 is for benchmarks), got ${JSON.stringify(values.block)}`);
+if (!SIZES.every((n) => Number.isInteger(n) && n > 0 && n <= 100_000)) throw new TypeError(`--sizes must be whole numbers 1-100000, got ${JSON.stringify(values.sizes)}`);
+if (!(Number.isInteger(C) && C > 0)) throw new TypeError(`--concurrency must be a positive whole number, got ${JSON.stringify(values.concurrency)}`);
+// Bench-only switch between the roles of this file (not crawler configuration).
 const role = process.env['CHATLAS_BENCH_ROLE'] ?? 'driver';
+/** Servers probed one at a time to measure one probe's latency floor. */
+const CALIBRATION_SERVERS = 20;
+/** Hard stop of every role: the bench must end by itself. */
+const BENCH_DEADLINE_MS = 15 * 60_000;
 
-/** The prober: N probes, C at a time; sends its measures to the driver. */
+/** Address of homeserver i: 250 per /24, from 127.72.0.1 on (40 /24s for 10,000). */
+const addressOf = (i: number): string => {
+  const block = Math.floor(i / 250);
+  return `127.${BLOCK + (block >> 8)}.${block & 255}.${(i % 250) + 1}`;
+};
+const nameOf = (i: number): string => `hs${i}.bench.test`;
+const DNS_HOST = `127.${BLOCK + 1}.255.53`;
+
+/** The soft limit of open files of this process (Linux /proc), or Infinity. */
+function fdLimit(): number {
+  try {
+    const line = readFileSync('/proc/self/limits', 'utf8').split('\n').find((l) => l.startsWith('Max open files'));
+    const n = Number(line?.split(/\s+/)[3]);
+    return Number.isFinite(n) ? n : Infinity;
+  } catch {
+    return Infinity;
+  }
+}
+
+/** Role `federation`: MAX_N homeservers, one listener each; replies 'stats' with counters. */
+async function federation(): Promise<void> {
+  const { startDnsServer } = await import('../tests/harness/dns-server.ts');
+  const { createTestCa } = await import('../tests/harness/test-ca.ts');
+  const { matrixApiRoutes } = await import('../tests/harness/matrix-federation.ts');
+  const { json, text } = await import('../tests/harness/fake-https.ts');
+  type Handler = (req: IncomingMessage, res: ServerResponse) => unknown;
+
+  const need = MAX_N + 4 * C + 200;
+  if (fdLimit() < need) throw new Error(`open-file limit ${fdLimit()} < ${need} needed for ${MAX_N} listeners: raise ulimit -n`);
+  const ca = await createTestCa();
+  const cert = await ca.issue(['*.bench.test']);
+  const zones: Record<string, { A: string[] }> = {};
+  for (let i = 0; i < MAX_N; i++) zones[nameOf(i)] = { A: [addressOf(i)] };
+  const dns = await startDnsServer({ host: DNS_HOST, zones, ttl: 300 });
+
+  let requests = 0;
+  let connections = 0;
+  const byPath = new Map<string, number>();
+  // Routes per server name, built on first request (keys signed then): memory of the
+  // simulated federation, not of the prober.
+  const apis = new Map<string, Record<string, Handler>>();
+  const routesOf = (name: string): Record<string, Handler> => {
+    let r = apis.get(name);
+    if (!r) {
+      const rooms = Array.from({ length: 20 }, (_, k) => ({
+        room_id: `!r${k}x${name.length}:${name}`, name: `Room ${k}`, topic: 'benchmark room', canonical_alias: `#r${k}:${name}`,
+        num_joined_members: 5 + k, world_readable: k % 2 === 0, guest_can_join: false, join_rule: 'public',
+      }));
+      r = {
+        ...(matrixApiRoutes({ serverName: name, rooms }) as Record<string, Handler>),
+        // Delegation on the same port (explicit :443) and the client base URL, as Synapse deployments publish them.
+        '/.well-known/matrix/server': json({ 'm.server': `${name}:443` }),
+        '/.well-known/matrix/client': json({ 'm.homeserver': { base_url: `https://${name}` } }),
+      };
+      apis.set(name, r);
+    }
+    return r;
+  };
+  const notFound = text('not found', 404);
+  const server = https.createServer({ cert: cert.certPem, key: cert.keyPem, keepAliveTimeout: 10_000 }, (req, res) => {
+    requests++;
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    byPath.set(path, (byPath.get(path) ?? 0) + 1);
+    const name = String(req.headers.host ?? '').replace(/:\d+$/, '').toLowerCase();
+    setTimeout(() => {
+      const handler = /^hs\d+\.bench\.test$/.test(name) ? routesOf(name)[path] ?? notFound : notFound;
+      Promise.resolve(handler(req, res)).catch(() => res.destroy());
+    }, RTT);
+  });
+  server.on('tlsClientError', () => {});
+  server.on('clientError', (_e, socket) => socket.destroy());
+  const sockets = new Set<net.Socket>();
+  const fronts: net.Server[] = [];
+  const onConnection = (socket: net.Socket): void => {
+    connections++;
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    socket.on('error', () => {});
+    setTimeout(() => { if (!socket.destroyed) server.emit('connection', socket); }, CONNECT_RTTS * RTT);
+  };
+  for (let i = 0; i < MAX_N; i++) {
+    const front = net.createServer(onConnection);
+    await new Promise<void>((resolve, reject) => {
+      front.once('error', reject);
+      front.listen(443, addressOf(i), 1024, () => resolve());
+    });
+    fronts.push(front);
+  }
+  process.on('message', (msg) => {
+    if (msg === 'stats') {
+      const cpu = process.cpuUsage();
+      process.send?.({ requests, connections, dnsQueries: dns.queries.length, byPath: Object.fromEntries(byPath), cpuMs: (cpu.user + cpu.system) / 1000 });
+    }
+  });
+  let stopping = false;
+  const shutdown = async (): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    for (const s of sockets) s.destroy();
+    await Promise.all(fronts.map((f) => new Promise<void>((resolve) => f.close(() => resolve()))));
+    await dns.close();
+    await ca.cleanup();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => { void shutdown(); });
+  process.on('disconnect', () => { void shutdown(); });
+  setTimeout(() => { void shutdown(); }, BENCH_DEADLINE_MS).unref();
+  process.send?.({ ready: true, dns: dns.address, caPem: ca.caPem, listeners: fronts.length });
+}
+
+/** Role `prober`: N probes, C at a time; sends its measures to the driver. */
 async function prober(): Promise<void> {
+  const { loadCrawlConfig } = await import('../crawler/config.ts');
+  const { createNetContext } = await import('../crawler/net/context.ts');
+  const { probeMatrix } = await import('../crawler/probe/matrix.ts');
+  const N = Number(values.servers);
   const config = loadCrawlConfig({ env: {
     CHATLAS_DNS: process.env['CHATLAS_BENCH_DNS'] ?? '', CHATLAS_ALLOW_NETS: '127.0.0.0/8', CHATLAS_DENY_NETS: '127.66.0.0/16',
-    CHATLAS_PROBE_TIMEOUT_MS: '600000', CHATLAS_STEP_TIMEOUT_MS: '60000', CHATLAS_HEADERS_TIMEOUT_MS: '60000', CHATLAS_CONNECT_TIMEOUT_MS: '60000',
+    // Generous deadlines: a loaded machine must show up as slow, not as failed probes.
+    CHATLAS_PROBE_TIMEOUT_MS: '600000', CHATLAS_STEP_TIMEOUT_MS: '120000', CHATLAS_HEADERS_TIMEOUT_MS: '120000',
+    CHATLAS_BODY_TIMEOUT_MS: '120000', CHATLAS_CONNECT_TIMEOUT_MS: '120000', CHATLAS_DNS_TIMEOUT_MS: '10000',
+    ...(values.interval ? { CHATLAS_PER_HOST_INTERVAL_MS: values.interval } : {}),
   } });
   const ctx = createNetContext(config);
   const passId = randomUUID();
   const statuses: Record<string, number> = {};
-  let httpSteps = 0;
+  const outcomes: Record<string, number> = {};
   let rooms = 0;
+  let software = 0;
   let peakRss = 0;
   const rssAt: Record<string, number> = {};
-  const sampler = setInterval(() => { peakRss = Math.max(peakRss, process.memoryUsage.rss()); }, 200);
-  // The critical path: a few probes alone, one after the other; their time ÷ RTT is the number
-  // of round trips a probe must wait for in sequence (some of its requests run in parallel).
-  const solo: number[] = [];
-  for (let i = 0; i < 5; i++) {
-    const t = performance.now();
-    await probeMatrix(ctx, `hs${N - 1 - i}.bench.test`, { passId });
-    solo.push(performance.now() - t);
-  }
-  const soloMs = solo.sort((a, b) => a - b)[2] ?? 0;
+  const sampler = setInterval(() => { peakRss = Math.max(peakRss, process.memoryUsage.rss()); }, 100);
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
-  let next = 0;
   let done = 0;
-  const worker = async (): Promise<void> => {
-    while (next < N) {
-      const i = next++;
-      const r = await probeMatrix(ctx, `hs${i}.bench.test`, { passId });
-      statuses[r.snapshot.status] = (statuses[r.snapshot.status] ?? 0) + 1;
-      httpSteps += r.observations.filter((o) => typeof o.facts['status'] === 'number').length;
-      rooms += r.rooms.length;
-      done++;
-      if (done % Math.ceil(N / 4) === 0) rssAt[`${done}`] = Math.round(process.memoryUsage.rss() / 2 ** 20);
-    }
+  const walls: number[] = [];
+  const probeOne = async (i: number): Promise<void> => {
+    const started = performance.now();
+    const r = await probeMatrix(ctx, nameOf(i), { passId });
+    walls.push(performance.now() - started);
+    statuses[r.snapshot.status] = (statuses[r.snapshot.status] ?? 0) + 1;
+    for (const o of r.observations) outcomes[`${o.step} ${o.outcome}`] = (outcomes[`${o.step} ${o.outcome}`] ?? 0) + 1;
+    if (r.snapshot.software === 'synapse') software++;
+    rooms += r.rooms.length;
+    done++;
+    if (done % Math.ceil(N / 10) === 0) rssAt[`${done}`] = Math.round(process.memoryUsage.rss() / 2 ** 20);
   };
-  await Promise.all(Array.from({ length: Math.min(C, N) }, worker));
+  // The crawl loop's shape (jobs/crawl.ts): a p-queue at C; fed lazily so the backlog stays small.
+  const queue = new PQueue({ concurrency: C });
+  for (let i = 0; i < N; i++) {
+    if (queue.size >= C) await queue.onSizeLessThan(C);
+    void queue.add(() => probeOne(i));
+  }
+  await queue.onIdle();
   const wallMs = performance.now() - t0;
   const cpu = process.cpuUsage(cpu0);
   clearInterval(sampler);
   peakRss = Math.max(peakRss, process.memoryUsage.rss());
   await ctx.close();
+  walls.sort((a, b) => a - b);
+  const pct = (q: number): number => Math.round(walls[Math.min(walls.length - 1, Math.floor(q * walls.length))] ?? 0);
   process.send?.({
-    statuses, rooms, httpStepsPerServer: httpSteps / N, wallMs: Math.round(wallMs), soloProbeMs: Math.round(soloMs),
-    sequentialRoundTrips: Math.round(soloMs / RTT),
-    cpuMsPerServer: Number(((cpu.user + cpu.system) / 1000 / N).toFixed(2)), peakRssMiB: Math.round(peakRss / 2 ** 20), rssMiBAtProgress: rssAt,
+    servers: N, concurrency: C, perHostIntervalMs: config.perHostIntervalMs, probeWallMs: { p50: pct(0.5), p90: pct(0.9), max: pct(1) }, statuses, synapseIdentified: software, rooms, wallMs: Math.round(wallMs),
+    cpuUserMs: Math.round(cpu.user / 1000), cpuSystemMs: Math.round(cpu.system / 1000),
+    cpuMsPerServer: Number(((cpu.user + cpu.system) / 1000 / N).toFixed(2)),
+    peakRssMiB: Math.round(peakRss / 2 ** 20), rssMiBAtProgress: rssAt, outcomes,
   });
 }
 
-/** The driver: starts the federation and the prober, computes the bound. */
+/** Ask the federation for its counters. */
+function stats(server: ChildProcess): Promise<{ requests: number; connections: number; dnsQueries: number; byPath: Record<string, number>; cpuMs: number }> {
+  return new Promise((resolve) => { server.once('message', (m) => resolve(m as never)); server.send('stats'); });
+}
+
+/** Role `driver`: the federation once, then one prober per size; the bound and the report. */
 async function driver(): Promise<void> {
-  const server = fork(new URL('./matrix-federation-server.ts', import.meta.url).pathname, ['--servers', String(N), '--addresses', String(values.addresses), '--latency', String(RTT)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  const dir = mkdtempSync(join(tmpdir(), 'chatlas-bench-ca-'));
+  const self = new URL(import.meta.url).pathname;
+  const dir = mkdtempSync(join(tmpdir(), 'chatlas-bench-matrix-'));
+  const t0 = performance.now();
+  const server = fork(self, process.argv.slice(2), { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env: { ...process.env, CHATLAS_BENCH_ROLE: 'federation' } });
+  const children: ChildProcess[] = [server];
+  const hardStop = setTimeout(() => {
+    console.error(`bench: still running after ${BENCH_DEADLINE_MS / 60_000} min, stopping`);
+    for (const c of children) c.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+    process.exit(2);
+  }, BENCH_DEADLINE_MS);
   try {
-    const ready = await new Promise<{ dns: string; caPem: string }>((resolve, reject) => {
-      server.once('message', (m) => resolve(m as { dns: string; caPem: string }));
-      server.once('exit', (code) => reject(new Error(`federation child exited ${code}`)));
+    const ready = await new Promise<{ dns: string; caPem: string; listeners: number }>((resolve, reject) => {
+      server.once('message', (m) => resolve(m as never));
+      server.once('exit', (code) => reject(new Error(`federation exited ${code}`)));
     });
-    const stats = () => new Promise<{ requests: number; connections: number; dnsQueries: number; connectionsByPort: Record<string, number>; dnsByType: Record<string, number> }>((resolve) => { server.once('message', (m) => resolve(m as never)); server.send('stats'); });
+    const setupMs = Math.round(performance.now() - t0);
+    console.error(`federation ready: ${ready.listeners} homeservers in ${setupMs} ms`);
     writeFileSync(join(dir, 'ca.pem'), ready.caPem);
-    const before = await stats();
-    const child = fork(new URL(import.meta.url).pathname, process.argv.slice(2), {
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-      env: { ...process.env, CHATLAS_BENCH_ROLE: 'prober', CHATLAS_BENCH_DNS: ready.dns, NODE_EXTRA_CA_CERTS: join(dir, 'ca.pem') },
-    });
-    const measured = await new Promise<Record<string, unknown>>((resolve, reject) => {
-      child.once('message', (m) => resolve(m as Record<string, unknown>));
-      child.once('exit', (code) => reject(new Error(`prober exited ${code}`)));
-    });
-    const after = await stats();
-    // The solo probes ran before the timed ones: leave them out of the per-server counts.
-    const probes = N + 5;
-    const requestsPerServer = (after.requests - before.requests) / probes;
-    const boundMs = ((measured['sequentialRoundTrips'] as number) * RTT * N) / Math.min(C, N);
+    /** One prober process; returns its measures and the federation's counters over its run. */
+    const runProber = async (n: number, concurrency: number): Promise<{ measured: Record<string, unknown>; before: Awaited<ReturnType<typeof stats>>; after: Awaited<ReturnType<typeof stats>> }> => {
+      const before = await stats(server);
+      const execArgv = values.profile ? ['--cpu-prof', '--cpu-prof-dir', values.profile] : [];
+      // parseArgs: the last --servers / --concurrency wins.
+      const child = fork(self, [...process.argv.slice(2), '--servers', String(n), '--concurrency', String(concurrency)], {
+        stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv,
+        env: { ...process.env, CHATLAS_BENCH_ROLE: 'prober', CHATLAS_BENCH_DNS: ready.dns, NODE_EXTRA_CA_CERTS: join(dir, 'ca.pem') },
+      });
+      children.push(child);
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      const measured = await new Promise<Record<string, unknown>>((resolve, reject) => {
+        child.once('message', (m) => resolve(m as Record<string, unknown>));
+        child.once('exit', (code) => reject(new Error(`prober exited ${code}`)));
+      });
+      await exited;
+      return { measured, before, after: await stats(server) };
+    };
+
+    // Calibration: the latency floor of one probe, servers probed one at a time. The probe runs
+    // independent requests in parallel (two per host), so counting every request as sequential
+    // would overstate the bound; the measured critical path is the honest per-server floor.
+    const calibration = await runProber(CALIBRATION_SERVERS, 1);
+    const floorMs = (calibration.measured['probeWallMs'] as { p50: number }).p50;
+    console.error(`calibration: one probe alone takes ${floorMs} ms (p50 of ${CALIBRATION_SERVERS}) = ${(floorMs / RTT).toFixed(1)} RTT`);
+    const runs: Record<string, unknown>[] = [];
+    for (const n of SIZES) {
+      const { measured, before, after } = await runProber(n, C);
+      const requestsPerServer = (after.requests - before.requests) / n;
+      const connectionsPerServer = (after.connections - before.connections) / n;
+      const boundMs = (floorMs * n) / Math.min(C, n);
+      const byPath = Object.fromEntries(Object.entries(after.byPath).map(([p, k]) => [p, Number(((k - (before.byPath[p] ?? 0)) / n).toFixed(3))]));
+      const run: Record<string, unknown> & { boundMs: number; ratio: number } = {
+        ...measured, requestsPerServer, connectionsPerServer,
+        // Every request and connection counted as if sequential: an upper estimate of the floor.
+        roundTripsIfAllSequential: requestsPerServer + CONNECT_RTTS * connectionsPerServer,
+        federationCpuMsPerServer: Number(((after.cpuMs - before.cpuMs) / n).toFixed(2)),
+        dnsQueriesPerServer: (after.dnsQueries - before.dnsQueries) / n, requestsPerServerByPath: byPath,
+        boundMs: Math.round(boundMs), ratio: Number(((measured['wallMs'] as number) / boundMs).toFixed(2)),
+      };
+      console.error(`N=${n}: wall ${run['wallMs'] as number} ms, bound ${run.boundMs} ms, ratio ${run.ratio}, peak RSS ${run['peakRssMiB'] as number} MiB, CPU ${run['cpuMsPerServer'] as number} ms/server (+${run['federationCpuMsPerServer'] as number} simulated servers)`);
+      runs.push(run);
+    }
     const result = {
-      date: new Date().toISOString(), machine: { cpus: cpus().length, model: cpus()[0]?.model, memGiB: Math.round(totalmem() / 2 ** 30), node: process.version },
-      servers: N, concurrency: C, latencyMs: RTT, ...measured,
-      requestsPerServer, connectionsPerServer: (after.connections - before.connections) / probes, dnsQueriesPerServer: (after.dnsQueries - before.dnsQueries) / probes,
-      connectionsByPort: after.connectionsByPort, dnsQueriesByType: after.dnsByType,
-      boundMs: Math.round(boundMs), ratio: Number(((measured['wallMs'] as number) / boundMs).toFixed(2)),
+      benchmark: 'matrix-probe', date: new Date().toISOString(),
+      machine: { cpus: cpus().length, model: cpus()[0]?.model, memGiB: Math.round(totalmem() / 2 ** 30), node: process.version, loadAverageAtEnd: loadavg().map((x) => Number(x.toFixed(2))), fdLimit: fdLimit() },
+      calibration: { servers: CALIBRATION_SERVERS, concurrency: 1, probeWallMs: calibration.measured['probeWallMs'], floorMs, floorRtts: Number((floorMs / RTT).toFixed(2)), requestsPerServer: (calibration.after.requests - calibration.before.requests) / CALIBRATION_SERVERS, connectionsPerServer: (calibration.after.connections - calibration.before.connections) / CALIBRATION_SERVERS },
+      config: { sizes: SIZES, concurrency: C, rttMs: RTT, connectRtts: CONNECT_RTTS, addresses: `${addressOf(0)} … ${addressOf(MAX_N - 1)} (one per homeserver)`, store: 'none (results counted and dropped)', federationSetupMs: setupMs },
+      runs,
     };
     console.log(JSON.stringify(result, null, 2));
     if (values.out) writeFileSync(values.out, `${JSON.stringify(result, null, 2)}\n`);
   } finally {
+    clearTimeout(hardStop);
     server.kill('SIGTERM');
+    await new Promise((resolve) => { if (server.exitCode !== null) resolve(null); else server.once('exit', resolve); });
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-if (role === 'prober') await prober();
-else await driver();
-process.exit(0);
+if (role === 'federation') await federation();
+else if (role === 'prober') { await prober(); process.exit(0); }
+else { await driver(); process.exit(0); }
