@@ -11,7 +11,7 @@ import { ConfigError, describeConfig, type ConfigTable } from '../lib/config-tab
 import { dbConfigTable } from '../db/config.ts';
 import { StoreError } from '../db/store-error.ts';
 import { crawlConfigTable } from '../crawler/config.ts';
-import { frontierConfigTable, serverConfigTable } from './config.ts';
+import { passConfigTable, serverConfigTable } from './config.ts';
 import { EXIT_CODES, NotBuiltError, UsageError } from './cli/errors.ts';
 import type { CommandSpec } from './cli/command.ts';
 import { migrateCommand } from './commands/migrate.ts';
@@ -23,11 +23,11 @@ import { demoCommand } from './commands/demo.ts';
 
 const COMMANDS: CommandSpec[] = [serveCommand, crawlCommand, probeCommand, migrateCommand, exportCommand, demoCommand];
 
-const TABLES: Record<'db' | 'crawl' | 'server' | 'frontier', ConfigTable> = {
+const TABLES: Record<'db' | 'crawl' | 'server' | 'pass', ConfigTable> = {
   db: dbConfigTable,
   crawl: crawlConfigTable as unknown as ConfigTable,
   server: serverConfigTable as unknown as ConfigTable,
-  frontier: frontierConfigTable as unknown as ConfigTable,
+  pass: passConfigTable as unknown as ConfigTable,
 };
 
 const VERSION = '0.1.0';

@@ -47,8 +47,8 @@ export function loadServerConfig(sources: ConfigSources): ServerConfig {
 
 const list = z.string().transform((s) => s.split(',').map((x) => x.trim().toLowerCase()).filter(Boolean));
 
-/** The frontier field table: where a crawl starts. */
-export const frontierConfigTable = {
+/** The crawl-pass field table: where a crawl starts and how fast it may go overall. */
+export const passConfigTable = {
   shippedSeeds: {
     env: 'CHATLAS_SHIPPED_SEEDS',
     flag: 'shipped-seeds',
@@ -63,11 +63,18 @@ export const frontierConfigTable = {
     default: [] as string[],
     doc: 'Reserved TLDs to crawl anyway, comma-separated (e.g. `test` in a lab on loopback).',
   },
+  probesPerSecond: {
+    env: 'CHATLAS_PROBES_PER_SECOND',
+    flag: 'probes-per-second',
+    schema: z.coerce.number().min(0).max(10_000),
+    default: 0,
+    doc: 'Global rate limit: server probes started per second by one worker (0: only the concurrency limits apply).',
+  },
 };
 
-export type FrontierConfig = ConfigOf<typeof frontierConfigTable>;
+export type PassConfig = ConfigOf<typeof passConfigTable>;
 
 /** @throws {ConfigError} quoting the bad value. */
-export function loadFrontierConfig(sources: ConfigSources): FrontierConfig {
-  return resolveConfig(frontierConfigTable, sources);
+export function loadPassConfig(sources: ConfigSources): PassConfig {
+  return resolveConfig(passConfigTable, sources);
 }

@@ -15,7 +15,7 @@ import { runCrawlPass, type CrawlOptions, type PassSummary } from './crawl.ts';
 import { combineObservers, type CrawlObserver } from './crawl-observer.ts';
 import { loadSeeds, type Seed } from './frontier/load-seeds.ts';
 import { DEFAULT_RESERVED_TLDS, type NormaliseOptions } from './frontier/normalise-domain.ts';
-import { loadFrontierConfig } from './config.ts';
+import { loadPassConfig } from './config.ts';
 import { crawlMetrics } from './metrics.ts';
 import { createOwnershipNet } from './registration/ownership-net.ts';
 import { OptOutGate } from './opt-out-gate.ts';
@@ -47,7 +47,7 @@ export interface CreateCrawlerOptions {
 /** Build the crawl side from the configuration. */
 export function createCrawler(options: CreateCrawlerOptions): Crawler {
   const config = loadCrawlConfig(options.sources, options.overrides);
-  const frontier = loadFrontierConfig(options.sources);
+  const frontier = loadPassConfig(options.sources);
   const normalise: NormaliseOptions = { reservedTlds: DEFAULT_RESERVED_TLDS.filter((tld) => !frontier.allowTlds.includes(tld)) };
   const list = loadSeeds({ extraFile: config.seedsFile || undefined, shipped: frontier.shippedSeeds === 'on', normalise });
   const net = createNetContext(config);
@@ -76,6 +76,7 @@ export function createCrawler(options: CreateCrawlerOptions): Crawler {
         },
         {
           concurrency: config.globalConcurrency,
+          probesPerSecond: frontier.probesPerSecond,
           normalise,
           journalDir: options.journalDir,
           ...passOptions,

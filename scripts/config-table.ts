@@ -2,14 +2,14 @@
 import { configMarkdown } from '../lib/config-markdown.ts';
 import { dbConfigTable } from '../db/config.ts';
 import { crawlConfigTable } from '../crawler/config.ts';
-import { frontierConfigTable, serverConfigTable } from '../jobs/config.ts';
+import { passConfigTable, serverConfigTable } from '../jobs/config.ts';
 import type { ConfigTable } from '../lib/config-table.ts';
 
 export const README_LAYERS: Array<[string, ConfigTable]> = [
   ['store', dbConfigTable],
   ['server', serverConfigTable as unknown as ConfigTable],
   ['crawler', crawlConfigTable as unknown as ConfigTable],
-  ['frontier', frontierConfigTable as unknown as ConfigTable],
+  ['crawl passes', passConfigTable as unknown as ConfigTable],
 ];
 
 if (import.meta.main) process.stdout.write(`${configMarkdown(README_LAYERS)}\n`);

@@ -26,7 +26,7 @@ pass finished, 1 when it was stopped (it resumes on the next run).`,
     shard: { type: 'string' },
     limit: { type: 'string' },
   },
-  config: ['crawl', 'frontier', 'db'],
+  config: ['crawl', 'pass', 'db'],
   async run(ctx) {
     let shard = WHOLE;
     if (typeof ctx.flags.shard === 'string') {

@@ -21,7 +21,7 @@ run as servers come due, never overlapping; every 6 hours unproven
 registrations expire and opted-out domains are looked at again. SIGINT/SIGTERM stop cleanly: the
 running probes finish and are stored, and the pass resumes at the next start.`,
   options: {},
-  config: ['server', 'db', 'crawl', 'frontier'],
+  config: ['server', 'db', 'crawl', 'pass'],
   async run(ctx) {
     const server = loadServerConfig({ env: ctx.env, flags: ctx.flags });
     await ensureSiteBuilt(ctx.logger);
