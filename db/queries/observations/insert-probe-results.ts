@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Db } from '../../client.ts';
 import type { ProbeResult } from '../../../crawler/types.ts';
 import { discoveryRow, observationRow, roomSnapshotRow, serverSnapshotRow } from '../../rows.ts';
+import { roomsCurrentRows } from '../rooms/update-rooms-current.ts';
 
 /** Options of {@link insertProbeResults}. */
 export interface InsertProbeResultsOptions {
@@ -31,6 +32,11 @@ export async function insertProbeResults(db: Db, results: ProbeResult[], options
   };
   await insert('observations', results.flatMap((r) => r.observations.map(observationRow)));
   await insert('room_snapshots', results.flatMap((r) => r.rooms.map(roomSnapshotRow)));
+  // The room directory (migration 0008): upserts and tombstones computed from what the batch's servers
+  // listed before. A replay is dropped by its token, or, beyond the dedup window, writes the same
+  // upserts again and no tombstones (the first run already left rooms_current at this listing).
+  const current = await roomsCurrentRows(db, results);
+  await insert('rooms_current', current);
   await insert('discoveries', results.flatMap((r) => r.discoveries.map(discoveryRow)));
   await insert('server_snapshots', results.map((r) => serverSnapshotRow(r.snapshot)));
   // done_at is the wall-clock time of this write (the table's 30-day TTL counts from it), not the

@@ -4,6 +4,7 @@ import { HIDDEN_DOMAINS_SQL, HIDDEN_ROOMS_SQL } from '../servers/visibility-sql.
 import { queryRows } from '../stats/query-rows.ts';
 import { toIso } from '../stats/to-iso.ts';
 import { getRoomGrowth } from './get-room-growth.ts';
+import { GROWTH_DAYS_KEPT } from './update-rooms-current.ts';
 
 /** Parameters of {@link searchRooms}; validated by `roomSearchParams` in site/lib/params.ts. */
 export interface SearchRoomsParams {
@@ -71,36 +72,42 @@ const ORDER = {
 /** At most this many search words; the rest are ignored. */
 const MAX_TERMS = 4;
 
-// `matched`: current rooms passing every filter. A room is current when it came from the same pass
-// as its server's last successful probe (servers_last_ok), so a room that vanished from the listing
-// leaves the directory without a delete. Search words use LIKE on the lower-cased search_text, which
-// the ngrambf_v1 index of rooms_latest can answer by skipping granules.
-// The filters are a PREWHERE, so they run before FINAL merges versions and FINAL only folds the rows
-// that matched. That is safe here because of the pass check: an older version of a room comes from
-// an older pass and fails it, so filtering first can never bring a stale version back. (A room two
-// servers list shows under whichever listing matches, e.g. under either server's filter.)
+// `matched`: rooms passing every filter in rooms_current (migration 0008), which holds only rooms
+// of their server's latest successful listing: insertProbeResults tombstones a room that vanished,
+// so no pass check is needed here. The filters are a WHERE, applied after FINAL, so an older version
+// of a room (its old name or size) can never match. Search words use LIKE on the lower-cased
+// search_text; the ngrambf_v1 index skips granules under FINAL in exact mode (SETTINGS below).
 const MATCHED = `
-  SELECT protocol, room_id, server, address, name, topic, members, language, room_type,
-         world_readable, guest_can_join, join_rule, avatar_url, observed_at
-  FROM rooms_latest FINAL
-  PREWHERE search_text LIKE {t0:String} AND search_text LIKE {t1:String}
+  SELECT protocol, room_id, server, members, name, daily_days, daily_members
+  FROM rooms_current FINAL
+  WHERE search_text LIKE {t0:String} AND search_text LIKE {t1:String}
     AND search_text LIKE {t2:String} AND search_text LIKE {t3:String}
     AND ({protocol:String} = '' OR protocol = {protocol:String})
     AND ({language:String} = '' OR language = {language:String})
     AND ({server:String} = '' OR server = {server:String})
     AND ({type:String} = 'all' OR room_type = {type:String})
     AND members >= {minMembers:UInt32} AND members <= {maxMembers:UInt32}
-    AND (protocol, server, pass_id) IN (SELECT protocol, domain, pass_id FROM servers_last_ok FINAL)
     AND server NOT IN (${HIDDEN_DOMAINS_SQL})
     AND (server, room_id) NOT IN (${HIDDEN_ROOMS_SQL})`;
 
-// Sorted by members or name, the page is cut first and its growth fetched afterwards for 25 rooms
-// (getRoomGrowth). Sorted by growth, every match needs its growth: the window of the daily member
-// series is joined for all of them, which costs a scan of that window (see BENCHMARKS.md).
-const sql = (sort: keyof typeof ORDER) => sort === 'growth'
+const SETTINGS = 'SETTINGS use_skip_indexes_if_final = 1, use_skip_indexes_if_final_exact_mode = 1';
+
+// Growth from the row's own daily series (rooms_current.daily_days/daily_members): members now minus
+// the size on the earliest day of the window. The series covers 30 days up to the row's observation,
+// so this equals the daily-table answer whenever the window starts no earlier than that, i.e. for
+// growthDays <= GROWTH_DAYS_KEPT and a "now" not before the observation's day.
+const GROWTH = `toInt64(members) - toInt64(if(arrayFirstIndex((d) -> d >= {since:Date}, daily_days) = 0, members,
+  daily_members[arrayFirstIndex((d) -> d >= {since:Date}, daily_days)]))`;
+
+// The page is cut on the narrow columns (key, sort keys, total), then its rows are read whole by
+// primary key: the wide text columns of a million matches are never read.
+// Growth over a longer window than the rows keep joins the daily member series of every match, which
+// costs a scan of that window (the pre-0008 way; see BENCHMARKS.md).
+const pageSql = (sort: keyof typeof ORDER, series: boolean) => sort === 'growth' && !series
   ? `
 WITH matched AS (${MATCHED})
-SELECT m.*, toInt64(m.members) - toInt64(if(g.room_id = '', m.members, g.past)) AS growth, count() OVER () AS total
+SELECT m.protocol AS protocol, m.room_id AS room_id, m.server AS server,
+       toInt64(m.members) - toInt64(if(g.room_id = '', m.members, g.past)) AS growth, count() OVER () AS total
 FROM matched AS m
 LEFT JOIN (
   SELECT protocol, room_id, argMin(members, day) AS past
@@ -109,12 +116,23 @@ LEFT JOIN (
   GROUP BY protocol, room_id
 ) AS g ON g.protocol = m.protocol AND g.room_id = m.room_id
 ORDER BY ${ORDER.growth}
-LIMIT {limit:UInt32} OFFSET {offset:UInt32}`
+LIMIT {limit:UInt32} OFFSET {offset:UInt32}
+${SETTINGS}`
   : `
-SELECT *, toInt64(0) AS growth, count() OVER () AS total
+SELECT protocol, room_id, server, ${sort === 'growth' ? GROWTH : 'toInt64(0)'} AS growth, count() OVER () AS total
 FROM (${MATCHED})
 ORDER BY ${ORDER[sort]}
-LIMIT {limit:UInt32} OFFSET {offset:UInt32}`;
+LIMIT {limit:UInt32} OFFSET {offset:UInt32}
+${SETTINGS}`;
+
+// The page's rows, whole, with growth from the row's series. The room's current row is re-read
+// through FINAL (if it was superseded since the page query, the newer row is shown).
+const rowsSql = `
+SELECT protocol, room_id, server, address, name, topic, members, language, room_type,
+       world_readable, guest_can_join, join_rule, avatar_url, observed_at, ${GROWTH} AS growth
+FROM rooms_current FINAL
+WHERE protocol IN {protocols:Array(String)} AND room_id IN {ids:Array(String)}
+  AND (protocol, room_id) IN (SELECT arrayJoin(arrayZip({protocols:Array(String)}, {ids:Array(String)})))`;
 
 /** `%word%` with LIKE's own metacharacters escaped. */
 function likeTerm(word: string): string {
@@ -137,20 +155,32 @@ export async function searchRooms(db: Db, params: SearchRoomsParams = {}): Promi
   const terms = Object.fromEntries(Array.from({ length: MAX_TERMS }, (_, i) => [`t${i}`, words[i] ? likeTerm(words[i]) : '%']));
   const now = params.now ?? new Date();
   const since = new Date(now.getTime() - (params.growthDays ?? 30) * 86_400_000).toISOString().slice(0, 10);
-  const rows = await queryRows<RoomRow & { total: number }>(db, sql(sort), {
+  const growthDays = params.growthDays ?? 30;
+  const series = growthDays <= GROWTH_DAYS_KEPT;
+  const keys = await queryRows<{ protocol: Protocol; room_id: string; server: string; growth: number; total: number }>(db, pageSql(sort, series), {
     ...terms,
     protocol: params.protocol ?? '', language: params.language ?? '', server: params.server ?? '', type: params.type ?? 'all',
     minMembers: params.minMembers ?? 0, maxMembers: params.maxMembers ?? 0xffffffff,
     since, limit, offset: (page - 1) * limit,
   });
-  const total = rows[0]?.total ?? 0;
-  if (sort !== 'growth') {
-    const past = await getRoomGrowth(db, { since, rooms: rows.map((r) => [r.protocol, r.room_id] as const) });
+  const total = keys[0]?.total ?? 0;
+  const pairs = keys.map((k) => [k.protocol, k.room_id] as const);
+  const whole = keys.length === 0 ? [] : await queryRows<RoomRow>(db, rowsSql, {
+    since, protocols: pairs.map((p) => p[0]), ids: pairs.map((p) => p[1]),
+  });
+  const byKey = new Map(whole.map((r) => [`${r.protocol}\0${r.room_id}`, r]));
+  // A room tombstoned between the two reads is dropped from the page rather than shown stale.
+  const rows: RoomRow[] = keys.flatMap((k) => {
+    const r = byKey.get(`${k.protocol}\0${k.room_id}`);
+    return r ? [{ ...r, growth: Number(sort === 'growth' ? k.growth : r.growth) }] : [];
+  });
+  if (!series && sort !== 'growth') {
+    const past = await getRoomGrowth(db, { since, rooms: pairs });
     const byRoom = new Map(past.map((p) => [`${p.protocol}\0${p.room_id}`, p.past]));
     for (const r of rows) r.growth = r.members - (byRoom.get(`${r.protocol}\0${r.room_id}`) ?? r.members);
   }
   return {
-    rows: rows.map(({ total: _t, ...r }) => ({ ...r, observed_at: toIso(r.observed_at) })),
+    rows: rows.map((r) => ({ ...r, observed_at: toIso(r.observed_at) })),
     total,
     page,
     pages: Math.max(1, Math.ceil(total / limit)),
