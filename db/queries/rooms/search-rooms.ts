@@ -77,18 +77,20 @@ const MAX_TERMS = 4;
 // so no pass check is needed here. The filters are a WHERE, applied after FINAL, so an older version
 // of a room (its old name or size) can never match. Search words use LIKE on the lower-cased
 // search_text; the ngrambf_v1 index skips granules under FINAL in exact mode (SETTINGS below).
-const MATCHED = `
+// Only the filters a search uses are placed in the SQL (fixed fragments; every value stays a bound
+// parameter): an unused `search_text LIKE '%'` would still read the widest column of every room.
+interface Used { words: number; protocol: boolean; language: boolean; server: boolean; type: boolean; members: boolean }
+const matched = (u: Used) => `
   SELECT protocol, room_id, server, members, name, daily_days, daily_members
   FROM rooms_current FINAL
-  WHERE search_text LIKE {t0:String} AND search_text LIKE {t1:String}
-    AND search_text LIKE {t2:String} AND search_text LIKE {t3:String}
-    AND ({protocol:String} = '' OR protocol = {protocol:String})
-    AND ({language:String} = '' OR language = {language:String})
-    AND ({server:String} = '' OR server = {server:String})
-    AND ({type:String} = 'all' OR room_type = {type:String})
-    AND members >= {minMembers:UInt32} AND members <= {maxMembers:UInt32}
-    AND server NOT IN (${HIDDEN_DOMAINS_SQL})
-    AND (server, room_id) NOT IN (${HIDDEN_ROOMS_SQL})`;
+  WHERE server NOT IN (${HIDDEN_DOMAINS_SQL})
+    AND (server, room_id) NOT IN (${HIDDEN_ROOMS_SQL})
+    ${Array.from({ length: u.words }, (_, i) => `AND search_text LIKE {t${i}:String}`).join(' ')}
+    ${u.protocol ? 'AND protocol = {protocol:String}' : ''}
+    ${u.language ? 'AND language = {language:String}' : ''}
+    ${u.server ? 'AND server = {server:String}' : ''}
+    ${u.type ? 'AND room_type = {type:String}' : ''}
+    ${u.members ? 'AND members >= {minMembers:UInt32} AND members <= {maxMembers:UInt32}' : ''}`;
 
 const SETTINGS = 'SETTINGS use_skip_indexes_if_final = 1, use_skip_indexes_if_final_exact_mode = 1';
 
@@ -99,13 +101,15 @@ const SETTINGS = 'SETTINGS use_skip_indexes_if_final = 1, use_skip_indexes_if_fi
 const GROWTH = `toInt64(members) - toInt64(if(arrayFirstIndex((d) -> d >= {since:Date}, daily_days) = 0, members,
   daily_members[arrayFirstIndex((d) -> d >= {since:Date}, daily_days)]))`;
 
-// The page is cut on the narrow columns (key, sort keys, total), then its rows are read whole by
-// primary key: the wide text columns of a million matches are never read.
+// The page is cut on the narrow columns (key, sort keys), then its rows are read whole by primary key:
+// the wide text columns of a million matches are never read. The total is the query's own count of
+// rows before LIMIT (exact_rows_before_limit), so ORDER BY ... LIMIT stays a top-N, where a
+// count() OVER () would sort every match (the legacy growth query still uses one).
 // Growth over a longer window than the rows keep joins the daily member series of every match, which
 // costs a scan of that window (the pre-0008 way; see BENCHMARKS.md).
-const pageSql = (sort: keyof typeof ORDER, series: boolean) => sort === 'growth' && !series
+const pageSql = (sort: keyof typeof ORDER, series: boolean, u: Used) => sort === 'growth' && !series
   ? `
-WITH matched AS (${MATCHED})
+WITH matched AS (${matched(u)})
 SELECT m.protocol AS protocol, m.room_id AS room_id, m.server AS server,
        toInt64(m.members) - toInt64(if(g.room_id = '', m.members, g.past)) AS growth, count() OVER () AS total
 FROM matched AS m
@@ -119,8 +123,8 @@ ORDER BY ${ORDER.growth}
 LIMIT {limit:UInt32} OFFSET {offset:UInt32}
 ${SETTINGS}`
   : `
-SELECT protocol, room_id, server, ${sort === 'growth' ? GROWTH : 'toInt64(0)'} AS growth, count() OVER () AS total
-FROM (${MATCHED})
+SELECT protocol, room_id, server, ${sort === 'growth' ? GROWTH : 'toInt64(0)'} AS growth
+FROM (${matched(u)})
 ORDER BY ${ORDER[sort]}
 LIMIT {limit:UInt32} OFFSET {offset:UInt32}
 ${SETTINGS}`;
@@ -142,7 +146,8 @@ function likeTerm(word: string): string {
 /**
  * The room directory: words in `q` must all occur in a room's name, topic,
  * address or id; filters by protocol, language, size, server and kind; sort by
- * members, name or growth over `growthDays` (from `room_members_daily_v1`).
+ * members, name or growth over `growthDays` (from the daily member series each
+ * row of rooms_current keeps, or from `room_members_daily_v1` beyond 30 days).
  * Only rooms still listed by their server's latest successful listing appear;
  * rooms and servers hidden or opted out (registrations, opt_outs) never do.
  */
@@ -152,18 +157,29 @@ export async function searchRooms(db: Db, params: SearchRoomsParams = {}): Promi
   const limit = params.limit ?? 25;
   const page = params.page ?? 1;
   const words = (params.q ?? '').toLowerCase().split(/\s+/).filter(Boolean).slice(0, MAX_TERMS);
-  const terms = Object.fromEntries(Array.from({ length: MAX_TERMS }, (_, i) => [`t${i}`, words[i] ? likeTerm(words[i]) : '%']));
+  const terms = Object.fromEntries(words.map((w, i) => [`t${i}`, likeTerm(w)]));
   const now = params.now ?? new Date();
-  const since = new Date(now.getTime() - (params.growthDays ?? 30) * 86_400_000).toISOString().slice(0, 10);
   const growthDays = params.growthDays ?? 30;
+  const since = new Date(now.getTime() - growthDays * 86_400_000).toISOString().slice(0, 10);
   const series = growthDays <= GROWTH_DAYS_KEPT;
-  const keys = await queryRows<{ protocol: Protocol; room_id: string; server: string; growth: number; total: number }>(db, pageSql(sort, series), {
-    ...terms,
-    protocol: params.protocol ?? '', language: params.language ?? '', server: params.server ?? '', type: params.type ?? 'all',
-    minMembers: params.minMembers ?? 0, maxMembers: params.maxMembers ?? 0xffffffff,
-    since, limit, offset: (page - 1) * limit,
+  type Key = { protocol: Protocol; room_id: string; server: string; growth: number; total?: number };
+  const rs = await db.client.query({
+    query: pageSql(sort, series, {
+      words: words.length, protocol: !!params.protocol, language: !!params.language, server: !!params.server,
+      type: (params.type ?? 'all') !== 'all', members: params.minMembers !== undefined || params.maxMembers !== undefined,
+    }),
+    format: 'JSON',
+    query_params: {
+      ...terms,
+      protocol: params.protocol ?? '', language: params.language ?? '', server: params.server ?? '', type: params.type ?? 'all',
+      minMembers: params.minMembers ?? 0, maxMembers: params.maxMembers ?? 0xffffffff,
+      since, limit, offset: (page - 1) * limit,
+    },
+    clickhouse_settings: { output_format_json_quote_64bit_integers: 0, prefer_column_name_to_alias: 1, exact_rows_before_limit: 1 },
   });
-  const total = keys[0]?.total ?? 0;
+  const answer = await rs.json<Key>();
+  const keys = answer.data;
+  const total = Number(keys[0]?.total ?? answer.rows_before_limit_at_least ?? 0);
   const pairs = keys.map((k) => [k.protocol, k.room_id] as const);
   const whole = keys.length === 0 ? [] : await queryRows<RoomRow>(db, rowsSql, {
     since, protocols: pairs.map((p) => p[0]), ids: pairs.map((p) => p[1]),

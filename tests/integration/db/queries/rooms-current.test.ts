@@ -112,6 +112,17 @@ describe('rooms_current maintenance', () => {
     assert.deepEqual(await listed('hid.test'), {});
   });
 
+  it('counts every match in total, on any page, past the last one too', async () => {
+    const s = snap('many.test', 'xmpp', '2026-11-05T10:00:00Z');
+    await insertProbeResults(db, [result(s, Array.from({ length: 7 }, (_, i) => room(s, `manyroom${i}`, { members: 100 + i })))]);
+    for (const sort of ['members', 'name', 'growth'] as const) {
+      const pages = await Promise.all([1, 2, 3, 9].map((page) => searchRooms(db, { now, q: 'manyroom', sort, limit: 3, page })));
+      assert.deepEqual(pages.map((p) => [p.rows.length, p.total, p.pages]), [[3, 7, 3], [3, 7, 3], [1, 7, 3], [0, 7, 3]], sort);
+      assert.equal(new Set(pages.flatMap((p) => p.rows.map((r) => r.room_id))).size, 7);
+    }
+    assert.deepEqual((await searchRooms(db, { now, q: 'nosuchroomanywhere' })).total, 0);
+  });
+
   it('keeps each room\'s daily series, so growth from it equals growth from the daily table', async () => {
     const days = ['2026-11-04', '2026-11-06', '2026-11-08', '2026-11-09'];
     const sizes = { g1: [10, 12, 15, 20], g2: [50, 40, 45, 44] };
