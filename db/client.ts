@@ -88,7 +88,7 @@ async function openEmbedded(config: DbConfig): Promise<Db> {
     throw new StoreError('store.busy', `cannot open the embedded store at ${dir}: another process is using it (stop it first, or set CHATLAS_DATA to another folder)`, { cause: error });
   }
   // The `connection` hook is experimental in @clickhouse/client and not in its public option types yet.
-  const client = createClient({ connection } as Parameters<typeof createClient>[0]);
+  const client = createClient({ connection: isolateSettings(connection as ChdbLikeConnection) } as Parameters<typeof createClient>[0]);
   try {
     await client.command({ query: `CREATE DATABASE IF NOT EXISTS ${config.database}` });
     // chdb/connection ignores the client's `database` option; the session keeps USE.
@@ -99,6 +99,52 @@ async function openEmbedded(config: DbConfig): Promise<Db> {
   }
   return { client, kind: 'embedded', database: config.database, cluster: undefined, location: dir, close: () => client.close() };
 }
+
+/** The part of chdb's Connection that takes per-call settings. */
+interface ChdbLikeConnection {
+  query(params: { clickhouse_settings?: Record<string, unknown> }): Promise<unknown>;
+  exec(params: { clickhouse_settings?: Record<string, unknown> }): Promise<unknown>;
+  command(params: { query: string; clickhouse_settings?: Record<string, unknown> }): Promise<unknown>;
+  insert(params: { clickhouse_settings?: Record<string, unknown> }): Promise<unknown>;
+}
+
+/**
+ * chdb/connection applies a call's `clickhouse_settings` as `SET k = v;` on
+ * the one engine session, so they outlive the call: a query's
+ * `prefer_column_name_to_alias` changed how later queries resolve aliases,
+ * and an insert's `insert_deduplication_token` would have been reused by the
+ * next insert without one (silently dropped as a duplicate). Over HTTP these
+ * settings are per request. This wrapper restores that: calls with settings
+ * run one at a time and set each key back to DEFAULT afterwards, before any
+ * other call runs. The engine runs one statement at a time anyway, so the
+ * queue costs no throughput.
+ */
+export function isolateSettings<T extends ChdbLikeConnection>(connection: T): T {
+  let tail: Promise<unknown> = Promise.resolve();
+  const command = connection.command.bind(connection);
+  const serial = <R>(op: () => Promise<R>): Promise<R> => {
+    const run = tail.then(op, op);
+    tail = run.catch(() => undefined);
+    return run;
+  };
+  for (const method of ['query', 'exec', 'command', 'insert'] as const) {
+    const original = (connection[method] as (p: { clickhouse_settings?: Record<string, unknown> }) => Promise<unknown>).bind(connection);
+    (connection as unknown as Record<string, unknown>)[method] = (params: { clickhouse_settings?: Record<string, unknown> }) => serial(async () => {
+      const keys = Object.entries(params.clickhouse_settings ?? {})
+        .filter(([k, v]) => v !== undefined && /^[A-Za-z_][A-Za-z0-9_]*$/.test(k) && !HTTP_ONLY.has(k))
+        .map(([k]) => k);
+      try {
+        return await original(params);
+      } finally {
+        if (keys.length > 0) await command({ query: keys.map((k) => `SET ${k} = DEFAULT`).join('; ') });
+      }
+    });
+  }
+  return connection;
+}
+
+/** Settings chdb/connection drops instead of SETting (HTTP-only); nothing to reset for them. */
+const HTTP_ONLY = new Set(['wait_end_of_query', 'send_progress_in_http_headers', 'http_response_buffer_size', 'http_headers_progress_interval_ms', 'http_send_progress_interval_ms', 'enable_http_compression', 'http_zlib_compression_level', 'http_response_compression_method', 'http_native_compression_disable_checksumming_on_decompress', 'default_format']);
 
 /**
  * Refuse a path that is a file, or a non-empty folder that is not ours, so a

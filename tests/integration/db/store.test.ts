@@ -116,3 +116,17 @@ test('bound parameters carry hostile strings as data', async () => {
   const [n] = await rows<{ n: string }>(store.db, 'SELECT count() AS n FROM observations');
   assert.ok(Number(n!.n) > 0);
 });
+
+test('regression: a call\'s clickhouse_settings never leak into later calls (chdb applies them with SET on its session)', async () => {
+  const setting = async (name: string) => (await rows<{ value: string }>(store.db, 'SELECT value FROM system.settings WHERE name = {n:String}', { n: name }))[0]!.value;
+  await store.db.client.query({ query: 'SELECT 1', format: 'JSONEachRow', clickhouse_settings: { prefer_column_name_to_alias: 1 } });
+  assert.equal(await setting('prefer_column_name_to_alias'), '0');
+  // An insert's dedup token must not be reused by the next insert without one (it would be dropped).
+  const row = (n: number) => ({ domain: `leak${n}.test`, source: 'dns-txt', active: true, observed_at: Date.now() });
+  await store.db.client.insert({ table: 'observations', values: [{ observed_at: Date.now(), pass_id: crypto.randomUUID(), domain: 'leak.test', protocol: 'xmpp', step: 's', outcome: 'ok', duration_ms: 1, facts: '{}', raw: '', error: '' }], format: 'JSONEachRow', clickhouse_settings: { insert_deduplication_token: 'leak-test' } });
+  assert.equal(await setting('insert_deduplication_token'), '');
+  await store.db.client.insert({ table: 'opt_outs', values: [row(1)], format: 'JSONEachRow' });
+  await store.db.client.insert({ table: 'opt_outs', values: [row(2)], format: 'JSONEachRow' });
+  const [n] = await rows<{ n: string }>(store.db, "SELECT count() AS n FROM opt_outs WHERE startsWith(domain, 'leak')");
+  assert.equal(Number(n!.n), 2);
+});
