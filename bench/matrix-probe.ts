@@ -7,7 +7,8 @@
  * injected per request and per connection. BENCH ONLY.
  *
  *   node bench/matrix-probe.ts [--sizes 2000,5000,10000] [--concurrency 500] [--rtt 50]
- *                              [--connect-rtts 2] [--block 72] [--interval MS] [--profile DIR] [--out FILE]
+ *                              [--connect-rtts 2] [--block 72] [--interval MS] [--shared-tls-context]
+ *                              [--profile DIR] [--out FILE]
  *
  * Processes: this driver; one simulated federation for the largest size
  * (role `federation`); one fresh prober per size (role `prober`), so the
@@ -52,10 +53,13 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import https from 'node:https';
+import { syncBuiltinESMExports } from 'node:module';
+import tls from 'node:tls';
 import net from 'node:net';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { writeHeapSnapshot } from 'node:v8';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import PQueue from 'p-queue';
 
@@ -69,6 +73,7 @@ const { values } = parseArgs({ options: {
   block: { type: 'string', default: '72' },
   // CHATLAS_PER_HOST_INTERVAL_MS of the prober; '' = the crawler's default.
   interval: { type: 'string', default: '' },
+  'shared-tls-context': { type: 'boolean', default: false },
   out: { type: 'string' },
   // Internal: the size one prober runs.
   servers: { type: 'string' },
@@ -199,8 +204,24 @@ async function federation(): Promise<void> {
   process.send?.({ ready: true, dns: dns.address, caPem: ca.caPem, listeners: fronts.length });
 }
 
+/**
+ * Diagnostic (`--shared-tls-context`, off by default, never in reported runs unless
+ * said): give every client TLS connection of this process one SecureContext, to
+ * measure what the crawler spends building one per connection (Node's tls.connect
+ * does that when no `secureContext` is passed, as undici's connector and
+ * crawler/net/tls-inspect.ts call it).
+ */
+function shareTlsContext(): void {
+  const shared = tls.createSecureContext({ minVersion: 'TLSv1.2' });
+  const original = tls.connect;
+  tls.connect = ((options: tls.ConnectionOptions, ...rest: unknown[]) =>
+    (original as (...a: unknown[]) => tls.TLSSocket)(typeof options === 'object' && options !== null && !options.secureContext ? { ...options, secureContext: shared } : options, ...rest)) as typeof tls.connect;
+  syncBuiltinESMExports();
+}
+
 /** Role `prober`: N probes, C at a time; sends its measures to the driver. */
 async function prober(): Promise<void> {
+  if (values['shared-tls-context']) shareTlsContext();
   const { loadCrawlConfig } = await import('../crawler/config.ts');
   const { createNetContext } = await import('../crawler/net/context.ts');
   const { probeMatrix } = await import('../crawler/probe/matrix.ts');
@@ -209,7 +230,9 @@ async function prober(): Promise<void> {
     CHATLAS_DNS: process.env['CHATLAS_BENCH_DNS'] ?? '', CHATLAS_ALLOW_NETS: '127.0.0.0/8', CHATLAS_DENY_NETS: '127.66.0.0/16',
     // Generous deadlines: a loaded machine must show up as slow, not as failed probes.
     CHATLAS_PROBE_TIMEOUT_MS: '600000', CHATLAS_STEP_TIMEOUT_MS: '120000', CHATLAS_HEADERS_TIMEOUT_MS: '120000',
-    CHATLAS_BODY_TIMEOUT_MS: '120000', CHATLAS_CONNECT_TIMEOUT_MS: '120000', CHATLAS_DNS_TIMEOUT_MS: '10000',
+    // DNS keeps the crawler's default deadline (2 s per attempt): under a burst the simulated
+    // federation's one UDP socket drops queries, and a dropped query costs one deadline.
+    CHATLAS_BODY_TIMEOUT_MS: '120000', CHATLAS_CONNECT_TIMEOUT_MS: '120000',
     ...(values.interval ? { CHATLAS_PER_HOST_INTERVAL_MS: values.interval } : {}),
   } });
   const ctx = createNetContext(config);
@@ -220,6 +243,8 @@ async function prober(): Promise<void> {
   let software = 0;
   let peakRss = 0;
   const rssAt: Record<string, number> = {};
+  const heapAt: Record<string, number> = {};
+  const externalAt: Record<string, number> = {};
   const sampler = setInterval(() => { peakRss = Math.max(peakRss, process.memoryUsage.rss()); }, 100);
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
@@ -234,7 +259,13 @@ async function prober(): Promise<void> {
     if (r.snapshot.software === 'synapse') software++;
     rooms += r.rooms.length;
     done++;
-    if (done % Math.ceil(N / 10) === 0) rssAt[`${done}`] = Math.round(process.memoryUsage.rss() / 2 ** 20);
+    if (done % Math.ceil(N / 10) === 0) {
+      const m = process.memoryUsage();
+      rssAt[`${done}`] = Math.round(m.rss / 2 ** 20);
+      heapAt[`${done}`] = Math.round(m.heapUsed / 2 ** 20);
+      externalAt[`${done}`] = Math.round(m.external / 2 ** 20);
+      if (process.env['CHATLAS_BENCH_HEAPSNAP'] && done === N / 2) writeHeapSnapshot(process.env['CHATLAS_BENCH_HEAPSNAP']);
+    }
   };
   // The crawl loop's shape (jobs/crawl.ts): a p-queue at C; fed lazily so the backlog stays small.
   const queue = new PQueue({ concurrency: C });
@@ -248,13 +279,19 @@ async function prober(): Promise<void> {
   clearInterval(sampler);
   peakRss = Math.max(peakRss, process.memoryUsage.rss());
   await ctx.close();
+  // What stays after the crawl: idle sockets closed, a full GC (tells retained memory from garbage not yet collected).
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  (globalThis as { gc?: () => void }).gc?.();
+  const after = process.memoryUsage();
   walls.sort((a, b) => a - b);
   const pct = (q: number): number => Math.round(walls[Math.min(walls.length - 1, Math.floor(q * walls.length))] ?? 0);
   process.send?.({
     servers: N, concurrency: C, perHostIntervalMs: config.perHostIntervalMs, probeWallMs: { p50: pct(0.5), p90: pct(0.9), max: pct(1) }, statuses, synapseIdentified: software, rooms, wallMs: Math.round(wallMs),
     cpuUserMs: Math.round(cpu.user / 1000), cpuSystemMs: Math.round(cpu.system / 1000),
     cpuMsPerServer: Number(((cpu.user + cpu.system) / 1000 / N).toFixed(2)),
-    peakRssMiB: Math.round(peakRss / 2 ** 20), rssMiBAtProgress: rssAt, outcomes,
+    peakRssMiB: Math.round(peakRss / 2 ** 20), rssMiBAtProgress: rssAt, heapUsedMiBAtProgress: heapAt, externalMiBAtProgress: externalAt,
+    afterCloseAndGc: { rssMiB: Math.round(after.rss / 2 ** 20), heapUsedMiB: Math.round(after.heapUsed / 2 ** 20) },
+    cpuBusyOfWall: Number(((cpu.user + cpu.system) / 1000 / wallMs).toFixed(2)), outcomes,
   });
 }
 
@@ -287,7 +324,7 @@ async function driver(): Promise<void> {
     /** One prober process; returns its measures and the federation's counters over its run. */
     const runProber = async (n: number, concurrency: number): Promise<{ measured: Record<string, unknown>; before: Awaited<ReturnType<typeof stats>>; after: Awaited<ReturnType<typeof stats>> }> => {
       const before = await stats(server);
-      const execArgv = values.profile ? ['--cpu-prof', '--cpu-prof-dir', values.profile] : [];
+      const execArgv = ['--expose-gc', ...(values.profile ? ['--cpu-prof', '--cpu-prof-dir', values.profile] : [])];
       // parseArgs: the last --servers / --concurrency wins.
       const child = fork(self, [...process.argv.slice(2), '--servers', String(n), '--concurrency', String(concurrency)], {
         stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv,
@@ -331,7 +368,7 @@ async function driver(): Promise<void> {
       benchmark: 'matrix-probe', date: new Date().toISOString(),
       machine: { cpus: cpus().length, model: cpus()[0]?.model, memGiB: Math.round(totalmem() / 2 ** 30), node: process.version, loadAverageAtEnd: loadavg().map((x) => Number(x.toFixed(2))), fdLimit: fdLimit() },
       calibration: { servers: CALIBRATION_SERVERS, concurrency: 1, probeWallMs: calibration.measured['probeWallMs'], floorMs, floorRtts: Number((floorMs / RTT).toFixed(2)), requestsPerServer: (calibration.after.requests - calibration.before.requests) / CALIBRATION_SERVERS, connectionsPerServer: (calibration.after.connections - calibration.before.connections) / CALIBRATION_SERVERS },
-      config: { sizes: SIZES, concurrency: C, rttMs: RTT, connectRtts: CONNECT_RTTS, addresses: `${addressOf(0)} … ${addressOf(MAX_N - 1)} (one per homeserver)`, store: 'none (results counted and dropped)', federationSetupMs: setupMs },
+      config: { sharedTlsContext: values['shared-tls-context'], sizes: SIZES, concurrency: C, rttMs: RTT, connectRtts: CONNECT_RTTS, addresses: `${addressOf(0)} … ${addressOf(MAX_N - 1)} (one per homeserver)`, store: 'none (results counted and dropped)', federationSetupMs: setupMs },
       runs,
     };
     console.log(JSON.stringify(result, null, 2));
