@@ -5,6 +5,7 @@ import { crawlRegistry } from '../metrics.ts';
 import { createCrawler, installApi, journalDirFor } from '../runtime.ts';
 import { Scheduler } from '../scheduler.ts';
 import { startServer } from '../server.ts';
+import { warmUp } from '../warm-up.ts';
 import { startHousekeeping } from '../housekeeping.ts';
 import { createOwnershipNet } from '../registration/ownership-net.ts';
 import { ensureSiteBuilt } from '../site-build.ts';
@@ -41,6 +42,7 @@ running probes finish and are stored, and the pass resumes at the next start.`,
       await db.close();
       throw error;
     }
+    void warmUp(running.url, ctx.logger);
     scheduler?.start();
     // Upkeep beside the passes: expire unproven registrations, look again at opt-outs (every 6 h).
     const upkeep = server.schedule === 'on'

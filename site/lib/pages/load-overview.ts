@@ -16,7 +16,7 @@ import { overviewParams, parseQuery, type Range } from '../params.ts';
 import { rangeWindow } from '../range-window.ts';
 import { softwareColor, softwareName } from '../software-names.ts';
 import type { PageResult } from './page-result.ts';
-import { memo } from '../memo.ts';
+import { memo, PAGE_STALE_MS } from '../memo.ts';
 
 /** A chart with its caption and source line. */
 export interface ChartBlock {
@@ -44,7 +44,7 @@ export async function loadOverview(db: Db, url: URL, now: Date): Promise<PageRes
   if (!q.ok) return { kind: 'bad-request', issues: q.issues };
   const { range } = q.value;
   // The rollups change once per probe; a minute of reuse spares the store a burst of visitors.
-  return { kind: 'ok', view: await memo(db, `overview:${range}`, () => buildOverview(db, range, now)) };
+  return { kind: 'ok', view: await memo(db, `overview:${range}`, () => buildOverview(db, range, now), { staleMs: PAGE_STALE_MS }) };
 }
 
 async function buildOverview(db: Db, range: Range, now: Date): Promise<OverviewView> {

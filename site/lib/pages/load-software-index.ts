@@ -14,7 +14,7 @@ import { overviewParams, parseQuery, type Range } from '../params.ts';
 import { rangeWindow } from '../range-window.ts';
 import type { ChartBlock } from './load-overview.ts';
 import type { PageResult } from './page-result.ts';
-import { memo } from '../memo.ts';
+import { memo, PAGE_STALE_MS } from '../memo.ts';
 
 /** A registration or feature matrix: rows are implementations, cells are server counts. */
 export interface Matrix {
@@ -56,7 +56,7 @@ export async function loadSoftwareIndex(db: Db, url: URL, now: Date): Promise<Pa
   const q = parseQuery(overviewParams, url.searchParams);
   if (!q.ok) return { kind: 'bad-request', issues: q.issues };
   const range = q.value.range;
-  return { kind: 'ok', view: await memo(db, `software-index:${range}`, () => buildSoftwareIndex(db, range, now)) };
+  return { kind: 'ok', view: await memo(db, `software-index:${range}`, () => buildSoftwareIndex(db, range, now), { staleMs: PAGE_STALE_MS }) };
 }
 
 async function buildSoftwareIndex(db: Db, range: Range, now: Date): Promise<SoftwareIndexView> {

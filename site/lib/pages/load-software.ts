@@ -14,7 +14,7 @@ import { softwareName } from '../software-names.ts';
 import { upgradeSpeed, type ReleaseAdoption } from '../upgrade-speed.ts';
 import type { ChartBlock } from './load-overview.ts';
 import type { PageResult } from './page-result.ts';
-import { memo } from '../memo.ts';
+import { memo, PAGE_STALE_MS } from '../memo.ts';
 
 /** Everything `/software/<name>` renders. */
 export interface SoftwareView {
@@ -35,7 +35,7 @@ export async function loadSoftware(db: Db, url: URL, name: string | undefined, n
   const q = parseQuery(softwareParams, url.searchParams, { name });
   if (!q.ok) return name && /^[\w.-]{1,64}$/.test(name) ? { kind: 'bad-request', issues: q.issues } : { kind: 'not-found' };
   const { name: sw, range } = q.value;
-  const view = await memo(db, `software:${sw}:${range}`, () => buildSoftware(db, sw, range, now));
+  const view = await memo(db, `software:${sw}:${range}`, () => buildSoftware(db, sw, range, now), { staleMs: PAGE_STALE_MS });
   return view ? { kind: 'ok', view } : { kind: 'not-found' };
 }
 

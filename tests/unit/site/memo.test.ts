@@ -36,4 +36,26 @@ describe('memo', () => {
     await memo(scope, 'a', compute, { maxEntries: 2 });
     assert.equal(runs, 4, 'a was evicted and recomputed');
   });
+  it('serves a stale value at once while one background computation refreshes it', async () => {
+    const scope = {};
+    let t = 0;
+    let runs = 0;
+    let release: () => void = () => {};
+    const compute = async () => {
+      runs++;
+      if (runs === 2) await new Promise<void>((r) => { release = r; });
+      return runs;
+    };
+    const opts = { ttlMs: 100, staleMs: 1000, now: () => t };
+    assert.equal(await memo(scope, 'k', compute, opts), 1);
+    t = 150;
+    assert.equal(await memo(scope, 'k', compute, opts), 1, 'stale value, no wait');
+    assert.equal(await memo(scope, 'k', compute, opts), 1, 'still stale while refreshing');
+    assert.equal(runs, 2, 'one refresh only');
+    release();
+    await new Promise((r) => setImmediate(r));
+    assert.equal(await memo(scope, 'k', compute, opts), 2, 'refreshed value');
+    t = 5000;
+    assert.equal(await memo(scope, 'k', compute, opts), 3, 'past the stale window: recomputed before answering');
+  });
 });
