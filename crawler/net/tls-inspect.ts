@@ -15,7 +15,7 @@ import type { TlsFacts } from '../types.ts';
 import type { NetContext } from './context.ts';
 import { withDeadline } from './deadline.ts';
 import { assertAllowed, unbracket } from './guarded-lookup.ts';
-import { caList } from './http-agent.ts';
+import { caList, clientSecureContext } from './http-agent.ts';
 import { toProbeError } from './to-probe-error.ts';
 
 /** What to inspect. */
@@ -31,9 +31,15 @@ export interface InspectTlsOptions {
   signal?: AbortSignal;
 }
 
-/** TLS client options every probe uses: our CA list, chain judged by us, TLS ≥ 1.2. */
+/**
+ * TLS client options every probe uses: our CA list, chain judged by us, TLS ≥ 1.2.
+ * With extra CAs, `secureContext` is the configuration's one shared context
+ * ({@link clientSecureContext}; tls.connect then ignores `ca`/`minVersion`, which
+ * stay for callers that build a context themselves); without, Node's default.
+ */
 export function tlsClientOptions(config: Pick<CrawlConfig, 'extraCaPems'>): tls.ConnectionOptions {
-  return { ca: caList(config), rejectUnauthorized: false, minVersion: 'TLSv1.2' };
+  const secureContext = clientSecureContext(config);
+  return { ca: caList(config), rejectUnauthorized: false, minVersion: 'TLSv1.2', ...(secureContext ? { secureContext } : {}) };
 }
 
 /** A distinguished name as `CN=…, O=…` (only the fields people read). */
