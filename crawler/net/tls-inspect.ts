@@ -9,12 +9,11 @@
  */
 import net from 'node:net';
 import tls from 'node:tls';
-import { ProbeError } from '../errors.ts';
 import type { CrawlConfig } from '../config.ts';
 import type { TlsFacts } from '../types.ts';
 import type { NetContext } from './context.ts';
 import { withDeadline } from './deadline.ts';
-import { assertAllowed, unbracket } from './guarded-lookup.ts';
+import { unbracket } from './guarded-lookup.ts';
 import { caList, clientSecureContext } from './http-agent.ts';
 import { toProbeError } from './to-probe-error.ts';
 
@@ -86,40 +85,33 @@ export function failedTlsFacts(error: unknown): TlsFacts {
 }
 
 /**
- * Connect (through the guarded lookup), complete a TLS handshake, record the facts, close.
- * A failed handshake is returned as facts with `error`; DNS and connection failures throw.
- * @throws {ProbeError} `net.forbidden-address`, `dns.*`, `net.*`, `tls.timeout`.
+ * Connect through `ctx.connect` (address guard, the politeness slot of
+ * `opts.host`, connect deadline), complete a TLS handshake over that socket,
+ * record the facts, close. A failed handshake is returned as facts with
+ * `error`; DNS, politeness and connection failures throw.
+ * @throws {ProbeError} `net.forbidden-address`, `dns.*`, `net.*`, `policy.rate-limited`, `tls.timeout`.
  */
 export async function inspectTls(ctx: NetContext, opts: InspectTlsOptions): Promise<TlsFacts> {
   const host = unbracket(opts.host);
-  if (net.isIP(host) !== 0) assertAllowed(host, ctx.guard.nets);
   const servername = opts.servername ?? host;
+  const timeoutMs = opts.timeoutMs ?? ctx.config.connectTimeoutMs;
+  const plain = await ctx.connect({ host, port: opts.port, signal: opts.signal, timeoutMs });
   return withDeadline((signal) => new Promise<TlsFacts>((resolve, reject) => {
-    let connected = false;
     const socket = tls.connect({
       ...tlsClientOptions(ctx.config),
-      host,
-      port: opts.port,
+      socket: plain,
       servername: net.isIP(servername) === 0 ? servername : undefined,
       ALPNProtocols: opts.alpn,
-      lookup: ctx.lookup as never,
     });
     const finish = (): void => {
       signal.removeEventListener('abort', onAbort);
       socket.removeAllListeners();
       socket.on('error', () => {});
       socket.destroy();
+      plain.destroy();
     };
     const onAbort = (): void => { finish(); reject(signal.reason); };
     signal.addEventListener('abort', onAbort, { once: true });
-    socket.once('connect', () => {
-      connected = true;
-      const why = ctx.guard.reason(socket.remoteAddress ?? '');
-      if (why !== null) {
-        finish();
-        reject(new ProbeError('net.forbidden-address', `${host} connected to forbidden ${socket.remoteAddress} (${why})`));
-      }
-    });
     socket.once('secureConnect', () => {
       const facts = tlsFactsFromSocket(socket, servername);
       finish();
@@ -127,10 +119,14 @@ export async function inspectTls(ctx: NetContext, opts: InspectTlsOptions): Prom
     });
     socket.once('error', (error) => {
       finish();
-      const mapped = toProbeError(error, connected ? 'tls.handshake' : 'net.reset');
-      // After the TCP connection, a failure is the handshake's: a fact, not a lost probe.
-      if (connected && mapped.code.startsWith('tls.') || connected && mapped.code === 'net.reset') resolve(failedTlsFacts(mapped));
+      const mapped = toProbeError(error, 'tls.handshake');
+      // The TCP connection is up: a failure now is the handshake's, a fact rather than a lost probe.
+      if (mapped.code.startsWith('tls.') || mapped.code === 'net.reset') resolve(failedTlsFacts(mapped));
       else reject(mapped);
     });
-  }), opts.timeoutMs ?? ctx.config.connectTimeoutMs, 'tls.timeout', opts.signal);
+  }), timeoutMs, 'tls.timeout', opts.signal).catch((error: unknown) => {
+    // Aborted before the handshake started (withDeadline did not run it): do not leak the socket.
+    plain.destroy();
+    throw error;
+  });
 }

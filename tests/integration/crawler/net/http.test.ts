@@ -194,6 +194,20 @@ test('inspectTls records facts, including for broken certificates', async () => 
   assert.equal(self.error, 'DEPTH_ZERO_SELF_SIGNED_CERT');
 });
 
+test('inspectTls waits for the host politeness slot: a paused host gets no TLS connection', async () => {
+  const fresh = createNetContext({ ...ctx.config });
+  try {
+    const seen = site.connections;
+    fresh.politeness.noteResponse('site.test', 503, '3600');
+    await assert.rejects(inspectTls(fresh, { host: 'site.test', port: site.port }), isCode('policy.rate-limited'));
+    assert.equal(site.connections, seen, 'no connection reached the paused host');
+    // Another host of the same context is not held up.
+    assert.equal((await inspectTls(fresh, { host: 'wrong.test', port: wrongName.port })).chainValid, true);
+  } finally {
+    await fresh.close();
+  }
+});
+
 test('a Host header names the server (SNI and certificate) while connecting elsewhere; dropped on a cross-origin redirect', async () => {
   const base = `https://127.10.2.1:${site.port}`;
   const named = await fetchBounded(ctx, `${base}/echo-host`, { headers: { Host: 'site.test', 'User-Agent': 'spoofed' } });
