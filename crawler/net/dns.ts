@@ -8,6 +8,13 @@
  * `nxdomain` are expected results, not errors (RFC 2308). SERVFAIL, REFUSED,
  * timeouts and undecodable replies are `ProbeError`s (`dns.*`) once every
  * resolver and attempt is spent.
+ *
+ * Cache: positive answers for their TTL, negative ones (NXDOMAIN, NODATA)
+ * per RFC 2308 §5 for min(SOA TTL, SOA MINIMUM) when the reply carries the
+ * zone's SOA in its authority section, else {@link DEFAULT_NEGATIVE_TTL_S}
+ * (RFC 2308 says not to cache without an SOA; a bounded short default keeps
+ * a probe from asking the same empty question many times, e.g. AAAA). All
+ * capped at {@link MAX_CACHE_TTL_S}. Errors are never cached.
  */
 import type { RecordType } from 'dns-packet';
 import { ProbeError } from '../errors.ts';
@@ -56,8 +63,12 @@ export interface DnsClientOptions {
   timeoutMs?: number;
   /** Rounds over the resolver list. @default 2 */
   attempts?: number;
-  /** Positive answers kept (for their TTL, at most {@link MAX_CACHE_TTL_S}); 0 disables. @default 10000 */
+  /** Answers kept (positive and negative, at most {@link MAX_CACHE_TTL_S} each); 0 disables. @default 10000 */
   cacheEntries?: number;
+  /** Seconds a negative answer without an SOA is kept. @default {@link DEFAULT_NEGATIVE_TTL_S} */
+  negativeTtlS?: number;
+  /** Clock (ms since epoch), injectable for tests. @default Date.now */
+  now?: () => number;
 }
 
 /** Options of one question. */
@@ -87,6 +98,19 @@ const MAX_RECORDS = 256;
 const MAX_TXT_BYTES = 4096;
 /** Longest a cached answer is reused, whatever its TTL says (seconds). */
 export const MAX_CACHE_TTL_S = 300;
+/** How long a negative answer whose reply has no SOA is reused (seconds). */
+export const DEFAULT_NEGATIVE_TTL_S = 60;
+
+/**
+ * The negative-caching TTL of a reply (RFC 2308 §5): the smaller of the
+ * authority SOA's own TTL and its MINIMUM field, or `fallback` without an SOA.
+ */
+export function negativeTtl(reply: Pick<DnsReply, 'authorities'>, fallback: number): number {
+  const soa = (reply.authorities ?? []).find((r) => r.type === 'SOA') as { ttl?: number; data?: { minimum?: number } } | undefined;
+  if (!soa) return fallback;
+  const ttl = Math.min(soa.ttl ?? 0, soa.data?.minimum ?? 0);
+  return Number.isFinite(ttl) && ttl > 0 ? ttl : 0;
+}
 
 /** Lower-case, strip the final dot, check RFC 1035 §2.3.4 lengths. @throws {ProbeError} `dns.invalid-name`. */
 export function normaliseName(name: string): string {
@@ -105,7 +129,9 @@ export function createDnsClient(options: DnsClientOptions): DnsClient {
   const timeoutMs = options.timeoutMs ?? 2000;
   const attempts = options.attempts ?? 2;
   const cacheEntries = options.cacheEntries ?? 10_000;
-  /** Positive answers by `TYPE name`, with their expiry (ms since epoch). Insertion order = age. */
+  const negativeTtlS = options.negativeTtlS ?? DEFAULT_NEGATIVE_TTL_S;
+  const now = options.now ?? Date.now;
+  /** Answers (positive and negative) by `TYPE name`, with their expiry (ms since epoch). Insertion order = age. */
   const cache = new Map<string, { expires: number; answer: DnsAnswer<unknown> }>();
   /** Questions in flight, so simultaneous connections to one host ask once. */
   const inflight = new Map<string, Promise<DnsAnswer<unknown>>>();
@@ -135,7 +161,7 @@ export function createDnsClient(options: DnsClientOptions): DnsClient {
   }
 
   /** Ask, following CNAMEs inside replies and across further questions. */
-  async function resolve(qname: string, type: RecordType, opts: QueryOptions = {}): Promise<{ answers: Array<{ type: string; name: string; data: unknown; ttl?: number }>; meta: Omit<DnsAnswer<unknown>, 'records' | 'ttl'> }> {
+  async function resolve(qname: string, type: RecordType, opts: QueryOptions = {}): Promise<{ answers: Array<{ type: string; name: string; data: unknown; ttl?: number }>; meta: Omit<DnsAnswer<unknown>, 'records' | 'ttl'>; negativeTtl: number }> {
     let current = normaliseName(qname);
     const cnames: string[] = [];
     let authenticated = true;
@@ -154,38 +180,39 @@ export function createDnsClient(options: DnsClientOptions): DnsClient {
       }
       const mine = answers.filter((r) => r.type === type && r.name.toLowerCase().replace(/\.$/, '') === current).slice(0, MAX_RECORDS);
       const meta = { authenticated, name: current, cnames, resolver, status: 'ok' as DnsAnswer<unknown>['status'] };
-      if (mine.length > 0) return { answers: mine, meta };
-      if (reply.rcode === 'NXDOMAIN') return { answers: [], meta: { ...meta, status: 'nxdomain' } };
+      if (mine.length > 0) return { answers: mine, meta, negativeTtl: 0 };
+      if (reply.rcode === 'NXDOMAIN') return { answers: [], meta: { ...meta, status: 'nxdomain' }, negativeTtl: negativeTtl(reply, negativeTtlS) };
       // The chain ended in a name this reply has no records for: ask about it.
       if (cnames.length > 0 && question < MAX_CNAME_HOPS && answers.some((r) => r.type === 'CNAME')) continue;
-      return { answers: [], meta: { ...meta, status: 'nodata' } };
+      return { answers: [], meta: { ...meta, status: 'nodata' }, negativeTtl: negativeTtl(reply, negativeTtlS) };
     }
   }
 
-  async function fresh<T>(name: string, type: RecordType, convert: (data: unknown) => T, opts?: QueryOptions): Promise<DnsAnswer<T>> {
-    const { answers, meta } = await resolve(name, type, opts);
+  /** The answer, and how long it may be cached (seconds, before the cap). */
+  async function fresh<T>(name: string, type: RecordType, convert: (data: unknown) => T, opts?: QueryOptions): Promise<{ answer: DnsAnswer<T>; cacheTtl: number }> {
+    const { answers, meta, negativeTtl: negative } = await resolve(name, type, opts);
     const records = answers.map((r) => convert(r.data));
     const ttl = answers.length === 0 ? 0 : Math.min(...answers.map((r) => r.ttl ?? 0));
-    return { ...meta, records, ttl };
+    return { answer: { ...meta, records, ttl }, cacheTtl: answers.length === 0 ? negative : ttl };
   }
 
   async function query<T>(name: string, type: RecordType, convert: (data: unknown) => T, opts?: QueryOptions): Promise<DnsAnswer<T>> {
-    if (cacheEntries === 0) return fresh(name, type, convert, opts);
+    if (cacheEntries === 0) return (await fresh(name, type, convert, opts)).answer;
     const key = `${type} ${normaliseName(name)}`;
     // Callers get copies: a shared answer must not be sorted in place by one of them.
     const copy = (a: DnsAnswer<unknown>): DnsAnswer<T> => ({ ...a, records: [...a.records], cnames: [...a.cnames] }) as DnsAnswer<T>;
     const hit = cache.get(key);
-    if (hit && hit.expires > Date.now()) return copy(hit.answer);
+    if (hit && hit.expires > now()) return copy(hit.answer);
     if (hit) cache.delete(key);
     let shared = inflight.get(key);
     if (!shared) {
       // The shared question is bounded by its own per-resolver deadlines, not by
       // the first caller's signal; each caller waits under its own signal below.
-      const p: Promise<DnsAnswer<unknown>> = fresh(name, type, convert).then((answer) => {
-        const ttl = Math.min(answer.ttl, MAX_CACHE_TTL_S);
-        if (answer.status === 'ok' && ttl > 0) {
+      const p: Promise<DnsAnswer<unknown>> = fresh(name, type, convert).then(({ answer, cacheTtl }) => {
+        const ttl = Math.min(cacheTtl, MAX_CACHE_TTL_S);
+        if (ttl > 0) {
           if (cache.size >= cacheEntries) cache.delete(cache.keys().next().value as string);
-          cache.set(key, { expires: Date.now() + ttl * 1000, answer });
+          cache.set(key, { expires: now() + ttl * 1000, answer });
         }
         return answer;
       }).finally(() => inflight.delete(key));
