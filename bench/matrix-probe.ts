@@ -51,7 +51,7 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import https from 'node:https';
 import { syncBuiltinESMExports } from 'node:module';
 import tls from 'node:tls';
@@ -62,6 +62,7 @@ import { parseArgs } from 'node:util';
 import { writeHeapSnapshot } from 'node:v8';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import PQueue from 'p-queue';
+import { fdLimit } from './fd-limit.ts';
 
 const { values } = parseArgs({ options: {
   sizes: { type: 'string', default: '2000,5000,10000' },
@@ -102,16 +103,6 @@ const addressOf = (i: number): string => {
 const nameOf = (i: number): string => `hs${i}.bench.test`;
 const DNS_HOST = `127.${BLOCK + 1}.255.53`;
 
-/** The soft limit of open files of this process (Linux /proc), or Infinity. */
-function fdLimit(): number {
-  try {
-    const line = readFileSync('/proc/self/limits', 'utf8').split('\n').find((l) => l.startsWith('Max open files'));
-    const n = Number(line?.split(/\s+/)[3]);
-    return Number.isFinite(n) ? n : Infinity;
-  } catch {
-    return Infinity;
-  }
-}
 
 /** Role `federation`: MAX_N homeservers, one listener each; replies 'stats' with counters. */
 async function federation(): Promise<void> {

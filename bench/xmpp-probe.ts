@@ -28,12 +28,13 @@
  * or 11 (ejabberd). Bound = Σ round trips × RTT ÷ concurrency.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import tls from 'node:tls';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import PQueue from 'p-queue';
+import { fdLimit } from './fd-limit.ts';
 
 const { values } = parseArgs({ options: {
   servers: { type: 'string', default: '5000' },
@@ -60,16 +61,6 @@ const nameOf = (i: number): string => `s${i}.xmpp.bench.test`;
 const implOf = (i: number): 'prosody' | 'ejabberd' => (i % 2 === 0 ? 'prosody' : 'ejabberd');
 const roundTripsOf = (i: number): number => 2 * 5 + (implOf(i) === 'ejabberd' ? 1 : 0);
 
-/** Soft limit of open files (Linux /proc), or Infinity. */
-function fdLimit(): number {
-  try {
-    const line = readFileSync('/proc/self/limits', 'utf8').split('\n').find((l) => l.startsWith('Max open files'));
-    const n = Number(line?.split(/\s+/)[3]);
-    return Number.isFinite(n) ? n : Infinity;
-  } catch {
-    return Infinity;
-  }
-}
 
 /** Role `fleet`: DNS + 2 listeners per server. Replies to 'stats' with connections and CPU. */
 async function fleet(): Promise<void> {
