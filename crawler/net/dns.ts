@@ -75,6 +75,13 @@ export interface DnsClientOptions {
 export interface QueryOptions {
   /** Aborts the question (e.g. the probe's deadline). */
   signal?: AbortSignal;
+  /**
+   * Ask the resolver even when an answer is cached, and do not cache this one.
+   * For ownership checks: the admin has just published the record, and a
+   * cached "no such record" from the first check must not hide it.
+   * @default false
+   */
+  fresh?: boolean;
 }
 
 /** The DNS client the probes receive (in `NetContext.dns`). */
@@ -197,7 +204,7 @@ export function createDnsClient(options: DnsClientOptions): DnsClient {
   }
 
   async function query<T>(name: string, type: RecordType, convert: (data: unknown) => T, opts?: QueryOptions): Promise<DnsAnswer<T>> {
-    if (cacheEntries === 0) return (await fresh(name, type, convert, opts)).answer;
+    if (cacheEntries === 0 || opts?.fresh) return (await fresh(name, type, convert, opts)).answer;
     const key = `${type} ${normaliseName(name)}`;
     // Callers get copies: a shared answer must not be sorted in place by one of them.
     const copy = (a: DnsAnswer<unknown>): DnsAnswer<T> => ({ ...a, records: [...a.records], cnames: [...a.cnames] }) as DnsAnswer<T>;

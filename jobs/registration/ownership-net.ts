@@ -14,7 +14,7 @@ export const CHALLENGE_MAX_BYTES = 4096;
 export function createOwnershipNet(ctx: NetContext): OwnershipNet {
   return {
     async txt(name, signal) {
-      const answer = await ctx.dns.txt(name, { signal });
+      const answer = await ctx.dns.txt(name, { signal, fresh: true });
       return answer.records;
     },
     async fetchText(url, signal) {

@@ -102,6 +102,14 @@ test('NXDOMAIN is cached; a name that appears later is seen once the negative TT
   assert.equal(asked(), 3);
 });
 
+test('regression: a fresh question bypasses the negative cache (an ownership TXT published after a first check)', async () => {
+  const client = createDnsClient({ servers: [parseResolver(harness.address)!], timeoutMs: 500, attempts: 1, now: () => 9_000_000 });
+  assert.equal((await client.txt('_chatlas-verify.fresh.test')).status, 'nxdomain');
+  harness.set('_chatlas-verify.fresh.test', { TXT: ['chatlas-verify=abc'] });
+  assert.equal((await client.txt('_chatlas-verify.fresh.test')).status, 'nxdomain', 'cached');
+  assert.deepEqual((await client.txt('_chatlas-verify.fresh.test', { fresh: true })).records, ['chatlas-verify=abc']);
+});
+
 test('with an SOA in the authority section the negative TTL is min(SOA TTL, MINIMUM), capped', async () => {
   let clock = 9_000_000;
   const client = createDnsClient({ servers: [parseResolver(soaAddress)!], timeoutMs: 500, attempts: 1, now: () => clock });
