@@ -1,24 +1,10 @@
 import type { Db } from '../../client.ts';
 import { HIDDEN_DOMAINS_SQL } from '../servers/visibility-sql.ts';
 import { streamRows } from './stream-rows.ts';
+import type { ServerListRow } from '../servers/list-servers.ts';
 
-/** One server in the bulk export: latest state, identity from the last good probe. */
-export interface ServerExportRow {
-  protocol: string;
-  domain: string;
-  status: string;
-  software: string;
-  version: string;
-  registration: string;
-  public_rooms: number;
-  public_members: number;
-  tls_valid: boolean | null;
-  ipv6: boolean | null;
-  dnssec: boolean | null;
-  dane: boolean | null;
-  observed_at: string;
-  last_ok_at: string | null;
-}
+/** One server in the bulk export: the server list's row without the TLS expiry and error text. */
+export type ServerExportRow = Omit<ServerListRow, 'tls_expires_at' | 'error'>;
 
 /** Export columns in order (the CSV header). */
 export const SERVER_EXPORT_COLUMNS = [
