@@ -61,8 +61,8 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { writeHeapSnapshot } from 'node:v8';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import PQueue from 'p-queue';
 import { fdLimit } from './fd-limit.ts';
+import { runQueued } from './run-queued.ts';
 
 const { values } = parseArgs({ options: {
   sizes: { type: 'string', default: '2000,5000,10000' },
@@ -258,13 +258,7 @@ async function prober(): Promise<void> {
       if (process.env['CHATLAS_BENCH_HEAPSNAP'] && done === N / 2) writeHeapSnapshot(process.env['CHATLAS_BENCH_HEAPSNAP']);
     }
   };
-  // The crawl loop's shape (jobs/crawl.ts): a p-queue at C; fed lazily so the backlog stays small.
-  const queue = new PQueue({ concurrency: C });
-  for (let i = 0; i < N; i++) {
-    if (queue.size >= C) await queue.onSizeLessThan(C);
-    void queue.add(() => probeOne(i));
-  }
-  await queue.onIdle();
+  await runQueued(N, C, probeOne);
   const wallMs = performance.now() - t0;
   const cpu = process.cpuUsage(cpu0);
   clearInterval(sampler);

@@ -33,8 +33,8 @@ import tls from 'node:tls';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import PQueue from 'p-queue';
 import { fdLimit } from './fd-limit.ts';
+import { runQueued } from './run-queued.ts';
 
 const { values } = parseArgs({ options: {
   servers: { type: 'string', default: '5000' },
@@ -191,13 +191,7 @@ async function driver(): Promise<void> {
       done++;
       if (marks.has(done)) rssMiBAt[String(done)] = Math.round(process.memoryUsage.rss() / 2 ** 20);
     };
-    // As the crawl loop does (jobs/crawl.ts): a p-queue at C, fed lazily.
-    const queue = new PQueue({ concurrency: C });
-    for (let i = 0; i < N; i++) {
-      if (queue.size >= C) await queue.onSizeLessThan(C);
-      void queue.add(() => probeOne(i));
-    }
-    await queue.onIdle();
+    await runQueued(N, C, probeOne);
     const wallMs = performance.now() - t0;
     const cpu = process.cpuUsage(cpu0);
     eld.disable();
