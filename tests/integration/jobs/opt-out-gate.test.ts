@@ -84,6 +84,9 @@ test('TXT and robots.txt opt-outs are honoured before any probe request; others 
   }
   assert.ok(hosts['listed.test']!.some((s) => s.requests.some((r) => r.path === '/_matrix/federation/v1/version')));
   assert.deepEqual(await listOptedOutDomains(store.db), ['robots-out.test', 'txt-out.test']);
+  // Only opt-outs are written: a domain without one adds no row per pass.
+  const [listed] = await rows<{ n: string }>(store.db, "SELECT count() AS n FROM opt_outs WHERE domain = 'listed.test'");
+  assert.equal(Number(listed!.n), 0);
 });
 
 test('opted-out domains are left out of the next plans, until the record is removed', async () => {
