@@ -10,15 +10,30 @@
  */
 import net from 'node:net';
 import tls from 'node:tls';
-import { Agent, buildConnector } from 'undici';
+import { Agent, buildConnector, type Dispatcher } from 'undici';
 import { ProbeError } from '../errors.ts';
 import type { CrawlConfig } from '../config.ts';
 import { forbiddenReason, type NetLists } from './address-guard.ts';
 import { unbracket, type GuardedLookup } from './guarded-lookup.ts';
 
+/** Connections of one probe: its own pools, closed when the probe ends. */
+export interface HttpScope {
+  readonly dispatcher: Dispatcher;
+  /** Destroy the scope's connections (the probe is over: nothing in flight is wanted). */
+  close(): Promise<void>;
+}
+
 /** The agent plus what the connector observed. */
 export interface HttpAgent {
   readonly dispatcher: Agent;
+  /**
+   * A dispatcher of its own for one probe, with the same connector (address
+   * guard, TLS context and session cache) and limits. A probe's connections
+   * then close when it ends instead of idling out their keep-alive: with
+   * hundreds of probes in flight, idle TLS sockets of finished probes were
+   * most of the prober's resident memory (BENCHMARKS.md, Matrix probe).
+   */
+  scope(): HttpScope;
   /** Remote address of the latest connection to `origin` (`https://host:port`), or null. */
   lastAddress(origin: string): string | null;
   /** Connections opened so far (all origins). */
@@ -97,7 +112,7 @@ export function createHttpAgent(config: CrawlConfig, lookup: GuardedLookup): Htt
     });
   };
 
-  const dispatcher = new Agent({
+  const options: Agent.Options = {
     connect,
     connectTimeout: config.connectTimeoutMs,
     headersTimeout: config.headersTimeoutMs,
@@ -109,10 +124,15 @@ export function createHttpAgent(config: CrawlConfig, lookup: GuardedLookup): Htt
     pipelining: 1,
     keepAliveTimeout: 4_000,
     keepAliveMaxTimeout: 15_000,
-  });
+  };
+  const dispatcher = new Agent(options);
 
   return {
     dispatcher,
+    scope() {
+      const own = new Agent(options);
+      return { dispatcher: own, close: () => own.destroy() };
+    },
     lastAddress: (origin) => addresses.get(origin) ?? null,
     get connectionsOpened() {
       return connectionsOpened;

@@ -14,6 +14,7 @@
  * left of it fails at once with `policy.rate-limited` (retryable).
  */
 import type { IncomingHttpHeaders } from 'node:http';
+import type { Dispatcher } from 'undici';
 import { ProbeError } from '../errors.ts';
 import { parseRobots } from '../policy/robots.ts';
 import type { NetContext } from './context.ts';
@@ -21,7 +22,7 @@ import { withDeadline } from './deadline.ts';
 import { toProbeError } from './to-probe-error.ts';
 import { unbracket } from './guarded-lookup.ts';
 
-export { createHttpAgent, type HttpAgent } from './http-agent.ts';
+export { createHttpAgent, type HttpAgent, type HttpScope } from './http-agent.ts';
 
 /** Options of {@link fetchBounded}. */
 export interface FetchOptions {
@@ -45,6 +46,8 @@ export interface FetchOptions {
   accept?: string;
   /** Aborts the exchange (e.g. the probe's deadline). */
   signal?: AbortSignal;
+  /** The connections to use: a probe's own (`ctx.http.scope()`). @default the context's shared agent */
+  dispatcher?: Dispatcher;
 }
 
 /** One redirect hop taken. */
@@ -178,7 +181,7 @@ async function sendHop(
   if (opts.accept) headers.accept = opts.accept;
   let response;
   try {
-    response = await ctx.http.dispatcher.request({
+    response = await (opts.dispatcher ?? ctx.http.dispatcher).request({
       origin: current.origin,
       path: `${current.pathname}${current.search}`,
       method: method as 'GET',

@@ -68,6 +68,8 @@ export async function probeMatrix(ctx: NetContext, domain: string, options: Matr
     const e = ProbeError.from(error, 'internal');
     rec.record('matrix.probe', e.code, 0, {}, '', e.message);
     return { snapshot: emptySnapshot(rec, 'error', e.message), observations: rec.observations, rooms: [], discoveries: [] };
+  } finally {
+    await rec.close();
   }
 }
 
@@ -88,7 +90,7 @@ async function run(rec: MatrixRecorder, options: MatrixProbeOptions): Promise<Pr
     cache,
     fetchWellKnown: async (host) => {
       // Explicit Host: the same SNI as the later well-known requests, so undici keeps the connection.
-      const res = await fetchBounded(ctx, `https://${host}/.well-known/matrix/server`, { accept: 'application/json', headers: { host }, maxBytes: 64 * 1024, signal });
+      const res = await fetchBounded(ctx, `https://${host}/.well-known/matrix/server`, { accept: 'application/json', headers: { host }, maxBytes: 64 * 1024, signal, dispatcher: rec.http.dispatcher });
       return { status: res.status, bodyText: res.bodyText, headers: res.headers, redirects: res.redirects.length, finalUrl: res.finalUrl };
     },
     srv: async (name) => (await ctx.dns.srv(name, { signal })).records,

@@ -49,6 +49,8 @@ export interface FakeServer {
   readonly routes: Map<string, Handler>;
   /** TCP connections accepted so far. */
   readonly connections: number;
+  /** TCP connections open now. */
+  readonly openConnections: number;
   readonly requests: SeenRequest[];
   close(): Promise<void>;
 }
@@ -154,6 +156,9 @@ export async function startFakeServer(options: FakeServerOptions): Promise<FakeS
     routes,
     get connections() {
       return connections;
+    },
+    get openConnections() {
+      return sockets.size;
     },
     requests,
     close: async () => {
