@@ -5,7 +5,7 @@
  */
 import { ProbeError } from '../errors.ts';
 import type { NetContext } from '../net/context.ts';
-import { fetchBounded, type FetchResult } from '../net/http.ts';
+import { fetchBounded, type FetchResult, type HttpScope } from '../net/http.ts';
 import { isAllowed, robotsPolicyFromFetch, ROBOTS_MAX_AGE_MS, ROBOTS_MAX_BYTES, type RobotsPolicy } from '../policy/robots.ts';
 import { createTtlCache, type TtlCache } from '../discover/matrix-well-known-cache.ts';
 import type { Observation } from '../types.ts';
@@ -37,6 +37,8 @@ export class MatrixRecorder {
   readonly passId: string;
   readonly signal: AbortSignal;
   readonly now: () => Date;
+  /** This probe's connections, closed by {@link MatrixRecorder.close} when it ends. */
+  readonly http: HttpScope;
   /** Origins whose robots.txt could not be fetched in this probe: not asked again. */
   readonly #robotsFailures = new Map<string, ProbeError>();
 
@@ -46,6 +48,12 @@ export class MatrixRecorder {
     this.passId = passId;
     this.signal = signal;
     this.now = now;
+    this.http = ctx.http.scope();
+  }
+
+  /** End of the probe: close its connections. */
+  close(): Promise<void> {
+    return this.http.close();
   }
 
   /** Append one observation. */
@@ -80,7 +88,7 @@ export class MatrixRecorder {
     if (hit) return hit;
     let policy: RobotsPolicy;
     try {
-      const res = await fetchBounded(this.ctx, `${origin.base}/robots.txt`, { headers: { host: origin.host || new URL(origin.base).host }, maxBytes: ROBOTS_MAX_BYTES, maxRedirects: 5, signal: this.signal });
+      const res = await fetchBounded(this.ctx, `${origin.base}/robots.txt`, { headers: { host: origin.host || new URL(origin.base).host }, maxBytes: ROBOTS_MAX_BYTES, maxRedirects: 5, signal: this.signal, dispatcher: this.http.dispatcher });
       policy = robotsPolicyFromFetch({ status: res.status, bodyText: res.bodyText });
     } catch (error) {
       const e = ProbeError.from(error);
@@ -102,13 +110,15 @@ export class MatrixRecorder {
   async request(step: string, origin: Origin, path: string, opts: { method?: 'GET' | 'POST'; body?: string; maxBytes?: number; skipRobots?: boolean; maxRedirects?: number; facts?: Record<string, unknown> } = {}): Promise<FetchResult | ProbeError> {
     const started = performance.now();
     const url = `${origin.base}${path}`;
-    const baseFacts = { url, host: origin.host, ...opts.facts };
+    const baseFacts: Record<string, unknown> = { url, host: origin.host, ...opts.facts };
     if (!opts.skipRobots) {
       const policy = await this.robots(origin);
       if (policy instanceof ProbeError) {
         this.record(step, policy.code, performance.now() - started, baseFacts, '', policy.message);
         return policy;
       }
+      // robots.txt Crawl-delay, kept so the schedule spaces probes of this server (jobs/probe-hints.ts).
+      if (policy.crawlDelaySeconds !== null && policy.crawlDelaySeconds > 0) baseFacts['crawlDelaySeconds'] = policy.crawlDelaySeconds;
       if (!isAllowed(policy, path)) {
         const e = new ProbeError('policy.robots-disallowed', `robots.txt of ${origin.base} disallows ${path} (${policy.reason || 'rules'})`);
         this.record(step, e.code, performance.now() - started, baseFacts, '', e.message);
@@ -126,8 +136,14 @@ export class MatrixRecorder {
         maxBytes: opts.maxBytes,
         maxRedirects: opts.maxRedirects ?? 0,
         signal: this.signal,
+        dispatcher: this.http.dispatcher,
       });
-      this.record(step, res.status === 200 ? 'ok' : `http-${res.status}`, res.durationMs, { ...baseFacts, status: res.status, bytes: res.bodyBytes, redirects: res.redirects.length, remoteAddress: res.remoteAddress }, res.bodyText);
+      // A Retry-After (429, 503) is kept in the facts: the schedule reads it (jobs/probe-hints.ts).
+      const retryAfter = res.status === 429 || res.status === 503 ? res.headers['retry-after'] : undefined;
+      this.record(step, res.status === 200 ? 'ok' : `http-${res.status}`, res.durationMs, {
+        ...baseFacts, status: res.status, bytes: res.bodyBytes, redirects: res.redirects.length, remoteAddress: res.remoteAddress,
+        ...(retryAfter ? { retryAfter: retryAfter.slice(0, 100) } : {}),
+      }, res.bodyText);
       return res;
     } catch (error) {
       const e = ProbeError.from(error);

@@ -12,6 +12,7 @@ import { loadCrawlConfig } from '../../../../crawler/config.ts';
 import { createNetContext, type NetContext } from '../../../../crawler/net/context.ts';
 import { probeMatrix } from '../../../../crawler/probe/matrix.ts';
 import type { ProbeResult } from '../../../../crawler/types.ts';
+import { crawlDelayOf, retryAfterOf } from '../../../../jobs/probe-hints.ts';
 import { startDnsServer, type DnsServer } from '../../../harness/dns-server.ts';
 import { createTestCa, type TestCa } from '../../../harness/test-ca.ts';
 import { giant, hang, json, redirect, text } from '../../../harness/fake-https.ts';
@@ -56,6 +57,7 @@ before(async () => {
       'endless.test': { A: ['127.20.0.12'] },
       'robots.test': { A: ['127.20.0.13'] },
       'badcert.test': { A: ['127.20.0.14'] },
+      'polite.test': { A: ['127.20.0.15'] },
     },
   });
   const start = async (address: string, names: string[], listeners: Parameters<typeof startHomeserver>[3]) => {
@@ -97,6 +99,15 @@ before(async () => {
   await start('127.20.0.12', ['endless.test'], { 8448: matrixApiRoutes({ serverName: 'endless.test', endless: true }) });
   await start('127.20.0.13', ['robots.test'], {
     8448: { ...matrixApiRoutes({ serverName: 'robots.test', rooms: [room('!x:robots.test')] }), '/robots.txt': text('User-agent: *\nDisallow: /_matrix/client/v3/publicRooms\n') },
+  });
+  // Asks for a crawl-delay and answers the directory with 429 + Retry-After (Synapse's ratelimiter
+  // sends 429 M_LIMIT_EXCEEDED with retry_after_ms; a reverse proxy in front sends Retry-After).
+  await start('127.20.0.15', ['polite.test'], {
+    8448: {
+      ...matrixApiRoutes({ serverName: 'polite.test' }),
+      '/robots.txt': text('User-agent: *\nCrawl-delay: 0.01\n'),
+      '/_matrix/client/v3/publicRooms': json({ errcode: 'M_LIMIT_EXCEEDED', error: 'Too Many Requests', retry_after_ms: 120000 }, 429, { 'retry-after': '120' }),
+    },
   });
   const config = loadCrawlConfig({
     env: {
@@ -229,6 +240,29 @@ test('robots.txt disallowing the directory is honoured', async () => {
   assert.deepEqual(r.rooms, []);
   const api = hosts.find((h) => h.servers.some((s) => s.host === '127.20.0.13'))!.servers[0]!;
   assert.ok(!api.requests.some((q) => q.path === '/_matrix/client/v3/publicRooms'));
+});
+
+test('Retry-After and robots.txt Crawl-delay are kept in the facts, where the schedule reads them', async () => {
+  const r = await probe('polite.test');
+  const rooms = r.observations.find((o) => o.step === 'matrix.public-rooms');
+  assert.equal(rooms?.facts['status'], 429);
+  assert.equal(rooms?.facts['retryAfter'], '120');
+  assert.equal(rooms?.facts['crawlDelaySeconds'], 0.01);
+  const at = rooms!.observedAt.getTime();
+  const until = retryAfterOf(r)!.getTime();
+  assert.ok(until >= at + 120_000 && until < at + 130_000, `Retry-After read as ${new Date(until).toISOString()}`);
+  assert.equal(crawlDelayOf(r), 10);
+});
+
+test('a probe closes its connections when it ends (none left idling in keep-alive)', async () => {
+  const r = await probe('direct.test');
+  assert.equal(r.snapshot.status, 'ok', r.snapshot.error);
+  const servers = hosts.find((h) => h.servers.some((s) => s.host === '127.20.0.1'))!.servers;
+  assert.ok(servers.reduce((n, s) => n + s.connections, 0) > 0);
+  // The server side sees each close a moment later; keep-alive would hold them 4 s.
+  const deadline = Date.now() + 1_000;
+  while (servers.some((s) => s.openConnections > 0) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+  assert.deepEqual(servers.map((s) => s.openConnections), servers.map(() => 0));
 });
 
 test('a certificate for another name: recorded with a fix, requests refused', async () => {
