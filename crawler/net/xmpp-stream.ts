@@ -17,7 +17,6 @@ import type { TlsFacts } from '../types.ts';
 import type { NetContext } from './context.ts';
 import { withDeadline } from './deadline.ts';
 import { tlsClientOptions, tlsFactsFromSocket } from './tls-inspect.ts';
-import type { CrawlConfig } from '../config.ts';
 import { toProbeError } from './to-probe-error.ts';
 import { DEFAULT_XML_LIMITS, XmppStreamParser } from '../protocol/restricted-xml.ts';
 import { escapeXml, type XmlElement } from '../protocol/xmpp-element.ts';
@@ -331,23 +330,6 @@ export class XmppStream {
 }
 
 /**
- * One client SecureContext per configuration. Passing `ca` to tls.connect
- * builds a new context (parsing every root certificate) for each connection:
- * measured in bench/xmpp-probe.ts at ~1.5 s of handshake wait and ~0.8 GiB RSS
- * for 100 concurrent probes; one shared context removes both.
- */
-const contexts = new WeakMap<CrawlConfig, tls.SecureContext>();
-function clientContext(config: CrawlConfig): tls.SecureContext {
-  let c = contexts.get(config);
-  if (!c) {
-    const { ca, minVersion } = tlsClientOptions(config);
-    c = tls.createSecureContext({ ca, minVersion });
-    contexts.set(config, c);
-  }
-  return c;
-}
-
-/**
  * TLS over an existing socket: SNI = `domain`, our CA list, chain and name
  * judged by tlsFactsFromSocket (rejectUnauthorized false: a bad certificate
  * is a fact we record, and the probe decides whether to go on).
@@ -356,7 +338,7 @@ async function upgrade(ctx: NetContext, plain: net.Socket, domain: string, alpn:
   return withDeadline(
     (abort) =>
       new Promise<{ socket: tls.TLSSocket; facts: TlsFacts }>((resolve, reject) => {
-        const socket = tls.connect({ secureContext: clientContext(ctx.config), rejectUnauthorized: false, socket: plain, servername: domain, ALPNProtocols: alpn });
+        const socket = tls.connect({ ...tlsClientOptions(ctx.config), socket: plain, servername: domain, ALPNProtocols: alpn });
         const onAbort = (): void => {
           socket.destroy();
           reject(abort.reason);

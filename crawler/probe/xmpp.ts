@@ -11,6 +11,7 @@
  */
 import { ProbeError } from '../errors.ts';
 import type { NetContext } from '../net/context.ts';
+import type { Dispatcher } from 'undici';
 import { fetchBounded } from '../net/http.ts';
 import { ObserverSession } from '../net/xmpp-client.ts';
 import type { SrvRecord } from '../net/dns.ts';
@@ -190,24 +191,34 @@ function registrationOf(c2s: SideResult): RegistrationMode {
 
 /** host-meta (XML and JSON) and the provider file. Returns the serverTesting consent. */
 async function httpLookups(ctx: NetContext, rec: XmppRecorder, domain: string, signal: AbortSignal): Promise<boolean | null> {
+  // The probe's own connections, closed at its end rather than idling in keep-alive.
+  const http = ctx.http.scope();
+  try {
+    return await httpLookupsOver(ctx, rec, domain, signal, http.dispatcher);
+  } finally {
+    await http.close();
+  }
+}
+
+async function httpLookupsOver(ctx: NetContext, rec: XmppRecorder, domain: string, signal: AbortSignal, dispatcher: Dispatcher): Promise<boolean | null> {
   const base = `https://${domain}/.well-known`;
   const cap = Math.min(ctx.config.maxBodyBytes, 1024 * 1024);
   await rec.step('xmpp.host-meta', async () => {
-    const r = await fetchBounded(ctx, `${base}/host-meta`, { maxBytes: cap, signal });
+    const r = await fetchBounded(ctx, `${base}/host-meta`, { maxBytes: cap, signal, dispatcher });
     if (r.status !== 200) return { value: null, outcome: r.status === 404 ? 'absent' : `http-${r.status}`, facts: { status: r.status } };
     const m = parseHostMetaXml(r.bodyText);
     if (m instanceof ProbeError) throw m;
     return { value: m, facts: { ...m }, raw: r.bodyText };
   });
   await rec.step('xmpp.host-meta-json', async () => {
-    const r = await fetchBounded(ctx, `${base}/host-meta.json`, { maxBytes: cap, accept: 'application/json', signal });
+    const r = await fetchBounded(ctx, `${base}/host-meta.json`, { maxBytes: cap, accept: 'application/json', signal, dispatcher });
     if (r.status !== 200) return { value: null, outcome: r.status === 404 ? 'absent' : `http-${r.status}`, facts: { status: r.status } };
     const m = parseHostMetaJson(r.bodyText);
     if (m instanceof ProbeError) throw m;
     return { value: m, facts: { ...m }, raw: r.bodyText };
   });
   const pf = await rec.step('xmpp.provider-file', async () => {
-    const r = await fetchBounded(ctx, `${base}/xmpp-provider-v2.json`, { maxBytes: cap, accept: 'application/json', signal });
+    const r = await fetchBounded(ctx, `${base}/xmpp-provider-v2.json`, { maxBytes: cap, accept: 'application/json', signal, dispatcher });
     if (r.status !== 200) return { value: null, outcome: r.status === 404 ? 'absent' : `http-${r.status}`, facts: { status: r.status } };
     const p = parseProviderFile(r.bodyText);
     if (p instanceof ProbeError) throw p;
