@@ -11,12 +11,17 @@ export interface ServerHistoryRow {
   failures_since_ok: number;
   failing_since: number;
   previous_ok_endpoint: string;
+  /** Endpoint of the last ok probe ('' when none): what an incremental fold shifts into `previous_ok_endpoint`. */
+  last_ok_endpoint: string;
+  /** Time of the ok probe before the last one, epoch ms (0 = none in the window). */
+  previous_ok_at: number;
 }
 
 /**
  * Summarise every server's snapshots in `[asOf - lookback, asOf)`: last probe and status,
  * last ok probe, the current failure streak (count and start), and the endpoint of the ok
- * probe before the last one (to see a move).
+ * probe before the last one (to see a move), and what jobs/history-cache.ts needs to go
+ * on from here (the last ok endpoint, the time of the ok probe before the last).
  *
  * Reads raw `server_snapshots` rather than `servers_latest` because it needs the streak,
  * and because `asOf` must exclude the current pass so a resumed pass re-plans identically.
@@ -38,7 +43,9 @@ export async function listServerHistory(db: Db, params: { asOf: Date; lookbackMs
         toUnixTimestamp64Milli(any(ok.last_ok_at)) AS last_ok_at,
         countIf(s.observed_at > ok.last_ok_at) AS failures_since_ok,
         toUnixTimestamp64Milli(minIf(s.observed_at, s.observed_at > ok.last_ok_at)) AS failing_since,
-        argMaxIf(s.endpoint, s.observed_at, s.status = 'ok' AND s.observed_at < ok.last_ok_at) AS previous_ok_endpoint
+        argMaxIf(s.endpoint, s.observed_at, s.status = 'ok' AND s.observed_at < ok.last_ok_at) AS previous_ok_endpoint,
+        argMaxIf(s.endpoint, s.observed_at, s.status = 'ok') AS last_ok_endpoint,
+        toUnixTimestamp64Milli(maxIf(s.observed_at, s.status = 'ok' AND s.observed_at < ok.last_ok_at)) AS previous_ok_at
       FROM server_snapshots AS s
       LEFT JOIN (
         SELECT protocol, domain, max(observed_at) AS last_ok_at
@@ -57,5 +64,6 @@ export async function listServerHistory(db: Db, params: { asOf: Date; lookbackMs
     last_ok_at: Number(r.last_ok_at),
     failures_since_ok: Number(r.failures_since_ok),
     failing_since: Number(r.failing_since),
+    previous_ok_at: Number(r.previous_ok_at),
   }));
 }

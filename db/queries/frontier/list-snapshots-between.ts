@@ -1,0 +1,28 @@
+import type { Db } from '../../client.ts';
+
+/** One snapshot, reduced to what a server's history needs. `observed_at` is epoch ms. */
+export interface SnapshotStatusRow {
+  protocol: string;
+  domain: string;
+  observed_at: number;
+  status: string;
+  endpoint: string;
+}
+
+/**
+ * Every snapshot with `observed_at` in `[from, to)`, oldest first: the rows an
+ * incremental history (jobs/history-cache.ts) folds into what it already holds.
+ * Ties are ordered by server so a re-read returns them in the same order.
+ */
+export async function listSnapshotsBetween(db: Db, params: { from: Date; to: Date }): Promise<SnapshotStatusRow[]> {
+  const rs = await db.client.query({
+    query: `SELECT protocol, domain, toUnixTimestamp64Milli(observed_at) AS at, status, endpoint
+      FROM server_snapshots
+      WHERE observed_at >= fromUnixTimestamp64Milli({from:Int64}, 'UTC') AND observed_at < fromUnixTimestamp64Milli({to:Int64}, 'UTC')
+      ORDER BY at, protocol, domain`,
+    query_params: { from: params.from.getTime(), to: params.to.getTime() },
+    format: 'JSONEachRow',
+  });
+  return (await rs.json<{ protocol: string; domain: string; at: number | string; status: string; endpoint: string }>())
+    .map((r) => ({ protocol: r.protocol, domain: r.domain, observed_at: Number(r.at), status: r.status, endpoint: r.endpoint }));
+}
