@@ -31,6 +31,7 @@ import { insertPassState } from '../db/queries/passes/insert-pass-state.ts';
 import { PROTOCOLS, type ProbeResult, type Protocol } from '../crawler/types.ts';
 import { ProbeError } from '../crawler/errors.ts';
 import type { CrawlObserver } from './crawl-observer.ts';
+import type { HistoryCache } from './history-cache.ts';
 import { failedProbeResult } from './failed-probe-result.ts';
 import { normaliseDomain, type NormaliseOptions } from './frontier/normalise-domain.ts';
 import type { Seed } from './frontier/load-seeds.ts';
@@ -89,6 +90,8 @@ export interface CrawlOptions {
   normalise?: NormaliseOptions;
   /** How far back history is read. @default 30 days */
   lookbackMs?: number;
+  /** History kept between the passes of a long-running process (jobs/history-cache.ts); without it the plan reads the whole window. */
+  history?: HistoryCache;
   /** Stop gracefully: running probes finish and are stored, the pass stays resumable. */
   signal?: AbortSignal;
   /**
@@ -161,6 +164,7 @@ export async function runCrawlPass(deps: CrawlDeps, options: CrawlOptions = {}):
     ...(options.limit !== undefined ? { limit: options.limit } : {}),
     ...(options.lookbackMs !== undefined ? { lookbackMs: options.lookbackMs } : {}),
     ...(only ? { only } : {}),
+    ...(options.history ? { history: options.history } : {}),
   });
   const planMs = Date.now() - started;
   if (unfinished && unfinished.planned !== plan.items.length) {

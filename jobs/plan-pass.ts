@@ -6,6 +6,7 @@
  * start time, and snapshots written by the pass itself are newer than that).
  */
 import type { Db } from '../db/client.ts';
+import type { HistoryCache } from './history-cache.ts';
 import { listServerHistory } from '../db/queries/frontier/list-server-history.ts';
 import type { Protocol, ServerStatus } from '../crawler/types.ts';
 import { readFrontier } from './frontier/read-frontier.ts';
@@ -125,6 +126,11 @@ export interface PlanPassOptions {
   lookbackMs?: number;
   /** Plan only these domains (normalised), due or not: `chatlas crawl d1 d2`. */
   only?: string[];
+  /**
+   * A long-running process's history kept between passes (jobs/history-cache.ts): read
+   * incrementally instead of the windowed query. Without it, the windowed query every time.
+   */
+  history?: HistoryCache;
 }
 
 /** Read the frontier and histories as of `asOf` and plan the due servers. */
@@ -142,8 +148,9 @@ export async function planPass(db: Db, options: PlanPassOptions): Promise<PassPl
       ...[...only].filter((d) => !have.has(d)).map((d): FrontierEntry => ({ domain: d, protocols: ['xmpp', 'matrix'], vias: ['cli'], optedOut: false })),
     ];
   }
-  const rows = await listServerHistory(db, { asOf: options.asOf, lookbackMs });
-  const histories = new Map(rows.map((r) => [serverKey(r.protocol, r.domain), toHistory(r)]));
+  const histories = options.history
+    ? await options.history.read(db, { asOf: options.asOf, lookbackMs })
+    : new Map((await listServerHistory(db, { asOf: options.asOf, lookbackMs })).map((r) => [serverKey(r.protocol, r.domain), toHistory(r)]));
   const plan = planServers({
     entries, histories, now: options.asOf, shard: options.shard,
     ...(options.hints ? { hints: options.hints } : {}),

@@ -6,10 +6,14 @@
  * and leaves the pass resumable.
  */
 import type { PassSummary } from './crawl.ts';
+import { HistoryCache } from './history-cache.ts';
 import type { ScheduleHints } from './schedule.ts';
 
-/** Runs one pass; the scheduler passes the stop signal and the politeness hints it collected. */
-export type RunPass = (options: { signal: AbortSignal; hints: Map<string, ScheduleHints> }) => Promise<PassSummary>;
+/**
+ * Runs one pass; the scheduler passes the stop signal, the politeness hints it collected
+ * and the servers' history it keeps between passes (so a plan reads only new snapshots).
+ */
+export type RunPass = (options: { signal: AbortSignal; hints: Map<string, ScheduleHints>; history: HistoryCache }) => Promise<PassSummary>;
 
 /** Options of {@link Scheduler}. */
 export interface SchedulerOptions {
@@ -50,6 +54,7 @@ export class Scheduler {
   /** The loop's promise while it runs; its presence is what prevents a second loop. */
   #loop: Promise<void> | undefined;
   #hints = new Map<string, ScheduleHints>();
+  #history = new HistoryCache();
   state: SchedulerState = 'idle';
   /** Passes run since start (for tests and status). */
   passes = 0;
@@ -107,7 +112,7 @@ export class Scheduler {
       let wait: number;
       try {
         this.#pruneHints(startedAt);
-        const summary = await this.#o.runPass({ signal, hints: this.#hints });
+        const summary = await this.#o.runPass({ signal, hints: this.#hints, history: this.#history });
         this.passes++;
         this.last = summary;
         failures = 0;

@@ -29,7 +29,7 @@ running probes finish and are stored, and the pass resumes at the next start.`,
     const db = await openStore(ctx, ctx.logger);
     const crawler = createCrawler({ db, logger: ctx.logger, sources: { env: ctx.env, flags: ctx.flags } });
     const scheduler = server.schedule === 'on'
-      ? new Scheduler({ runPass: ({ signal, hints }) => crawler.runPass({ signal, hints, journalDir: journalDirFor(db, '') }), logger: ctx.logger })
+      ? new Scheduler({ runPass: ({ signal, hints, history }) => crawler.runPass({ signal, hints, history, journalDir: journalDirFor(db, '') }), logger: ctx.logger })
       : undefined;
     let running;
     try {

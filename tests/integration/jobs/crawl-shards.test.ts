@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { openTestStore, rows, type TestStore } from '../../harness/store.ts';
 import { runCrawlPass, type ProbeFn } from '../../../jobs/crawl.ts';
 import { failedProbeResult } from '../../../jobs/failed-probe-result.ts';
+import { HistoryCache } from '../../../jobs/history-cache.ts';
 import { DEFAULT_RESERVED_TLDS } from '../../../jobs/frontier/normalise-domain.ts';
 import { parseShard } from '../../../jobs/shard.ts';
 import { insertPassState } from '../../../db/queries/passes/insert-pass-state.ts';
@@ -106,4 +107,23 @@ test('without a journal, a snapshot stored without its progress row is marked do
   assert.equal(s.alreadyDone + s.probed, seeds.length);
   const [c] = await rows<{ c: number }>(store.db, `SELECT count() AS c FROM server_snapshots WHERE pass_id = {p:UUID} AND domain = 'n7.shard.test'`, { p: passId });
   assert.equal(Number(c!.c), 1);
+});
+
+test('with the scheduler\'s history cache, a stopped pass resumes with the same plan and later plans read only new snapshots', async () => {
+  const history = new HistoryCache();
+  const controller = new AbortController();
+  let n = 0;
+  const start = T + 30 * 3_600_000;
+  const stopped = await runCrawlPass({ db: store.db, probe: probeWith(() => { if (++n === 30) controller.abort(); }), seeds, clock: () => new Date(start) }, { normalise, signal: controller.signal, concurrency: 8, history });
+  assert.equal(stopped.state, 'stopped');
+  assert.equal(history.lastRead!.mode, 'full');
+  const resumed = await runCrawlPass({ db: store.db, probe: probeWith(), seeds, clock: () => new Date(start + 60_000) }, { normalise, history });
+  assert.equal(resumed.passId, stopped.passId);
+  assert.equal(history.lastRead!.mode, 'incremental', 'same asOf: only the overlap is read, the pass\'s own snapshots are not before it');
+  assert.equal(resumed.planned, stopped.planned);
+  assert.equal(resumed.alreadyDone + resumed.probed, stopped.planned);
+  const next = await runCrawlPass({ db: store.db, probe: probeWith(), seeds, clock: () => new Date(start + 2 * 3_600_000) }, { normalise, history });
+  assert.equal(history.lastRead!.mode, 'incremental');
+  assert.equal(history.lastRead!.folded, seeds.length, 'the previous pass\'s snapshots, each folded once');
+  assert.equal(next.probed, seeds.length);
 });

@@ -97,6 +97,19 @@ test('Retry-After hints from a pass reach the next pass until they expire', asyn
   assert.deepEqual(seen, [0, 1, 0]);
 });
 
+test('every pass gets the same history cache, so plans after the first read only new snapshots', async () => {
+  const caches = new Set<unknown>();
+  const h = harness(async ({ history }) => {
+    caches.add(history);
+    return summary();
+  }, 3);
+  h.scheduler.start();
+  await new Promise((r) => setTimeout(r, 20));
+  await h.scheduler.stop();
+  assert.equal(caches.size, 1);
+  assert.equal(h.scheduler.passes >= 3, true);
+});
+
 test('bad options are refused quoting the value', () => {
   assert.throws(() => new Scheduler({ runPass: async () => summary(), minIdleMs: -1 }), /minIdleMs must be a finite number >= 0, got -1/);
 });
