@@ -6,8 +6,8 @@
 import { ProbeError } from '../errors.ts';
 import type { NetContext } from '../net/context.ts';
 import { fetchBounded, type FetchResult, type HttpScope } from '../net/http.ts';
-import { isAllowed, robotsPolicyFromFetch, ROBOTS_MAX_AGE_MS, ROBOTS_MAX_BYTES, type RobotsPolicy } from '../policy/robots.ts';
-import { createTtlCache, type TtlCache } from '../discover/matrix-well-known-cache.ts';
+import { isAllowed, type RobotsPolicy } from '../policy/robots.ts';
+import { cachedRobots, fetchRobots, robotsKey } from '../policy/robots-cache.ts';
 import type { Observation } from '../types.ts';
 
 /** Longest raw body kept in an observation. @default 64 KiB */
@@ -21,13 +21,7 @@ export interface Origin {
   host: string;
 }
 
-/** robots.txt policies per origin, per NetContext (RFC 9309 §2.4: at most 24 h). */
-const robotsCaches = new WeakMap<NetContext, TtlCache<RobotsPolicy>>();
-
-/** Codes that mean "could not talk to the origin at all" (so robots.txt says nothing). */
-export function isUnreachable(code: string): boolean {
-  return code.startsWith('net.') || code.startsWith('dns.') || code.startsWith('tls.');
-}
+export { isUnreachable } from '../policy/robots-cache.ts';
 
 /** The recorder of one probe: requests, robots, observations. */
 export class MatrixRecorder {
@@ -69,9 +63,12 @@ export class MatrixRecorder {
   /** robots.txt fetches under way in this probe, so parallel steps share one. */
   readonly #robotsInFlight = new Map<string, Promise<RobotsPolicy | ProbeError>>();
 
-  /** The robots policy of an origin (fetched once per context and day). Network failures are returned, not judged. */
+  /**
+   * The robots policy of an origin, from the context's shared cache (crawler/policy/robots-cache.ts:
+   * fetched once per context and day, or by the opt-out gate just before). Network failures are returned, not judged.
+   */
   robots(origin: Origin): Promise<RobotsPolicy | ProbeError> {
-    const key = `${origin.base}|${(origin.host || new URL(origin.base).host).replace(/:\d+$/, '')}`;
+    const key = robotsKey(origin);
     let pending = this.#robotsInFlight.get(key);
     if (!pending) {
       pending = this.#fetchRobots(origin, key);
@@ -81,26 +78,12 @@ export class MatrixRecorder {
   }
 
   async #fetchRobots(origin: Origin, key: string): Promise<RobotsPolicy | ProbeError> {
-    let cache = robotsCaches.get(this.ctx);
-    if (!cache) { cache = createTtlCache<RobotsPolicy>(10_000); robotsCaches.set(this.ctx, cache); }
-    // The key names the same site whether the Host header is explicit or implied by the URL.
-    const hit = cache.get(key, this.now()) ?? this.#robotsFailures.get(key);
+    const hit = cachedRobots(this.ctx, origin, this.now()) ?? this.#robotsFailures.get(key);
     if (hit) return hit;
-    let policy: RobotsPolicy;
-    try {
-      const res = await fetchBounded(this.ctx, `${origin.base}/robots.txt`, { headers: { host: origin.host || new URL(origin.base).host }, maxBytes: ROBOTS_MAX_BYTES, maxRedirects: 5, signal: this.signal, dispatcher: this.http.dispatcher });
-      policy = robotsPolicyFromFetch({ status: res.status, bodyText: res.bodyText });
-    } catch (error) {
-      const e = ProbeError.from(error);
-      if (e.code === 'http.redirect-limit') policy = robotsPolicyFromFetch({ error: e.message, redirectLimit: true });
-      else if (isUnreachable(e.code) || e.code === 'http.timeout') {
-        this.#robotsFailures.set(key, e);
-        return e;
-      }
-      else policy = robotsPolicyFromFetch({ error: e.message });
-    }
-    cache.set(key, policy, ROBOTS_MAX_AGE_MS, this.now());
-    return policy;
+    const fetched = await fetchRobots(this.ctx, origin, { signal: this.signal, now: this.now(), dispatcher: this.http.dispatcher });
+    if (fetched.policy) return fetched.policy;
+    this.#robotsFailures.set(key, fetched.error!);
+    return fetched.error!;
   }
 
   /**
