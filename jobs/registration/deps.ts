@@ -11,6 +11,11 @@ export interface OwnershipNet {
   txt(name: string, signal: AbortSignal): Promise<string[]>;
   /** GET an https URL with a byte cap and no redirects off the domain; the body as text. */
   fetchText(url: string, signal: AbortSignal): Promise<{ status: number; body: string }>;
+  /**
+   * GET `https://<domain>/robots.txt` now. Optional: when present, opt-out reads use it instead of
+   * `fetchText`, so the crawler's robots cache keeps what they fetched and its probe does not fetch it again.
+   */
+  fetchRobots?(domain: string, signal: AbortSignal): Promise<{ status: number; body: string }>;
 }
 
 /** Registration settings and collaborators. */

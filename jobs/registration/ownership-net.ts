@@ -1,10 +1,12 @@
 /**
  * The OwnershipNet over the crawler's network layer: TXT through our own DNS
  * client (never Node's resolver) and the well-known file through
- * `fetchBounded` (address guard, byte cap, redirect cap, deadline).
+ * `fetchBounded` (address guard, byte cap, redirect cap, deadline); robots.txt
+ * through the crawler's shared robots cache (crawler/policy/robots-cache.ts).
  */
 import type { NetContext } from '../../crawler/net/context.ts';
 import { fetchBounded } from '../../crawler/net/http.ts';
+import { fetchRobots } from '../../crawler/policy/robots-cache.ts';
 import type { OwnershipNet } from './deps.ts';
 
 /** The challenge file is one token: 4 KiB is plenty and bounds what a hostile server can send. */
@@ -21,6 +23,12 @@ export function createOwnershipNet(ctx: NetContext): OwnershipNet {
       // Redirects stay allowed (a web server may send / to a canonical host) but are capped and guarded hop by hop.
       const res = await fetchBounded(ctx, url, { maxBytes: CHALLENGE_MAX_BYTES, maxRedirects: 3, accept: 'text/plain', signal });
       return { status: res.status, body: res.bodyText };
+    },
+    async fetchRobots(domain, signal) {
+      // Through the context's robots cache (RFC 9309 limits): the Matrix probe of the same origin that follows reuses it.
+      const fetched = await fetchRobots(ctx, { base: `https://${domain}`, host: '' }, { signal, now: new Date() });
+      if (!fetched.response) throw fetched.error;
+      return { status: fetched.response.status, body: fetched.response.bodyText };
     },
   };
 }

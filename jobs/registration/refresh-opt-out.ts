@@ -28,7 +28,7 @@ export async function observeOptOut(net: OwnershipNet, domain: string, timeoutMs
   }
   let robots: boolean | null = null;
   try {
-    const res = await withDeadline((signal) => net.fetchText(`https://${domain}/robots.txt`, signal), timeoutMs, 'http.timeout');
+    const res = await withDeadline((signal) => net.fetchRobots ? net.fetchRobots(domain, signal) : net.fetchText(`https://${domain}/robots.txt`, signal), timeoutMs, 'http.timeout');
     // RFC 9309 §2.3.1.3: 4xx means "no robots.txt" (no opt-out); 5xx says nothing about the admin's wish.
     if (res.status >= 200 && res.status < 300) robots = robotsOptsOut(res.body);
     else if (res.status >= 400 && res.status < 500) robots = false;

@@ -45,11 +45,13 @@ before(async () => {
       'listed.test': { A: ['127.9.7.3'] },
       // A TXT record with another value is not an opt-out.
       '_chatlas.listed.test': { TXT: ['chatlas=hello'] },
+      'robots-once.test': { A: ['127.9.7.4'] },
     },
   });
   await host('txt-out.test', '127.9.7.1');
   await host('robots-out.test', '127.9.7.2', { '/robots.txt': text('User-agent: Chatlas\nDisallow: /\n') });
   await host('listed.test', '127.9.7.3', { '/robots.txt': text('User-agent: *\nDisallow: /private\n') });
+  await host('robots-once.test', '127.9.7.4', { '/robots.txt': text('User-agent: *\nDisallow: /private\n') });
   store = await openTestStore();
   crawler = createCrawler({
     db: store.db,
@@ -100,4 +102,16 @@ test('opted-out domains are left out of the next plans, until the record is remo
   assert.deepEqual(await listOptedOutDomains(store.db), ['robots-out.test']);
   const lifted = await crawler.runPass({ only: ['txt-out.test'] });
   assert.deepEqual(lifted.byStatus, { ok: 1 });
+});
+
+test('one pass of one domain reads https://<domain>/robots.txt once: the probe reuses the gate\'s fetch', async () => {
+  const summary = await crawler.runPass({ only: ['robots-once.test'] });
+  assert.equal(summary.byStatus['ok'], 1, 'the Matrix probe went through (robots.txt allows it)');
+  const [web, federation] = hosts['robots-once.test']!;
+  const robots = (s: FakeServer) => s.requests.filter((r) => r.path === '/robots.txt').length;
+  // The gate's read of https://robots-once.test/robots.txt is the client API origin's too.
+  assert.equal(robots(web!), 1);
+  assert.ok(web!.requests.some((r) => r.path.startsWith('/_matrix/client/')), 'the client API was probed on this origin');
+  // The federation port is another origin (RFC 9309 §2.3: per scheme, host and port): its own file, read once.
+  assert.equal(robots(federation!), 1);
 });
