@@ -19,9 +19,13 @@
  * kept on purpose: for a server failing since before the window, the fold goes
  * on counting its failure streak from where it knew it (`failuresSinceOk`,
  * `failingSince`), where the windowed query counts only the failures inside the
- * window. jobs/schedule.ts saturates there (dead, ceiling interval) because the
- * window exceeds twice the ceiling; tests/integration/jobs/history-cache.test.ts
- * checks the decisions agree.
+ * window. jobs/schedule.ts saturates there (dead, ceiling interval) on both, as
+ * long as the crawl probed the server at least once per ceiling and the window is
+ * at least twice the ceiling plus `deadAfterMs` (the failures inside the window
+ * then span `deadAfterMs` and more): 30 days against 7 + 7 + 7 by default. With a
+ * shorter window (planPass only requires more than twice the ceiling) the windowed
+ * query may call such a server failing again where the cache keeps it dead.
+ * tests/integration/jobs/history-cache.test.ts checks the decisions agree.
  *
  * Memory: one small object per server of the window. Not safe for two reads at
  * once; the scheduler never overlaps passes.
