@@ -9,6 +9,8 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
+import { CLUSTER_SETTINGS } from './cluster-settings.ts';
+import { localDatabase } from './cluster-ddl.ts';
 import type { DbConfig } from './config.ts';
 import { StoreError } from './store-error.ts';
 
@@ -20,8 +22,13 @@ export interface Db {
   readonly kind: 'embedded' | 'server';
   /** Database holding the Chatlas tables. */
   readonly database: string;
-  /** Cluster for ON CLUSTER DDL, when configured. */
+  /**
+   * Cluster, when configured: `database` then holds Distributed tables over
+   * the replicated tables of `<database>_local` (db/cluster-ddl.ts).
+   */
   readonly cluster: string | undefined;
+  /** A client on `<database>_local`, where migrate creates the tables; cluster mode only. */
+  readonly localClient: ClickHouseClient | undefined;
   /** Where the data lives: the folder, or the server URL without credentials. */
   readonly location: string;
   close(): Promise<void>;
@@ -53,21 +60,30 @@ async function openServer(config: DbConfig, url: string): Promise<Db> {
   try {
     const onCluster = config.cluster ? ` ON CLUSTER ${config.cluster}` : '';
     await bootstrap.command({ query: `CREATE DATABASE IF NOT EXISTS ${config.database}${onCluster}` });
+    if (config.cluster) await bootstrap.command({ query: `CREATE DATABASE IF NOT EXISTS ${localDatabase(config.database)}${onCluster}` });
   } catch (error) {
     throw StoreError.fromServer(shown, error);
   } finally {
     await bootstrap.close();
   }
-  const client = createClient({
+  const open = (database: string) => createClient({
     url,
     username: config.user,
     password: config.password,
-    database: config.database,
+    database,
     request_timeout: 300_000,
-    clickhouse_settings: { wait_end_of_query: 1 },
+    // On a cluster every query and insert goes through Distributed tables: see cluster-settings.ts.
+    clickhouse_settings: config.cluster ? { wait_end_of_query: 1, ...CLUSTER_SETTINGS } : { wait_end_of_query: 1 },
     log: { level: ClickHouseLogLevel.OFF },
   });
-  return { client, kind: 'server', database: config.database, cluster: config.cluster, location: shown, close: () => client.close() };
+  const client = open(config.database);
+  const localClient = config.cluster ? open(localDatabase(config.database)) : undefined;
+  return {
+    client, kind: 'server', database: config.database, cluster: config.cluster, localClient, location: shown,
+    close: async () => {
+      await Promise.all([client.close(), localClient?.close()]);
+    },
+  };
 }
 
 async function openEmbedded(config: DbConfig): Promise<Db> {
@@ -97,7 +113,7 @@ async function openEmbedded(config: DbConfig): Promise<Db> {
     await client.close();
     throw new StoreError('store.corrupt', `the embedded store at ${dir} could not be opened: ${firstLine(error)}`, { cause: error });
   }
-  return { client, kind: 'embedded', database: config.database, cluster: undefined, location: dir, close: () => client.close() };
+  return { client, kind: 'embedded', database: config.database, cluster: undefined, localClient: undefined, location: dir, close: () => client.close() };
 }
 
 /** The part of chdb's Connection that takes per-call settings. */

@@ -57,7 +57,7 @@ export const dbConfigTable = {
     flag: 'cluster',
     schema: identifier.optional(),
     default: undefined as string | undefined,
-    doc: 'Cluster name: migrate creates replicated tables ON CLUSTER (server only).',
+    doc: 'Cluster name: migrate creates replicated tables ON CLUSTER in `chatlas_local` (the database name + `_local`) and Distributed tables over them in `chatlas`, sharded by server (server only).',
   },
 };
 

@@ -9,8 +9,10 @@ export const migrateCommand: CommandSpec = {
   help: `Usage: chatlas migrate [--cluster NAME]
 
 Applies db/migrations/*.sql in order and records each in schema_migrations.
-Safe to run twice and from two processes at once. With --cluster (ClickHouse
-server only) tables are created ON CLUSTER as Replicated* engines.`,
+Safe to run twice and from two processes at once. With --cluster NAME
+(ClickHouse server only) the tables are created ON CLUSTER as Replicated*
+engines in <database>_local, and <database> gets a Distributed table over each,
+sharded by server name (docs/scale-out.md).`,
   options: {},
   config: ['db'],
   async run(ctx) {
