@@ -1,5 +1,8 @@
 import type { Db } from '../../client.ts';
 import type { Protocol } from '../../../crawler/types.ts';
+import { bucketSql } from '../stats/bucket-sql.ts';
+import { networkCellsSql } from '../stats/network-cells-sql.ts';
+import { planNetworkCells } from '../stats/plan-network-cells.ts';
 import { queryRows } from '../stats/query-rows.ts';
 
 /** Parameters of {@link getRegistrationModes}. */
@@ -18,17 +21,13 @@ export interface RegistrationModeRow {
   servers: number;
 }
 
+// The day's network cells (each server's last state of the day, networkCellsSql), from
+// network_buckets_v1 once the day is closed.
 const sql = `
-SELECT protocol, software, registration, count() AS servers
-FROM (
-  SELECT protocol, domain, argMaxMerge(status) AS status, argMaxMerge(software) AS software,
-         argMaxMerge(registration) AS registration
-  FROM server_daily_v1
-  WHERE day = {day:Date} AND ({protocol:String} = '' OR protocol = {protocol:String})
-  GROUP BY protocol, domain
-)
-WHERE status = 'ok'
+SELECT protocol, software, registration, sum(reachable) AS servers
+FROM (${networkCellsSql(bucketSql('day'))})
 GROUP BY GROUPING SETS ((protocol, registration), (protocol, software, registration))
+HAVING servers > 0
 ORDER BY protocol, software, servers DESC, registration`;
 
 /**
@@ -36,5 +35,6 @@ ORDER BY protocol, software, servers DESC, registration`;
  * each reachable server once with its last state of the day.
  */
 export async function getRegistrationModes(db: Db, params: RegistrationModesParams): Promise<RegistrationModeRow[]> {
-  return queryRows<RegistrationModeRow>(db, sql, { day: params.day, protocol: params.protocol ?? '' });
+  const plan = await planNetworkCells(db, { from: params.day, to: params.day, step: 'day', protocol: params.protocol ?? '' });
+  return queryRows<RegistrationModeRow>(db, sql, plan.params);
 }

@@ -1,6 +1,8 @@
 import type { Db } from '../../client.ts';
 import type { Protocol } from '../../../crawler/types.ts';
 import { bucketSql, type Step } from '../stats/bucket-sql.ts';
+import { networkCellsSql } from '../stats/network-cells-sql.ts';
+import { planNetworkCells } from '../stats/plan-network-cells.ts';
 import { queryRows } from '../stats/query-rows.ts';
 
 /** Parameters of {@link getSoftwareSeries}. */
@@ -23,22 +25,14 @@ export interface SoftwarePoint {
   servers: number;
 }
 
-// Reads server_daily_v1 (each server's LAST state of a day) rather than software_daily_v1, whose
-// per-software sets would count a server that switched software mid-day under both names.
+// Reads the network cells (each server's LAST state in the bucket; networkCellsSql) rather than
+// software_daily_v1, whose per-software sets would count a server that switched software mid-day
+// under both names. Closed buckets come precomputed from network_buckets_v1.
 const sql = (bucket: string) => `
-SELECT toString(bucket) AS bucket, protocol, software, count() AS servers
-FROM (
-  SELECT ${bucket} AS bucket, protocol, domain, argMax(status, at) AS status, argMax(software, at) AS software
-  FROM (
-    SELECT day, protocol, domain, max(last_at) AS at, argMaxMerge(status) AS status, argMaxMerge(software) AS software
-    FROM server_daily_v1
-    WHERE day >= {from:Date} AND day <= {to:Date} AND ({protocol:String} = '' OR protocol = {protocol:String})
-    GROUP BY day, protocol, domain
-  )
-  GROUP BY bucket, protocol, domain
-)
-WHERE status = 'ok'
+SELECT toString(bucket) AS bucket, protocol, software, sum(reachable) AS servers
+FROM (${networkCellsSql(bucket)})
 GROUP BY bucket, protocol, software
+HAVING servers > 0
 ORDER BY bucket, protocol, servers DESC, software`;
 
 /**
@@ -47,7 +41,7 @@ ORDER BY bucket, protocol, servers DESC, software`;
  * The share is `servers / sum(servers of the bucket and protocol)`.
  */
 export async function getSoftwareSeries(db: Db, params: SoftwareSeriesParams): Promise<SoftwarePoint[]> {
-  return queryRows<SoftwarePoint>(db, sql(bucketSql(params.step ?? 'day')), {
-    from: params.from, to: params.to, protocol: params.protocol ?? '',
-  });
+  const step = params.step ?? 'day';
+  const plan = await planNetworkCells(db, { from: params.from, to: params.to, step, protocol: params.protocol ?? '' });
+  return queryRows<SoftwarePoint>(db, sql(bucketSql(step)), plan.params);
 }

@@ -1,5 +1,8 @@
 import type { Db } from '../../client.ts';
 import type { Protocol } from '../../../crawler/types.ts';
+import { bucketSql } from '../stats/bucket-sql.ts';
+import { networkCellsSql } from '../stats/network-cells-sql.ts';
+import { planNetworkCells } from '../stats/plan-network-cells.ts';
 import { queryRows } from '../stats/query-rows.ts';
 
 /** Parameters of {@link getSoftwareShare}. */
@@ -20,16 +23,13 @@ export interface SoftwareShareRow {
   total: number;
 }
 
+// The day's network cells (each server's last state of the day, networkCellsSql), from
+// network_buckets_v1 once the day is closed.
 const sql = `
-SELECT protocol, software, count() AS servers, sum(count()) OVER (PARTITION BY protocol) AS total
-FROM (
-  SELECT protocol, domain, argMaxMerge(status) AS status, argMaxMerge(software) AS software
-  FROM server_daily_v1
-  WHERE day = {day:Date} AND ({protocol:String} = '' OR protocol = {protocol:String})
-  GROUP BY protocol, domain
-)
-WHERE status = 'ok'
+SELECT protocol, software, sum(reachable) AS servers, sum(sum(reachable)) OVER (PARTITION BY protocol) AS total
+FROM (${networkCellsSql(bucketSql('day'))})
 GROUP BY protocol, software
+HAVING servers > 0
 ORDER BY protocol, servers DESC, software`;
 
 /**
@@ -37,5 +37,6 @@ ORDER BY protocol, servers DESC, software`;
  * state of the day, from `server_daily_v1`.
  */
 export async function getSoftwareShare(db: Db, params: SoftwareShareParams): Promise<SoftwareShareRow[]> {
-  return queryRows<SoftwareShareRow>(db, sql, { day: params.day, protocol: params.protocol ?? '' });
+  const plan = await planNetworkCells(db, { from: params.day, to: params.day, step: 'day', protocol: params.protocol ?? '' });
+  return queryRows<SoftwareShareRow>(db, sql, plan.params);
 }

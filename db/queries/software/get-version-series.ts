@@ -1,5 +1,7 @@
 import type { Db } from '../../client.ts';
 import { bucketSql, type Step } from '../stats/bucket-sql.ts';
+import { networkCellsSql } from '../stats/network-cells-sql.ts';
+import { planNetworkCells } from '../stats/plan-network-cells.ts';
 import { queryRows } from '../stats/query-rows.ts';
 
 /** Parameters of {@link getVersionSeries}. */
@@ -22,22 +24,13 @@ export interface VersionPoint {
   servers: number;
 }
 
+// Each server counts once per bucket, under its last software and version there (networkCellsSql).
 const sql = (bucket: string) => `
-SELECT toString(bucket) AS bucket, version, count() AS servers
-FROM (
-  SELECT ${bucket} AS bucket, protocol, domain,
-         argMax(status, at) AS status, argMax(software, at) AS software, argMax(version, at) AS version
-  FROM (
-    SELECT day, protocol, domain, max(last_at) AS at,
-           argMaxMerge(status) AS status, argMaxMerge(software) AS software, argMaxMerge(version) AS version
-    FROM server_daily_v1
-    WHERE day >= {from:Date} AND day <= {to:Date}
-    GROUP BY day, protocol, domain
-  )
-  GROUP BY bucket, protocol, domain
-)
-WHERE status = 'ok' AND software = {software:String}
+SELECT toString(bucket) AS bucket, version, sum(reachable) AS servers
+FROM (${networkCellsSql(bucket)})
+WHERE software = {software:String}
 GROUP BY bucket, version
+HAVING servers > 0
 ORDER BY bucket, servers DESC, version`;
 
 /**
@@ -46,7 +39,7 @@ ORDER BY bucket, servers DESC, version`;
  * upgraded mid-day counts under its new version only).
  */
 export async function getVersionSeries(db: Db, params: VersionSeriesParams): Promise<VersionPoint[]> {
-  return queryRows<VersionPoint>(db, sql(bucketSql(params.step ?? 'day')), {
-    software: params.software, from: params.from, to: params.to,
-  });
+  const step = params.step ?? 'day';
+  const plan = await planNetworkCells(db, { from: params.from, to: params.to, step });
+  return queryRows<VersionPoint>(db, sql(bucketSql(step)), { ...plan.params, software: params.software });
 }

@@ -1,6 +1,8 @@
 import type { Db } from '../../client.ts';
 import type { Protocol } from '../../../crawler/types.ts';
 import { bucketSql, type Step } from './bucket-sql.ts';
+import { networkCellsSql } from './network-cells-sql.ts';
+import { planNetworkCells } from './plan-network-cells.ts';
 import { queryRows } from './query-rows.ts';
 import { toIso } from './to-iso.ts';
 
@@ -49,57 +51,39 @@ export interface NetworkPoint {
   lastAt: string | null;
 }
 
-// Inner: the daily rollup's states merged per (day, server); middle: each server's last day in the
-// bucket; outer: counts. For step=day the middle level is a no-op over one row.
-// argMax skips NULLs, so Nullable facts are only counted for servers that answered (status = 'ok').
+// Each cell holds the servers sharing one last state in the bucket (networkCellsSql), so summing the
+// cells of a bucket counts every server once, with its last state: the same numbers as merging
+// server_daily_v1 per server, but closed buckets come precomputed from network_buckets_v1.
 const sql = (bucket: string) => `
 SELECT toString(bucket) AS bucket, protocol,
-       count() AS probed,
-       countIf(status = 'ok') AS reachable,
-       sumIf(public_rooms, status = 'ok') AS rooms,
-       sumIf(public_members, status = 'ok') AS members,
-       countIf(status = 'ok' AND registration = 'open') AS openRegistration,
-       countIf(status = 'ok' AND isNotNull(tls_valid)) AS tlsObserved,
-       countIf(status = 'ok' AND tls_valid = true) AS tlsValid,
-       countIf(status = 'ok' AND tls_valid = true AND tls_expires_at < at + INTERVAL 14 DAY) AS tlsExpiring,
-       countIf(status = 'ok' AND isNotNull(dnssec)) AS dnssecObserved,
-       countIf(status = 'ok' AND dnssec = true) AS dnssec,
-       countIf(status = 'ok' AND isNotNull(dane)) AS daneObserved,
-       countIf(status = 'ok' AND dane = true) AS dane,
-       countIf(status = 'ok' AND isNotNull(ipv6)) AS ipv6Observed,
-       countIf(status = 'ok' AND ipv6 = true) AS ipv6,
-       toString(min(at)) AS firstAt, toString(max(at)) AS lastAt
-FROM (
-  SELECT ${bucket} AS bucket, protocol, domain, max(day_at) AS at,
-         argMax(status, day_at) AS status, argMax(registration, day_at) AS registration,
-         argMax(tls_valid, day_at) AS tls_valid, argMax(tls_expires_at, day_at) AS tls_expires_at,
-         argMax(dnssec, day_at) AS dnssec, argMax(dane, day_at) AS dane, argMax(ipv6, day_at) AS ipv6,
-         argMax(public_rooms, day_at) AS public_rooms, argMax(public_members, day_at) AS public_members
-  FROM (
-    SELECT day, protocol, domain, max(last_at) AS day_at,
-           argMaxMerge(status) AS status, argMaxMerge(registration) AS registration,
-           argMaxMerge(tls_valid) AS tls_valid, argMaxMerge(tls_expires_at) AS tls_expires_at,
-           argMaxMerge(dnssec) AS dnssec, argMaxMerge(dane) AS dane, argMaxMerge(ipv6) AS ipv6,
-           argMaxMerge(public_rooms) AS public_rooms, argMaxMerge(public_members) AS public_members
-    FROM server_daily_v1
-    WHERE day >= {from:Date} AND day <= {to:Date} AND ({protocol:String} = '' OR protocol = {protocol:String})
-    GROUP BY day, protocol, domain
-  )
-  GROUP BY bucket, protocol, domain
-)
+       sum(probed) AS probed,
+       sum(reachable) AS reachable,
+       sum(rooms) AS rooms,
+       sum(members) AS members,
+       sumIf(reachable, registration = 'open') AS openRegistration,
+       sum(tls_observed) AS tlsObserved,
+       sum(tls_ok) AS tlsValid,
+       sum(tls_expiring) AS tlsExpiring,
+       sum(dnssec_observed) AS dnssecObserved,
+       sum(dnssec_on) AS dnssec,
+       sum(dane_observed) AS daneObserved,
+       sum(dane_on) AS dane,
+       sum(ipv6_observed) AS ipv6Observed,
+       sum(ipv6_on) AS ipv6,
+       toString(min(first_at)) AS firstAt, toString(max(last_at)) AS lastAt
+FROM (${networkCellsSql(bucket)})
 GROUP BY bucket, protocol
 ORDER BY bucket, protocol`;
 
 /**
- * Network metrics over time, per bucket and protocol, from `server_daily_v1`
- * (never raw observations). Every point carries its coverage (`probed`,
+ * Network metrics over time, per bucket and protocol, from the network
+ * rollup (`network_buckets_v1`) for closed buckets and `server_daily_v1` for
+ * the rest (never raw observations; see `planNetworkCells`). Every point carries its coverage (`probed`,
  * `firstAt`..`lastAt`), so a chart can say how many servers a value rests on.
  */
 export async function getNetworkSeries(db: Db, params: NetworkSeriesParams): Promise<NetworkPoint[]> {
-  const rows = await queryRows<NetworkPoint>(db, sql(bucketSql(params.step ?? 'day')), {
-    from: params.from,
-    to: params.to,
-    protocol: params.protocol ?? '',
-  });
+  const step = params.step ?? 'day';
+  const plan = await planNetworkCells(db, { from: params.from, to: params.to, step, protocol: params.protocol ?? '' });
+  const rows = await queryRows<NetworkPoint>(db, sql(bucketSql(step)), plan.params);
   return rows.map((r) => ({ ...r, firstAt: toIso(r.firstAt), lastAt: toIso(r.lastAt) }));
 }
