@@ -7,6 +7,7 @@ import { Scheduler } from '../scheduler.ts';
 import { startServer } from '../server.ts';
 import { warmUp } from '../warm-up.ts';
 import { startHousekeeping } from '../housekeeping.ts';
+import { startNetworkRollup } from '../network-rollup.ts';
 import { createOwnershipNet } from '../registration/ownership-net.ts';
 import { ensureSiteBuilt } from '../site-build.ts';
 
@@ -19,7 +20,8 @@ Opens the store (migrating it), builds the site if it is missing or older
 than its sources, serves the site, the JSON API (/api/v1) and Prometheus
 metrics (/metrics), and runs the crawl scheduler in the same process: passes
 run as servers come due, never overlapping; every 6 hours unproven
-registrations expire and opted-out domains are looked at again. SIGINT/SIGTERM stop cleanly: the
+registrations expire and opted-out domains are looked at again; every hour the
+network rollup of closed days, weeks and months is brought up to date. SIGINT/SIGTERM stop cleanly: the
 running probes finish and are stored, and the pass resumes at the next start.`,
   options: {},
   config: ['server', 'db', 'crawl', 'pass'],
@@ -42,7 +44,14 @@ running probes finish and are stored, and the pass resumes at the next start.`,
       await db.close();
       throw error;
     }
-    void warmUp(running.url, ctx.logger);
+    // The network rollup (closed days, weeks, months) first, so the warmed pages read it; its first
+    // round on an old store backfills history, bucket by bucket.
+    const rollup = startNetworkRollup({
+      db,
+      onRound: (round) => ctx.logger.info(round, 'network rollup'),
+      onError: (error) => ctx.logger.error({ err: error }, 'network rollup failed'),
+    });
+    void rollup.first.then(() => warmUp(running.url, ctx.logger));
     scheduler?.start();
     // Upkeep beside the passes: expire unproven registrations, look again at opt-outs (every 6 h).
     const upkeep = server.schedule === 'on'
@@ -56,6 +65,7 @@ running probes finish and are stored, and the pass resumes at the next start.`,
     await new Promise<void>((resolve) => ctx.signal.addEventListener('abort', () => resolve(), { once: true }));
     ctx.logger.info('stopping');
     upkeep?.stop();
+    rollup.stop();
     await running.close();
     await crawler.close();
     await db.close();
