@@ -8,6 +8,7 @@ import { migrate } from '../../../db/migrate.ts';
 import { insertProbeResults } from '../../../db/queries/observations/insert-probe-results.ts';
 import { openTestStore, rows, type TestStore } from '../../harness/store.ts';
 import { syntheticNetwork } from '../../harness/synthetic.ts';
+import { runNetworkRollup } from '../../../jobs/network-rollup.ts';
 import type { ProbeResult } from '../../../crawler/types.ts';
 
 let store: TestStore;
@@ -87,6 +88,31 @@ test('rollups match a recount from raw snapshots over a synthetic week', async (
     GROUP BY day, software ORDER BY day, software`);
   assert.ok(fromRaw.length > 20, 'the synthetic week produced data');
   assert.deepEqual(fromRollup.map((r) => [r.day, r.software, Number(r.n)]), fromRaw.map((r) => [r.day, r.software, Number(r.n)]));
+});
+
+test('the network rollup matches a recount from raw snapshots, last state per server and bucket', async () => {
+  // Two weeks of March, plus servers that change software or go down later the same day: the last state wins.
+  const end = new Date('2026-03-15T12:00:00Z');
+  for (const day of syntheticNetwork({ servers: 200, days: 14, end, seed: 7 })) await insertProbeResults(store.db, day);
+  const domains = await rows<{ domain: string }>(store.db, `
+    SELECT DISTINCT domain FROM server_snapshots WHERE protocol = 'matrix' AND toDate(observed_at) = '2026-03-10' ORDER BY domain LIMIT 6`);
+  await insertProbeResults(store.db, domains.map((d, i) => probe(d.domain, '2026-03-10T23:30:00Z', i % 2 ? 'dendrite' : 'conduit', '0.1.0', i % 3 ? 'ok' : 'unreachable')));
+  await runNetworkRollup(store.db, new Date('2026-03-16T08:00:00Z'));
+  for (const step of ['day', 'week'] as const) {
+    const bucket = step === 'day' ? 'toDate(observed_at)' : 'toMonday(toDate(observed_at))';
+    const fromRollup = await rows<{ b: string; software: string; n: string; p: string }>(store.db, `
+      SELECT toString(bucket) AS b, software, sum(reachable) AS n, sum(probed) AS p FROM network_buckets_v1
+      WHERE step = {step:String} AND bucket BETWEEN '2026-03-02' AND '2026-03-15'
+      GROUP BY bucket, software ORDER BY b, software`, { step });
+    const fromRaw = await rows<{ b: string; software: string; n: string; p: string }>(store.db, `
+      SELECT toString(b) AS b, software, countIf(status = 'ok') AS n, count() AS p FROM (
+        SELECT ${bucket} AS b, domain, argMax(status, observed_at) AS status, argMax(software, observed_at) AS software
+        FROM server_snapshots WHERE toDate(observed_at) BETWEEN '2026-03-02' AND '2026-03-15'
+        GROUP BY b, protocol, domain)
+      GROUP BY b, software ORDER BY b, software`);
+    assert.ok(fromRaw.length > 20, 'the synthetic weeks produced data');
+    assert.deepEqual(fromRollup.map((r) => [r.b, r.software, Number(r.n), Number(r.p)]), fromRaw.map((r) => [r.b, r.software, Number(r.n), Number(r.p)]), step);
+  }
 });
 
 test('discoveries fold into one row per domain with first/last seen and every way it was found', async () => {
