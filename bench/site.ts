@@ -23,6 +23,7 @@ import { migrate } from '../db/migrate.ts';
 import { insertProbeResults } from '../db/queries/observations/insert-probe-results.ts';
 import { searchRooms } from '../db/queries/rooms/search-rooms.ts';
 import { syntheticNetwork } from '../tests/harness/synthetic.ts';
+import { runNetworkRollup } from '../jobs/network-rollup.ts';
 import { startServer } from '../jobs/server.ts';
 import { ensureSiteBuilt } from '../jobs/site-build.ts';
 import { configureApi, defaultLimiters } from '../site/lib/api/deps.ts';
@@ -62,6 +63,10 @@ if (fresh) {
   await db.client.command({ query: 'OPTIMIZE TABLE servers_last_ok FINAL' });
   fillSeconds = round((performance.now() - t) / 1000);
 }
+// As `chatlas serve` does before warming the pages: the network rollup of every closed bucket.
+const rollupStarted = performance.now();
+const rollup = await runNetworkRollup(db);
+process.stderr.write(`network rollup: ${JSON.stringify(rollup)} in ${((performance.now() - rollupStarted) / 1000).toFixed(1)} s\n`);
 const count = async (q: string) => Number(((await (await db.client.query({ query: q, format: 'JSONEachRow' })).json<{ n: string }>())[0]!).n);
 const size = {
   servers: await count('SELECT count() AS n FROM servers_latest FINAL'),
