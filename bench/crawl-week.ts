@@ -22,6 +22,7 @@ import { createDb } from '../db/client.ts';
 import { loadDbConfig } from '../db/config.ts';
 import { migrate } from '../db/migrate.ts';
 import { runCrawlPass, type ProbeFn } from '../jobs/crawl.ts';
+import { HistoryCache } from '../jobs/history-cache.ts';
 import type { Observation, ProbeResult, ServerStatus } from '../crawler/types.ts';
 
 const { values: args } = parseArgs({
@@ -33,6 +34,9 @@ const { values: args } = parseArgs({
     batch: { type: 'string', default: '2000' },
     json: { type: 'boolean', default: false },
     'no-journal': { type: 'boolean', default: false },
+    // Re-read the whole 30-day history window at every plan (chatlas crawl's way) instead of
+    // keeping it between passes as chatlas serve's scheduler does (jobs/history-cache.ts).
+    'full-history': { type: 'boolean', default: false },
   },
 });
 const DOMAINS = Number(args.domains);
@@ -88,6 +92,8 @@ const db = await createDb(loadDbConfig({ env: { CHATLAS_DATA: join(dir, 'data') 
 await migrate(db);
 const seeds = Array.from({ length: DOMAINS }, (_, i) => ({ domain: `s${i}.bench${i % 251}.net`, protocol: (i % 3 === 0 ? 'xmpp' : 'matrix') as 'xmpp' | 'matrix', source: 'bench' }));
 
+// One cache for the run, as the scheduler of chatlas serve keeps one (jobs/scheduler.ts).
+const history = args['full-history'] ? undefined : new HistoryCache();
 const rss: number[] = [];
 const heap: number[] = [];
 let storeMs = 0;
@@ -102,6 +108,7 @@ for (let t = T0; t < T0 + HOURS * HOUR; t += STEP) {
   const s = await runCrawlPass({ db, probe, seeds, clock: () => now, observer: { batchStored: ({ durationMs }) => { storeMs += durationMs; } } }, {
     concurrency: Number(args.concurrency), batchSize: Number(args.batch), batchDelayMs: 1000,
     ...(args['no-journal'] ? {} : { journalDir: join(dir, 'journal') }),
+    ...(history ? { history } : {}),
   });
   const took = Date.now() - started;
   passWall += took;
@@ -137,6 +144,11 @@ const result = {
   probes, wallSeconds: Math.round(wallMs / 1000), probesPerSecond: Math.round(probes / (passWall / 1000)),
   storeSeconds: Math.round(storeMs / 1000), planSecondsTotal: Math.round(planMs.reduce((a, b) => a + b, 0) / 1000),
   journal: !args['no-journal'],
+  historyBetweenPasses: history !== undefined,
+  planSecondsP50Max: [Number(((planMs.toSorted((a, b) => a - b)[Math.floor(planMs.length / 2)] ?? 0) / 1000).toFixed(2)), Number((Math.max(...planMs) / 1000).toFixed(2))],
+  // RSS per simulated day (MiB, after the day's last pass): flat or not, at a glance.
+  rssMiBPerDay: rss.filter((_, i) => (i + 1) % Math.round(24 * HOUR / STEP) === 0).map(mib),
+  heapMiBPerDay: heap.filter((_, i) => (i + 1) % Math.round(24 * HOUR / STEP) === 0).map(mib),
   planSecondsFirstLast: [Number(((planMs[0] ?? 0) / 1000).toFixed(2)), Number(((planMs.at(-1) ?? 0) / 1000).toFixed(2))],
   rssMiB: { min: mib(Math.min(...rss)), max: mib(Math.max(...rss)), firstQuarterAvg: mib(avg(rss.slice(0, quarter))), lastQuarterAvg: mib(avg(rss.slice(-quarter))) },
   // The JS heap is the crawler's own memory; RSS adds the embedded ClickHouse (caches grow with data).
