@@ -138,6 +138,12 @@ export async function planPass(db: Db, options: PlanPassOptions): Promise<PassPl
   const ceiling = scheduleOptions(options.schedule).ceilingMs;
   const lookbackMs = options.lookbackMs ?? 30 * 86_400_000;
   if (lookbackMs <= 2 * ceiling) throw new TypeError(`lookbackMs (${lookbackMs}) must exceed twice the schedule ceiling (${ceiling})`);
+  // Kept between passes, a long failure streak is counted past the window; the decisions equal the
+  // windowed query's only when the window also spans deadAfterMs beyond that (jobs/history-cache.ts).
+  const deadAfter = scheduleOptions(options.schedule).deadAfterMs;
+  if (options.history && lookbackMs < 2 * ceiling + deadAfter) {
+    throw new TypeError(`lookbackMs (${lookbackMs}) must be at least twice the schedule ceiling plus deadAfterMs (${2 * ceiling + deadAfter}) when the history is kept between passes`);
+  }
   const frontier = await readFrontier(db, { asOf: options.asOf, seeds: options.seeds, ...(options.normalise ? { normalise: options.normalise } : {}) });
   let entries = frontier.entries;
   if (options.only) {

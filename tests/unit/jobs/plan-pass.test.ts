@@ -50,3 +50,14 @@ test('force plans every server of the list whatever its schedule, but never an o
   const p = planServers({ entries, histories, now: NOW, shard: { index: 1, count: 1 }, force: true });
   assert.deepEqual(p.items.map((i) => i.domain), ['fresh.chat.eu']);
 });
+
+test('planPass refuses a window too short for a history kept between passes', async () => {
+  const { planPass } = await import('../../../jobs/plan-pass.ts');
+  const { HistoryCache } = await import('../../../jobs/history-cache.ts');
+  const day = 86_400_000;
+  // Default ceiling and deadAfterMs are 7 days: 15 days exceeds twice the ceiling (enough without a cache), not 21.
+  await assert.rejects(
+    planPass({} as never, { asOf: new Date(), shard: { index: 1, count: 1 }, seeds: [], lookbackMs: 15 * day, history: new HistoryCache() }),
+    /deadAfterMs/,
+  );
+});
