@@ -51,6 +51,6 @@ export const SHARDING_KEYS: Readonly<Record<string, string>> = {
   // 0008
   rooms_current: 'cityHash64(server)',
   // 0009: one computation of (step, bucket, protocol) is written whole, and readers keep its latest
-  // computed_at, so a computation's rows share a shard (ReplacingMergeTree replaces within a shard).
+  // computed_at, so a computation's rows share a shard.
   network_buckets_v1: 'cityHash64(step, bucket, protocol)',
 };

@@ -53,7 +53,10 @@ CREATE TABLE IF NOT EXISTS network_buckets_v1 ${ON_CLUSTER}
     first_at        DateTime64(3, 'UTC'),        -- earliest and latest last-probe of the cell's servers
     last_at         DateTime64(3, 'UTC')
 )
--- A recomputation replaces the older rows of the same cell; cells the newer computation no longer has
--- keep their older computed_at, and readers take only the latest computation's rows.
-ENGINE = ${REPLICATED}ReplacingMergeTree(computed_at)
-ORDER BY (step, bucket, protocol, software, version, registration);
+-- Every computation stays whole until it is superseded: computed_at is part of the key and nothing
+-- replaces rows, so a reader that chose a computation always finds all of its rows, even while the job
+-- writes a newer one. Superseded computations are left in place (a bucket is rewritten only after late
+-- observations, and the job waits an hour past a bucket's end to let the last batches land): a few
+-- hundred rows each.
+ENGINE = ${REPLICATED}MergeTree
+ORDER BY (step, bucket, protocol, computed_at, software, version, registration);

@@ -8,8 +8,14 @@ import { TupleParam } from '@clickhouse/client';
 /** Parameters of {@link refreshNetworkBuckets}. */
 export interface RefreshNetworkBucketsParams {
   step: Step;
-  /** Buckets that end before the day of `now` (UTC) are closed and get written. @default the current time */
+  /** Buckets that ended `graceMs` before `now` (UTC days) are closed and get written. @default the current time */
   now?: Date;
+  /**
+   * How long after a bucket's end it is left live, so a pass running across midnight has stored its
+   * last batches before the bucket is written (a later observation is still caught, at the cost of a
+   * rewrite). @default 3_600_000
+   */
+  graceMs?: number;
   /** Buckets written in one call at most, oldest first (a first run over years of history is spread over rounds). @default 400 */
   maxBuckets?: number;
 }
@@ -46,7 +52,7 @@ const isoDay = (t: number) => new Date(t).toISOString().slice(0, 10);
  */
 export async function refreshNetworkBuckets(db: Db, params: RefreshNetworkBucketsParams): Promise<RefreshNetworkBucketsResult> {
   const { step } = params;
-  const yesterday = isoDay((params.now ?? new Date()).getTime() - 86_400_000);
+  const yesterday = isoDay((params.now ?? new Date()).getTime() - (params.graceMs ?? 3_600_000) - 86_400_000);
   // From the start of time: the plan reads one column of server_daily_v1, and no bucket is cut.
   const { buckets } = await planNetworkCells(db, { from: '1970-01-01', to: yesterday, step });
   const todo = buckets.filter((b) => b.complete && !b.useStored);
