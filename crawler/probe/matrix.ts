@@ -59,8 +59,12 @@ const urlHost = (host: string): string => (host.includes(':') ? `[${host}]` : ho
 /** Probe `domain` (a Matrix server name) into a ProbeResult. Never throws. */
 export async function probeMatrix(ctx: NetContext, domain: string, options: MatrixProbeOptions): Promise<ProbeResult> {
   const clock = typeof options.now === 'function' ? options.now : options.now instanceof Date ? ((d: Date) => () => d)(options.now) : () => new Date();
-  const signals = [AbortSignal.timeout(ctx.config.probeTimeoutMs), ...(options.signal ? [options.signal] : [])];
-  const rec = new MatrixRecorder(ctx, domain, options.passId, AbortSignal.any(signals), clock);
+  // A timer cleared when the probe ends (as the XMPP probe's): AbortSignal.timeout's timer lives on until
+  // it fires, so a crawl kept one timer and signal per probe of the last probeTimeoutMs alive.
+  const deadline = new AbortController();
+  const timer = setTimeout(() => deadline.abort(new ProbeError('net.timeout', `probe of ${domain.slice(0, 200)} exceeded ${ctx.config.probeTimeoutMs} ms`)), ctx.config.probeTimeoutMs);
+  const signal = options.signal ? AbortSignal.any([deadline.signal, options.signal]) : deadline.signal;
+  const rec = new MatrixRecorder(ctx, domain, options.passId, signal, clock);
   try {
     return await run(rec, options);
   } catch (error) {
@@ -69,6 +73,7 @@ export async function probeMatrix(ctx: NetContext, domain: string, options: Matr
     rec.record('matrix.probe', e.code, 0, {}, '', e.message);
     return { snapshot: emptySnapshot(rec, 'error', e.message), observations: rec.observations, rooms: [], discoveries: [] };
   } finally {
+    clearTimeout(timer);
     await rec.close();
   }
 }
