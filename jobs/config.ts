@@ -3,8 +3,21 @@
  */
 import { z } from 'zod';
 import { resolveConfig, type ConfigOf, type ConfigSources } from '../lib/config-table.ts';
+import { parseTrustedProxies } from './client-address.ts';
 
 const port = z.coerce.number().int().min(0).max(65535);
+
+/** Comma-separated IPs and CIDRs, each checked by the resolver's own parser. */
+const proxyList = z.string().transform((s, ctx) => {
+  const entries = s.split(',').map((x) => x.trim()).filter(Boolean);
+  try {
+    parseTrustedProxies(entries);
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: (error as Error).message });
+    return z.NEVER;
+  }
+  return entries;
+});
 
 /** The server field table. */
 export const serverConfigTable = {
@@ -35,6 +48,18 @@ export const serverConfigTable = {
     schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
     default: 'info' as string,
     doc: 'Log level of the structured JSON logs.',
+  },
+  /**
+   * Reverse proxies whose `X-Forwarded-For` is believed for the per-client
+   * rate limits (see jobs/client-address.ts). Empty trusts nobody.
+   * @default []
+   */
+  trustedProxies: {
+    env: 'CHATLAS_TRUSTED_PROXIES',
+    flag: 'trusted-proxies',
+    schema: proxyList,
+    default: [] as string[],
+    doc: 'Reverse proxies (IPs/CIDRs, comma-separated) whose X-Forwarded-For names the client for the API rate limits; empty = trust nobody, the peer is the client.',
   },
 };
 

@@ -12,6 +12,13 @@
  * module, so a module-level variable would not be shared. Anything else the
  * bundle needs at run time (the API's dependencies) must be handed over the
  * same way; `configure` runs before the first request for that purpose.
+ *
+ * The client address (the TCP peer, or the client named by a trusted proxy's
+ * X-Forwarded-For: jobs/client-address.ts) is resolved here, once per
+ * request, and handed to Astro in `locals` (CLIENT_ADDRESS_LOCAL)
+ * (site/lib/api/request-client-address.ts reads it). Astro's own `clientAddress` is
+ * not used: it believes the leftmost X-Forwarded-For whenever
+ * `security.allowedDomains` matches, whoever sent it.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createReadStream, statSync } from 'node:fs';
@@ -21,6 +28,8 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { Db } from '../db/client.ts';
 import { setStore } from '../site/lib/store.ts';
+import { CLIENT_ADDRESS_LOCAL } from '../site/lib/api/request-client-address.ts';
+import { parseTrustedProxies, resolveClientAddress } from './client-address.ts';
 
 /** Options of {@link startServer}. */
 export interface StartServerOptions {
@@ -39,6 +48,12 @@ export interface StartServerOptions {
   distDir?: string;
   /** Runs once before listening, e.g. to install the API's dependencies. */
   configure?: (db: Db) => void | Promise<void>;
+  /**
+   * Reverse proxies (IPs, CIDRs) whose X-Forwarded-For names the client
+   * (CHATLAS_TRUSTED_PROXIES). Empty: the TCP peer is the client.
+   * @default []
+   */
+  trustedProxies?: readonly string[];
 }
 
 /** A listening server. */
@@ -73,9 +88,11 @@ const CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inl
 
 /**
  * Serve the built site and API over `db`.
- * @throws when dist/server/entry.mjs is missing (run `npm run build`), or the port is taken.
+ * @throws when dist/server/entry.mjs is missing (run `npm run build`), or the port is taken;
+ *   TypeError quoting a trusted proxy entry that is not an IP or CIDR.
  */
 export async function startServer(options: StartServerOptions): Promise<RunningServer> {
+  const trusted = parseTrustedProxies(options.trustedProxies ?? []);
   const dist = resolve(options.distDir ?? join(ROOT, 'dist'));
   const client = join(dist, 'client');
   let handler: AstroHandler;
@@ -123,10 +140,11 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       return;
     }
     if ((req.method === 'GET' || req.method === 'HEAD') && serveStatic(client, path, req, res)) return;
+    const clientAddress = resolveClientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for'], trusted);
     await handler(req, res, (error?: unknown) => {
       if (error) log?.error({ err: error, url: req.url }, 'render failed');
       sendStatus(res, error ? 500 : 404);
-    });
+    }, { [CLIENT_ADDRESS_LOCAL]: clientAddress });
   }
 
   await new Promise<void>((resolveListen, reject) => {

@@ -56,7 +56,7 @@ and removes the temp store.`,
       const outcomes = Object.entries(summary.byStatus).map(([k, v]) => `${v} ${k}`).join(', ');
       ctx.stderr.write(`chatlas demo: ${summary.probed} servers probed (${outcomes}), ${summary.discoveredAccepted} found along the way\n`);
       const running = await startServer({
-        db, host: server.host, port: server.port, logger: ctx.logger, metrics: crawlRegistry,
+        db, host: server.host, port: server.port, trustedProxies: server.trustedProxies, logger: ctx.logger, metrics: crawlRegistry,
         configure: (store) => installApi(store, crawler),
       });
       cleanup.unshift(() => running.close());

@@ -36,7 +36,7 @@ running probes finish and are stored, and the pass resumes at the next start.`,
     let running;
     try {
       running = await startServer({
-        db, host: server.host, port: server.port, logger: ctx.logger, scheduler, metrics: crawlRegistry,
+        db, host: server.host, port: server.port, trustedProxies: server.trustedProxies, logger: ctx.logger, scheduler, metrics: crawlRegistry,
         configure: (store) => installApi(store, crawler),
       });
     } catch (error) {

@@ -7,6 +7,7 @@ import { apiDeps, type ApiDeps } from './deps.ts';
 import { applyCors, preflight } from './cors.ts';
 import { problem } from './problem.ts';
 import { clientKey, rateLimitHeaders } from './rate-limiter.ts';
+import { requestClientAddress } from './request-client-address.ts';
 
 /** The part of Astro's APIContext the API uses (tests build it by hand). */
 export interface RouteContext {
@@ -14,6 +15,8 @@ export interface RouteContext {
   params: Record<string, string | undefined>;
   /** Client address; Astro's getter throws when the adapter cannot tell. */
   clientAddress?: string;
+  /** Astro's locals; jobs/server.ts puts the resolved client address there. */
+  locals?: object;
 }
 
 /** A route's logic, given validated context and the dependencies. */
@@ -21,14 +24,6 @@ export type RouteHandler = (ctx: RouteContext, deps: ApiDeps, client: string) =>
 
 /** What the wrapper returns: an Astro `APIRoute`-compatible function. */
 export type RouteFunction = (ctx: RouteContext) => Promise<Response>;
-
-function addressOf(ctx: RouteContext): string | undefined {
-  try {
-    return ctx.clientAddress;
-  } catch {
-    return undefined;
-  }
-}
 
 /** Options of {@link apiRoute}. */
 export interface ApiRouteOptions {
@@ -53,7 +48,7 @@ export function apiRoute(kind: 'read' | 'write', handler: RouteHandler, options:
       console.error('chatlas api: not configured', error);
       return problem('unavailable', 'the API store is not available; try again later', { headers: { 'retry-after': '30' } });
     }
-    const client = clientKey(addressOf(ctx));
+    const client = clientKey(requestClientAddress(ctx));
     const limiter = kind === 'read' ? deps.readLimiter : deps.writeLimiter;
     const decision = limiter.take(client, deps.now().getTime());
     let response: Response;
