@@ -75,6 +75,8 @@ const { values } = parseArgs({ options: {
   // CHATLAS_PER_HOST_INTERVAL_MS of the prober; '' = the crawler's default.
   interval: { type: 'string', default: '' },
   'shared-tls-context': { type: 'boolean', default: false },
+  // Listening addresses; names beyond it share them (hs<i> on address i mod A). '' = one per name.
+  addresses: { type: 'string', default: '' },
   out: { type: 'string' },
   // Internal: the size one prober runs.
   servers: { type: 'string' },
@@ -85,6 +87,8 @@ const C = Number(values.concurrency);
 const RTT = Number(values.rtt);
 const CONNECT_RTTS = Number(values['connect-rtts']);
 const BLOCK = Number(values.block);
+const ADDRESSES = values.addresses ? Number(values.addresses) : MAX_N;
+if (!(Number.isInteger(ADDRESSES) && ADDRESSES > 0 && ADDRESSES <= MAX_N)) throw new TypeError(`--addresses must be 1-${MAX_N}, got ${JSON.stringify(values.addresses)}`);
 if (!(Number.isInteger(BLOCK) && BLOCK >= 70 && BLOCK <= 78)) throw new TypeError(`--block must be 70-78 (127.70.0.0/12 is for benchmarks), got ${JSON.stringify(values.block)}`);
 if (!SIZES.every((n) => Number.isInteger(n) && n > 0 && n <= 100_000)) throw new TypeError(`--sizes must be whole numbers 1-100000, got ${JSON.stringify(values.sizes)}`);
 if (!(Number.isInteger(C) && C > 0)) throw new TypeError(`--concurrency must be a positive whole number, got ${JSON.stringify(values.concurrency)}`);
@@ -92,13 +96,13 @@ if (!(Number.isInteger(C) && C > 0)) throw new TypeError(`--concurrency must be 
 const role = process.env['CHATLAS_BENCH_ROLE'] ?? 'driver';
 /** Servers probed one at a time to measure one probe's latency floor. */
 const CALIBRATION_SERVERS = 20;
-/** Hard stop of every role: the bench must end by itself. */
-const BENCH_DEADLINE_MS = 15 * 60_000;
+/** Hard stop of every role: the bench must end by itself (15 min, plus 20 ms per server probed). */
+const BENCH_DEADLINE_MS = 15 * 60_000 + 20 * SIZES.reduce((a, b) => a + b, 0);
 
-/** Address of homeserver i: 250 per /24, from 127.72.0.1 on (40 /24s for 10,000). */
+/** Address of homeserver i: 250 per /24, from 127.72.0.1 on (40 /24s for 10,000); names beyond `--addresses` share them. */
 const addressOf = (i: number): string => {
-  const block = Math.floor(i / 250);
-  return `127.${BLOCK + (block >> 8)}.${block & 255}.${(i % 250) + 1}`;
+  const block = Math.floor((i % ADDRESSES) / 250);
+  return `127.${BLOCK + (block >> 8)}.${block & 255}.${((i % ADDRESSES) % 250) + 1}`;
 };
 const nameOf = (i: number): string => `hs${i}.bench.test`;
 const DNS_HOST = `127.${BLOCK + 1}.255.53`;
@@ -112,7 +116,7 @@ async function federation(): Promise<void> {
   const { json, text } = await import('../tests/harness/fake-https.ts');
   type Handler = (req: IncomingMessage, res: ServerResponse) => unknown;
 
-  const need = MAX_N + 4 * C + 200;
+  const need = ADDRESSES + 4 * C + 200;
   if (fdLimit() < need) throw new Error(`open-file limit ${fdLimit()} < ${need} needed for ${MAX_N} listeners: raise ulimit -n`);
   const ca = await createTestCa();
   const cert = await ca.issue(['*.bench.test']);
@@ -165,7 +169,7 @@ async function federation(): Promise<void> {
     socket.on('error', () => {});
     setTimeout(() => { if (!socket.destroyed) server.emit('connection', socket); }, CONNECT_RTTS * RTT);
   };
-  for (let i = 0; i < MAX_N; i++) {
+  for (let i = 0; i < ADDRESSES; i++) {
     const front = net.createServer(onConnection);
     await new Promise<void>((resolve, reject) => {
       front.once('error', reject);
@@ -353,7 +357,7 @@ async function driver(): Promise<void> {
       benchmark: 'matrix-probe', date: new Date().toISOString(),
       machine: { cpus: cpus().length, model: cpus()[0]?.model, memGiB: Math.round(totalmem() / 2 ** 30), node: process.version, loadAverageAtEnd: loadavg().map((x) => Number(x.toFixed(2))), fdLimit: fdLimit() },
       calibration: { servers: CALIBRATION_SERVERS, concurrency: 1, probeWallMs: calibration.measured['probeWallMs'], floorMs, floorRtts: Number((floorMs / RTT).toFixed(2)), requestsPerServer: (calibration.after.requests - calibration.before.requests) / CALIBRATION_SERVERS, connectionsPerServer: (calibration.after.connections - calibration.before.connections) / CALIBRATION_SERVERS },
-      config: { sharedTlsContext: values['shared-tls-context'], sizes: SIZES, concurrency: C, rttMs: RTT, connectRtts: CONNECT_RTTS, addresses: `${addressOf(0)} … ${addressOf(MAX_N - 1)} (one per homeserver)`, store: 'none (results counted and dropped)', federationSetupMs: setupMs },
+      config: { sharedTlsContext: values['shared-tls-context'], sizes: SIZES, concurrency: C, rttMs: RTT, connectRtts: CONNECT_RTTS, addresses: ADDRESSES === MAX_N ? `${addressOf(0)} … ${addressOf(MAX_N - 1)} (one per homeserver)` : `${addressOf(0)} … ${addressOf(ADDRESSES - 1)} (${ADDRESSES}; homeserver i on address i mod ${ADDRESSES})`, store: 'none (results counted and dropped)', federationSetupMs: setupMs },
       runs,
     };
     console.log(JSON.stringify(result, null, 2));
