@@ -15,10 +15,19 @@ import { ProbeError } from '../errors.ts';
 import type { CrawlConfig } from '../config.ts';
 import { forbiddenReason, type NetLists } from './address-guard.ts';
 import { unbracket, type GuardedLookup } from './guarded-lookup.ts';
+import type { TlsFacts } from '../types.ts';
+import { tlsFactsFromSocket } from './tls-inspect.ts';
 
 /** Connections of one probe: its own pools, closed when the probe ends. */
 export interface HttpScope {
   readonly dispatcher: Dispatcher;
+  /**
+   * TLS facts of the scope's first connection to `origin` (`https://host[:port]`) with
+   * SNI `servername`, or null when none was made. Such a connection passed certificate
+   * verification (chain and name), so a probe can take its facts instead of opening a
+   * connection of its own to read them; a certificate that fails never gets here.
+   */
+  tlsFacts(origin: string, servername: string): TlsFacts | null;
   /** Destroy the scope's connections (the probe is over: nothing in flight is wanted). */
   close(): Promise<void>;
 }
@@ -69,6 +78,11 @@ export function clientSecureContext(config: Pick<CrawlConfig, 'extraCaPems'>): t
   return c;
 }
 
+/** `https://host[:port]` as URL.origin writes it (undici passes the URL's parts; port '' when default). */
+function originOf(opts: { protocol: string; hostname: string; port: string }): string {
+  return `${opts.protocol}//${opts.hostname}${opts.port ? `:${opts.port}` : ''}`;
+}
+
 /** Build the agent of one context. */
 export function createHttpAgent(config: CrawlConfig, lookup: GuardedLookup): HttpAgent {
   const nets: NetLists = { allow: config.allowNets, deny: config.denyNets };
@@ -105,7 +119,7 @@ export function createHttpAgent(config: CrawlConfig, lookup: GuardedLookup): Htt
         return;
       }
       connectionsOpened++;
-      const origin = `${opts.protocol}//${opts.hostname}${opts.port ? `:${opts.port}` : ''}`;
+      const origin = originOf(opts);
       if (addresses.size >= MAX_REMEMBERED) addresses.delete(addresses.keys().next().value as string);
       addresses.set(origin, remote);
       callback(null, socket);
@@ -130,8 +144,27 @@ export function createHttpAgent(config: CrawlConfig, lookup: GuardedLookup): Htt
   return {
     dispatcher,
     scope() {
-      const own = new Agent(options);
-      return { dispatcher: own, close: () => own.destroy() };
+      const facts = new Map<string, TlsFacts>();
+      const own = new Agent({
+        ...options,
+        connect: (opts, callback) => connect(opts, (error, socket) => {
+          if (error || !socket) {
+            callback(error ?? new Error('no socket'), null);
+            return;
+          }
+          if (socket instanceof tls.TLSSocket) {
+            const servername = opts.servername || unbracket(opts.hostname);
+            const key = `${originOf(opts)}|${servername.toLowerCase()}`;
+            if (!facts.has(key)) facts.set(key, tlsFactsFromSocket(socket, servername));
+          }
+          callback(null, socket);
+        }),
+      });
+      return {
+        dispatcher: own,
+        tlsFacts: (origin, servername) => facts.get(`${new URL(origin).origin}|${servername.toLowerCase()}`) ?? null,
+        close: () => own.destroy(),
+      };
     },
     lastAddress: (origin) => addresses.get(origin) ?? null,
     get connectionsOpened() {

@@ -109,17 +109,13 @@ async function run(rec: MatrixRecorder, options: MatrixProbeOptions): Promise<Pr
   }
   if (wkClient) for (const issue of wkClient.baseUrlIssues) report.push({ step: 'matrix.well-known-client', level: 'warn', message: `m.homeserver.base_url: ${issue}.`, fix: 'Publish an absolute https URL without query, fragment or credentials.' });
 
-  // Federation endpoint: TLS on the first target that accepts a connection.
+  // Federation endpoint: the first target whose version request connects; TLS facts from that connection.
   const fed = await federationOrigin(rec, resolution.endpoint, report);
-  let fedVersion: FederationVersion | null = null;
+  const fedVersion: FederationVersion | null = fed?.version ?? null;
   let keysOk = false;
   if (fed) {
     const serverName = resolution.serverName.text;
-    const [version, keys] = await Promise.all([
-      jsonStep(rec, 'matrix.federation-version', fed.origin, '/_matrix/federation/v1/version', parseFederationVersion),
-      jsonStep(rec, 'matrix.server-keys', fed.origin, '/_matrix/key/v2/server', (t) => parseServerKeys(t, serverName, rec.now())),
-    ]);
-    fedVersion = version;
+    const keys = await jsonStep(rec, 'matrix.server-keys', fed.origin, '/_matrix/key/v2/server', (t) => parseServerKeys(t, serverName, rec.now()));
     if (keys) {
       keysOk = keys.signatureValid === true && !keys.expired && keys.serverNameMatches;
       for (const issue of keys.issues) report.push({ step: 'matrix.server-keys', level: 'error', message: `Signing keys: ${issue}.`, fix: 'Check server_name and the signing key in the homeserver configuration.' });
@@ -235,20 +231,46 @@ async function wellKnownDoc<T>(rec: MatrixRecorder, origin: Origin, which: 'clie
   return parsed;
 }
 
-/** TLS facts of the first reachable target, and the origin to send federation requests to. */
-async function federationOrigin(rec: MatrixRecorder, endpoint: MatrixEndpoint, report: ReportItem[]): Promise<{ origin: Origin; target: { host: string; port: number }; tls: TlsFacts } | null> {
+/** Errors that mean no connection was made at all (nothing to learn about TLS there). */
+const NEVER_CONNECTED = new Set(['net.forbidden-address', 'net.connect-refused', 'net.unreachable', 'dns.nxdomain', 'dns.no-records', 'dns.servfail', 'dns.refused', 'dns.timeout', 'dns.unreachable', 'dns.malformed', 'dns.invalid-name']);
+
+/**
+ * The federation origin: the first target (of at most 3) that answers the version request,
+ * with the TLS facts of the connection it used. That connection verified the certificate
+ * chain and name, so its facts are read from it (crawler/net/http-agent.ts `tlsFacts`)
+ * rather than from a connection of our own. Only when it could not be made for a TLS
+ * reason (or timed out) does `inspectTls` connect without trusting the certificate, to
+ * record what is wrong with it; the origin is then kept, and its requests fail as they
+ * would for any client.
+ */
+async function federationOrigin(rec: MatrixRecorder, endpoint: MatrixEndpoint, report: ReportItem[]): Promise<{ origin: Origin; target: { host: string; port: number }; tls: TlsFacts; version: FederationVersion | null } | null> {
   for (const target of endpoint.targets.slice(0, 3)) {
     const started = performance.now();
+    const origin: Origin = { base: `https://${urlHost(target.host)}:${target.port}`, host: endpoint.hostHeader };
+    const facts = { target: `${target.host}:${target.port}`, tlsName: endpoint.tlsName };
+    const version = await jsonStep(rec, 'matrix.federation-version', origin, '/_matrix/federation/v1/version', parseFederationVersion);
+    const verified = rec.http.tlsFacts(origin.base, endpoint.tlsName);
+    if (verified) {
+      rec.record('tls.federation', tlsOutcome(verified), performance.now() - started, { ...facts, ...verified, from: 'request' });
+      return { origin, target, tls: verified, version };
+    }
+    const failed = rec.observations.findLast((o) => o.step === 'matrix.federation-version');
+    const code = failed?.outcome ?? 'internal';
+    if (NEVER_CONNECTED.has(code)) {
+      rec.record('tls.federation', code, performance.now() - started, facts, '', failed?.error ?? '');
+      if (code === 'net.forbidden-address') report.push({ step: 'tls.federation', level: 'error', message: `${target.host} resolves to an address that is not public (${failed?.error ?? ''}).`, fix: 'Federation endpoints must be on public addresses.' });
+      continue;
+    }
+    // A TLS failure, a reset or a timeout: look at the certificate without trusting it.
     try {
       const tls = await inspectTls(rec.ctx, { host: target.host, port: target.port, servername: endpoint.tlsName, alpn: ['http/1.1'], signal: rec.signal });
       const ok = tls.error === null && tls.chainValid === true && tls.nameValid === true;
-      rec.record('tls.federation', tlsOutcome(tls), performance.now() - started,
-        { target: `${target.host}:${target.port}`, tlsName: endpoint.tlsName, ...tls }, '', tls.error ?? '');
+      rec.record('tls.federation', tlsOutcome(tls), performance.now() - started, { ...facts, ...tls, from: 'inspection' }, '', tls.error ?? '');
       if (!ok) report.push({ step: 'tls.federation', level: 'error', message: `TLS on ${target.host}:${target.port}: ${tls.error ?? (tls.nameValid === false ? `certificate does not name ${endpoint.tlsName}` : 'certificate chain does not verify')}.`, fix: `Serve a certificate for ${endpoint.tlsName} from a public CA with its full chain.` });
-      return { origin: { base: `https://${urlHost(target.host)}:${target.port}`, host: endpoint.hostHeader }, target, tls };
+      return { origin, target, tls, version };
     } catch (error) {
       const e = ProbeError.from(error);
-      rec.record('tls.federation', e.code, performance.now() - started, { target: `${target.host}:${target.port}`, tlsName: endpoint.tlsName }, '', e.message);
+      rec.record('tls.federation', e.code, performance.now() - started, facts, '', e.message);
       if (e.code === 'net.forbidden-address') report.push({ step: 'tls.federation', level: 'error', message: `${target.host} resolves to an address that is not public (${e.message}).`, fix: 'Federation endpoints must be on public addresses.' });
     }
   }

@@ -254,6 +254,24 @@ test('Retry-After and robots.txt Crawl-delay are kept in the facts, where the sc
   assert.equal(crawlDelayOf(r), 10);
 });
 
+test('TLS facts come from the federation requests\' own verified connection: no connection just to read them', async () => {
+  const servers = hosts.find((h) => h.servers.some((s) => s.host === '127.20.0.1'))!.servers;
+  const fed = servers.find((s) => s.port === 8448)!;
+  const before = fed.connections;
+  const r = await probe('direct.test');
+  const tls = r.observations.find((o) => o.step === 'tls.federation');
+  assert.equal(tls?.outcome, 'ok');
+  assert.equal(tls?.facts['from'], 'request');
+  assert.equal(tls?.facts['chainValid'], true);
+  assert.equal(tls?.facts['nameValid'], true);
+  assert.match(String(tls?.facts['protocol']), /^TLSv1\.[23]$/);
+  assert.match(String(tls?.facts['issuer']), /CN=/);
+  assert.ok(r.snapshot.tls?.validTo instanceof Date);
+  // The federation requests run one after another here, so one connection serves them all (an
+  // inspection connection of its own made it two).
+  assert.equal(fed.connections - before, 1, `${fed.connections - before} connections to the federation port in one probe`);
+});
+
 test('a probe closes its connections when it ends (none left idling in keep-alive)', async () => {
   const r = await probe('direct.test');
   assert.equal(r.snapshot.status, 'ok', r.snapshot.error);
