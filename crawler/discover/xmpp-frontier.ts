@@ -4,6 +4,10 @@
  * - disco#items of the domain: items without a node and without a localpart
  *   are (sub)domains (search.jabber.network's rule);
  * - MUC room addresses: their domain (the MUC service);
+ * - except the probed domain's own subdomains (`conference.example.org` of
+ *   `example.org`): those are its components (MUC, upload, proxy), reached
+ *   through its s2s and not serving clients, so probing them as servers
+ *   would only list them as unreachable servers;
  * - XEP-0157 contact addresses: the domain of `xmpp:` URIs (mail and web
  *   addresses name hosts, not XMPP servers, so they are not followed);
  * Each discovery says where it was found. Bounded and de-duplicated.
@@ -35,10 +39,11 @@ export function jidDomain(jid: string): string {
 
 /** Discoveries from one probe, excluding the probed domain itself. */
 export function xmppDiscoveries(input: XmppFrontierInput): Discovery[] {
-  const seen = new Set<string>([input.domain.toLowerCase()]);
+  const self = input.domain.toLowerCase();
+  const seen = new Set<string>([self]);
   const out: Discovery[] = [];
   const add = (domain: string, via: DiscoveryVia): void => {
-    if (!domain || seen.has(domain) || out.length >= MAX_XMPP_DISCOVERIES) return;
+    if (!domain || seen.has(domain) || domain.endsWith(`.${self}`) || out.length >= MAX_XMPP_DISCOVERIES) return;
     seen.add(domain);
     out.push({ domain, protocol: 'xmpp', via, sourceDomain: input.domain, foundAt: input.foundAt });
   };

@@ -41,14 +41,14 @@ test('JID domains', () => {
   assert.equal(jidDomain('localhost'), '');
 });
 
-test('frontier: service items, room domains, xmpp contacts; not the domain itself, not nodes, not mail', () => {
+test('frontier: service items, room domains, xmpp contacts; not the domain itself or its own components, not nodes, not mail', () => {
   const at = new Date('2026-01-01T00:00:00Z');
   const d = xmppDiscoveries({
     domain: 'example.org', foundAt: at,
-    items: [{ jid: 'muc.example.org', node: '' }, { jid: 'pubsub.example.org', node: 'news' }, { jid: 'bot@example.org', node: '' }, { jid: 'example.org', node: '' }],
-    rooms: ['a@muc.example.org', 'b@rooms.other.net'],
+    items: [{ jid: 'muc.example.org', node: '' }, { jid: 'pubsub.example.org', node: 'news' }, { jid: 'bot@example.org', node: '' }, { jid: 'example.org', node: '' }, { jid: 'chat.partner.net', node: '' }],
+    rooms: ['a@muc.example.org', 'b@rooms.other.net', 'c@conference.sub.example.org'],
     contacts: ['xmpp:admin@partner.org', 'mailto:abuse@mail.example.com'],
   });
-  assert.deepEqual(d.map((x) => [x.domain, x.via]), [['muc.example.org', 'disco-item'], ['rooms.other.net', 'muc'], ['partner.org', 'contact']]);
+  assert.deepEqual(d.map((x) => [x.domain, x.via]), [['chat.partner.net', 'disco-item'], ['rooms.other.net', 'muc'], ['partner.org', 'contact']]);
   assert.ok(d.every((x) => x.sourceDomain === 'example.org' && x.protocol === 'xmpp' && x.foundAt === at));
 });
