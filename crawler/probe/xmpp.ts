@@ -200,26 +200,32 @@ async function httpLookups(ctx: NetContext, rec: XmppRecorder, domain: string, s
   }
 }
 
+/** Facts of a non-200 answer: its status, and a Retry-After (429, 503) for the schedule (jobs/probe-hints.ts). */
+function statusFacts(r: { status: number; headers: Record<string, string> }): Record<string, unknown> {
+  const retryAfter = r.status === 429 || r.status === 503 ? r.headers['retry-after'] : undefined;
+  return { status: r.status, ...(retryAfter ? { retryAfter: retryAfter.slice(0, 100) } : {}) };
+}
+
 async function httpLookupsOver(ctx: NetContext, rec: XmppRecorder, domain: string, signal: AbortSignal, dispatcher: Dispatcher): Promise<boolean | null> {
   const base = `https://${domain}/.well-known`;
   const cap = Math.min(ctx.config.maxBodyBytes, 1024 * 1024);
   await rec.step('xmpp.host-meta', async () => {
     const r = await fetchBounded(ctx, `${base}/host-meta`, { maxBytes: cap, signal, dispatcher });
-    if (r.status !== 200) return { value: null, outcome: r.status === 404 ? 'absent' : `http-${r.status}`, facts: { status: r.status } };
+    if (r.status !== 200) return { value: null, outcome: r.status === 404 ? 'absent' : `http-${r.status}`, facts: statusFacts(r) };
     const m = parseHostMetaXml(r.bodyText);
     if (m instanceof ProbeError) throw m;
     return { value: m, facts: { ...m }, raw: r.bodyText };
   });
   await rec.step('xmpp.host-meta-json', async () => {
     const r = await fetchBounded(ctx, `${base}/host-meta.json`, { maxBytes: cap, accept: 'application/json', signal, dispatcher });
-    if (r.status !== 200) return { value: null, outcome: r.status === 404 ? 'absent' : `http-${r.status}`, facts: { status: r.status } };
+    if (r.status !== 200) return { value: null, outcome: r.status === 404 ? 'absent' : `http-${r.status}`, facts: statusFacts(r) };
     const m = parseHostMetaJson(r.bodyText);
     if (m instanceof ProbeError) throw m;
     return { value: m, facts: { ...m }, raw: r.bodyText };
   });
   const pf = await rec.step('xmpp.provider-file', async () => {
     const r = await fetchBounded(ctx, `${base}/xmpp-provider-v2.json`, { maxBytes: cap, accept: 'application/json', signal, dispatcher });
-    if (r.status !== 200) return { value: null, outcome: r.status === 404 ? 'absent' : `http-${r.status}`, facts: { status: r.status } };
+    if (r.status !== 200) return { value: null, outcome: r.status === 404 ? 'absent' : `http-${r.status}`, facts: statusFacts(r) };
     const p = parseProviderFile(r.bodyText);
     if (p instanceof ProbeError) throw p;
     return { value: p.serverTesting, facts: { ...p }, raw: r.bodyText };

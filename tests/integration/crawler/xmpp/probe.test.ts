@@ -12,6 +12,7 @@ import { loadCrawlConfig } from '../../../../crawler/config.ts';
 import { createNetContext, type NetContext } from '../../../../crawler/net/context.ts';
 import { probeXmpp } from '../../../../crawler/probe/xmpp.ts';
 import type { ProbeResult } from '../../../../crawler/types.ts';
+import { retryAfterOf } from '../../../../jobs/probe-hints.ts';
 import { startDnsServer, type DnsServer } from '../../../harness/dns-server.ts';
 import { createTestCa, type TestCa } from '../../../harness/test-ca.ts';
 import { startStreamServer, type StreamBehaviour, type StreamServer } from '../../../harness/xmpp-stream-server.ts';
@@ -200,4 +201,19 @@ test('without the AD bit: dnssec false, dane false (TLSA absent)', async () => {
   const r = await probe('prosody-replay.test');
   assert.equal(r.snapshot.dnssec, false);
   assert.equal(r.snapshot.dane, false);
+});
+
+test('a 429 with Retry-After on the web lookups is kept in the facts, where the schedule reads it', async () => {
+  const original = web.routes.get('/.well-known/xmpp-provider-v2.json')!;
+  web.routes.set('/.well-known/xmpp-provider-v2.json', json({ error: 'slow down' }, 429, { 'retry-after': '600' }));
+  try {
+    const r = await probeXmpp(ctx, 'consent.test', { passId: 'it' });
+    const pf = step(r, 'xmpp.provider-file')[0];
+    assert.equal(pf?.outcome, 'http-429');
+    assert.equal(pf?.facts['retryAfter'], '600');
+    const until = retryAfterOf(r)!.getTime() - pf!.observedAt.getTime();
+    assert.ok(until >= 600_000 && until < 601_000, `Retry-After read as ${until} ms`);
+  } finally {
+    web.routes.set('/.well-known/xmpp-provider-v2.json', original);
+  }
 });
