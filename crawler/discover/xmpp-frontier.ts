@@ -37,13 +37,18 @@ export function jidDomain(jid: string): string {
   return /^(?=.{1,253}$)([a-z0-9_-]{1,63}\.)+[a-z0-9-]{1,63}$/.test(d) ? d : '';
 }
 
+/** Whether `domain` is a component of `server` (a subdomain of it: its MUC, upload or proxy service). */
+export function isOwnComponent(domain: string, server: string): boolean {
+  return server !== '' && domain.toLowerCase().endsWith(`.${server.toLowerCase()}`);
+}
+
 /** Discoveries from one probe, excluding the probed domain itself. */
 export function xmppDiscoveries(input: XmppFrontierInput): Discovery[] {
   const self = input.domain.toLowerCase();
   const seen = new Set<string>([self]);
   const out: Discovery[] = [];
   const add = (domain: string, via: DiscoveryVia): void => {
-    if (!domain || seen.has(domain) || domain.endsWith(`.${self}`) || out.length >= MAX_XMPP_DISCOVERIES) return;
+    if (!domain || seen.has(domain) || isOwnComponent(domain, self) || out.length >= MAX_XMPP_DISCOVERIES) return;
     seen.add(domain);
     out.push({ domain, protocol: 'xmpp', via, sourceDomain: input.domain, foundAt: input.foundAt });
   };

@@ -5,6 +5,7 @@
  * feeds it from the store.
  */
 import { PROTOCOLS, type Protocol } from '../../crawler/types.ts';
+import { isOwnComponent } from '../../crawler/discover/xmpp-frontier.ts';
 import { normaliseDomain, type DomainRefusal, type NormaliseOptions } from './normalise-domain.ts';
 import type { Seed } from './load-seeds.ts';
 
@@ -14,6 +15,21 @@ export interface KnownDomain {
   /** Protocols it was found for; empty when not yet known. */
   protocols: string[];
   vias: string[];
+  /** Domains whose probes named it; absent when not known. */
+  sources?: string[];
+}
+
+/** How XMPP components were found: as a server's service item or room address. */
+const COMPONENT_VIAS = new Set(['disco-item', 'muc']);
+
+/**
+ * Known only as another server's own component (`conference.example.org` found in
+ * `example.org`'s service list or room addresses): not a server to probe. The crawler no
+ * longer queues these (crawler/discover/xmpp-frontier.ts); this drops the ones stored before.
+ */
+function onlyAComponent(k: KnownDomain): boolean {
+  const sources = k.sources ?? [];
+  return k.vias.length > 0 && k.vias.every((v) => COMPONENT_VIAS.has(v)) && sources.length > 0 && sources.every((s) => isOwnComponent(k.domain, s));
 }
 
 /** A registration's latest state. */
@@ -73,6 +89,7 @@ export function buildFrontier(inputs: FrontierInputs): Frontier {
   };
   for (const s of inputs.seeds) add(s.domain, s.protocol, 'seed', 'seeds');
   for (const k of inputs.known) {
+    if (onlyAComponent(k)) continue;
     const protocols = k.protocols.filter((p) => (PROTOCOLS as readonly string[]).includes(p));
     if (protocols.length === 0) add(k.domain, null, k.vias[0] ?? 'discovered', 'domains');
     for (const p of protocols) for (const via of k.vias.length ? k.vias : ['discovered']) add(k.domain, p, via, 'domains');

@@ -5,6 +5,8 @@ export interface KnownDomainRow {
   domain: string;
   protocols: string[];
   vias: string[];
+  /** Domains whose probes named it (at most 64). */
+  sources: string[];
 }
 
 /**
@@ -14,7 +16,7 @@ export interface KnownDomainRow {
  */
 export async function listKnownDomains(db: Db, params: { asOf: Date }): Promise<KnownDomainRow[]> {
   const rs = await db.client.query({
-    query: `SELECT domain, groupUniqArrayArray(protocols) AS protocols, groupUniqArrayArray(vias) AS vias
+    query: `SELECT domain, groupUniqArrayArray(protocols) AS protocols, groupUniqArrayArray(vias) AS vias, groupUniqArrayArray(sources) AS sources
       FROM domains
       GROUP BY domain
       HAVING min(first_seen) < fromUnixTimestamp64Milli({asOf:Int64}, 'UTC')

@@ -35,3 +35,20 @@ test('a domain seen without protocol and with one keeps only the known protocol'
   });
   assert.deepEqual(f.entries[0]?.protocols, ['xmpp']);
 });
+
+test('a domain known only as another server\'s own component is not a server to probe; one found otherwise too is', () => {
+  const f = buildFrontier({
+    seeds: [{ domain: 'rooms.seeded.org', protocol: 'xmpp', source: 'list' }],
+    known: [
+      { domain: 'conference.home.net', protocols: ['xmpp'], vias: ['disco-item', 'muc'], sources: ['home.net'] },
+      { domain: 'muc.other.net', protocols: ['xmpp'], vias: ['muc'], sources: ['home.net'] },
+      { domain: 'chat.home.net', protocols: ['xmpp'], vias: ['disco-item', 'contact'], sources: ['home.net'] },
+      { domain: 'upload.home.net', protocols: ['xmpp'], vias: ['disco-item'], sources: ['home.net', 'partner.net'] },
+      { domain: 'rooms.seeded.org', protocols: ['xmpp'], vias: ['muc'], sources: ['seeded.org'] },
+      { domain: 'legacy.org', protocols: ['xmpp'], vias: ['muc'] },
+    ],
+    registrations: [],
+    optedOut: [],
+  });
+  assert.deepEqual(f.entries.map((e) => e.domain), ['chat.home.net', 'legacy.org', 'muc.other.net', 'rooms.seeded.org', 'upload.home.net']);
+});
