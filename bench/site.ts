@@ -24,6 +24,7 @@ import { insertProbeResults } from '../db/queries/observations/insert-probe-resu
 import { searchRooms } from '../db/queries/rooms/search-rooms.ts';
 import { syntheticNetwork } from '../tests/harness/synthetic.ts';
 import { runNetworkRollup } from '../jobs/network-rollup.ts';
+import { compactRoomsCurrent } from '../db/queries/rooms/compact-rooms-current.ts';
 import { startServer } from '../jobs/server.ts';
 import { ensureSiteBuilt } from '../jobs/site-build.ts';
 import { configureApi, defaultLimiters } from '../site/lib/api/deps.ts';
@@ -67,6 +68,10 @@ if (fresh) {
 const rollupStarted = performance.now();
 const rollup = await runNetworkRollup(db);
 process.stderr.write(`network rollup: ${JSON.stringify(rollup)} in ${((performance.now() - rollupStarted) / 1000).toFixed(1)} s\n`);
+// As `chatlas serve`'s housekeeping does every 6 h: the room directory's table merged to one row per room.
+const compactStarted = performance.now();
+await compactRoomsCurrent(db);
+process.stderr.write(`rooms_current compacted in ${((performance.now() - compactStarted) / 1000).toFixed(1)} s\n`);
 const count = async (q: string) => Number(((await (await db.client.query({ query: q, format: 'JSONEachRow' })).json<{ n: string }>())[0]!).n);
 const size = {
   servers: await count('SELECT count() AS n FROM servers_latest FINAL'),

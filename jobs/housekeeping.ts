@@ -2,10 +2,13 @@
  * Periodic upkeep that is not a crawl pass, run by `chatlas serve`:
  * - expire registrations whose ownership proof did not come in time;
  * - look again at every opted-out domain's signals (DNS TXT, robots.txt), so
- *   an operator who removes the record is listed again without asking.
+ *   an operator who removes the record is listed again without asking;
+ * - merge the room directory's table to one row per room, which keeps room
+ *   searches at their speed (db/queries/rooms/compact-rooms-current.ts).
  */
 import type { Db } from '../db/client.ts';
 import { listOptedOutDomains } from '../db/queries/registrations/list-opted-out-domains.ts';
+import { compactRoomsCurrent } from '../db/queries/rooms/compact-rooms-current.ts';
 import type { OwnershipNet } from './registration/deps.ts';
 import { expireRegistrations } from './registration/expire-registrations.ts';
 import { refreshOptOut } from './registration/refresh-opt-out.ts';
@@ -15,6 +18,8 @@ export interface HousekeepingRound {
   expired: number;
   optOutsChecked: number;
   optOutsLifted: number;
+  /** Time spent merging the room directory's table, ms (-1: it failed; the round goes on). */
+  roomsCompactedMs: number;
 }
 
 /** Options of {@link runHousekeeping}. */
@@ -41,7 +46,15 @@ export async function runHousekeeping(options: HousekeepingOptions): Promise<Hou
       // One unreachable domain never stops the round.
     }
   }
-  return { expired, optOutsChecked: optedOut.length, optOutsLifted: lifted };
+  const started = performance.now();
+  let roomsCompactedMs = -1;
+  try {
+    await compactRoomsCurrent(options.db);
+    roomsCompactedMs = Math.round(performance.now() - started);
+  } catch {
+    // Only speed is at stake: the directory reads with FINAL either way.
+  }
+  return { expired, optOutsChecked: optedOut.length, optOutsLifted: lifted, roomsCompactedMs };
 }
 
 /** Run {@link runHousekeeping} every `intervalMs` until stopped. */

@@ -98,7 +98,9 @@ test('opted-out domains are left out of the next plans, until the record is remo
   // The operator removes the TXT record; housekeeping looks again and lifts the opt-out.
   dns.remove('_chatlas.txt-out.test');
   const round = await runHousekeeping({ db: store.db, net: createOwnershipNet(crawler.net) });
-  assert.deepEqual(round, { expired: 0, optOutsChecked: 2, optOutsLifted: 1 });
+  const { roomsCompactedMs, ...rest } = round;
+  assert.deepEqual(rest, { expired: 0, optOutsChecked: 2, optOutsLifted: 1 });
+  assert.ok(roomsCompactedMs >= 0, 'the room table was compacted');
   assert.deepEqual(await listOptedOutDomains(store.db), ['robots-out.test']);
   const lifted = await crawler.runPass({ only: ['txt-out.test'] });
   assert.deepEqual(lifted.byStatus, { ok: 1 });
