@@ -8,6 +8,7 @@ import { startServer } from '../server.ts';
 import { warmUp } from '../warm-up.ts';
 import { startHousekeeping } from '../housekeeping.ts';
 import { startNetworkRollup } from '../network-rollup.ts';
+import { compactRoomsCurrent } from '../../db/queries/rooms/compact-rooms-current.ts';
 import { createOwnershipNet } from '../registration/ownership-net.ts';
 import { ensureSiteBuilt } from '../site-build.ts';
 
@@ -51,7 +52,10 @@ running probes finish and are stored, and the pass resumes at the next start.`,
       onRound: (round) => ctx.logger.info(round, 'network rollup'),
       onError: (error) => ctx.logger.error({ err: error }, 'network rollup failed'),
     });
-    void rollup.first.then(() => warmUp(running.url, ctx.logger));
+    // Then the room directory merged to one row per room (housekeeping repeats it every 6 h), then the warm-up.
+    void rollup.first
+      .then(() => compactRoomsCurrent(db).catch((error: unknown) => ctx.logger.error({ err: error }, 'rooms_current compaction failed')))
+      .then(() => warmUp(running.url, ctx.logger));
     scheduler?.start();
     // Upkeep beside the passes: expire unproven registrations, look again at opt-outs (every 6 h).
     const upkeep = server.schedule === 'on'
