@@ -95,12 +95,14 @@ export interface DeadlineSignal {
  * A whole-probe (or whole-step) deadline as an AbortSignal, for passing down
  * to several waits: each nested `withDeadline(..., signal)` then fails with
  * this deadline's ProbeError when it passes.
+ * Unlike `AbortSignal.timeout`, whose timer lives until it fires, `clear()` ends it with the work.
+ * @param message The expiry error's message. @default `deadline of <ms> ms passed`
  * @example const probe = deadlineSignal(config.probeTimeoutMs, 'net.timeout'); try { … } finally { probe.clear(); }
  */
-export function deadlineSignal(ms: number, code: ProbeErrorCode, parent?: AbortSignal): DeadlineSignal {
+export function deadlineSignal(ms: number, code: ProbeErrorCode, parent?: AbortSignal, message = `deadline of ${ms} ms passed`): DeadlineSignal {
   const controller = new AbortController();
   const onParent = (): void => controller.abort(ProbeError.from(parent?.reason ?? 'aborted', code));
-  const timer = setTimeout(() => controller.abort(new ProbeError(code, `deadline of ${ms} ms passed`)), ms);
+  const timer = setTimeout(() => controller.abort(new ProbeError(code, message)), ms);
   if (parent?.aborted) onParent();
   else parent?.addEventListener('abort', onParent, { once: true });
   return {

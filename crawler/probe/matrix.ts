@@ -15,6 +15,7 @@ import { ProbeError } from '../errors.ts';
 import type { NetContext } from '../net/context.ts';
 import { fetchBounded } from '../net/http.ts';
 import { inspectTls } from '../net/tls-inspect.ts';
+import { deadlineSignal } from '../net/deadline.ts';
 import { resolveMatrixServer, type MatrixEndpoint, type WellKnownResult } from '../discover/matrix-resolve.ts';
 import { createTtlCache, type TtlCache } from '../discover/matrix-well-known-cache.ts';
 import { matrixDiscoveries } from '../discover/matrix-frontier.ts';
@@ -59,12 +60,9 @@ const urlHost = (host: string): string => (host.includes(':') ? `[${host}]` : ho
 /** Probe `domain` (a Matrix server name) into a ProbeResult. Never throws. */
 export async function probeMatrix(ctx: NetContext, domain: string, options: MatrixProbeOptions): Promise<ProbeResult> {
   const clock = typeof options.now === 'function' ? options.now : options.now instanceof Date ? ((d: Date) => () => d)(options.now) : () => new Date();
-  // A timer cleared when the probe ends (as the XMPP probe's): AbortSignal.timeout's timer lives on until
-  // it fires, so a crawl kept one timer and signal per probe of the last probeTimeoutMs alive.
-  const deadline = new AbortController();
-  const timer = setTimeout(() => deadline.abort(new ProbeError('net.timeout', `probe of ${domain.slice(0, 200)} exceeded ${ctx.config.probeTimeoutMs} ms`)), ctx.config.probeTimeoutMs);
-  const signal = options.signal ? AbortSignal.any([deadline.signal, options.signal]) : deadline.signal;
-  const rec = new MatrixRecorder(ctx, domain, options.passId, signal, clock);
+  // Cleared when the probe ends: AbortSignal.timeout's timer lived on until it fired, one per probe.
+  const deadline = deadlineSignal(ctx.config.probeTimeoutMs, 'net.timeout', options.signal, `probe of ${domain.slice(0, 200)} exceeded ${ctx.config.probeTimeoutMs} ms`);
+  const rec = new MatrixRecorder(ctx, domain, options.passId, deadline.signal, clock);
   try {
     return await run(rec, options);
   } catch (error) {
@@ -73,7 +71,7 @@ export async function probeMatrix(ctx: NetContext, domain: string, options: Matr
     rec.record('matrix.probe', e.code, 0, {}, '', e.message);
     return { snapshot: emptySnapshot(rec, 'error', e.message), observations: rec.observations, rooms: [], discoveries: [] };
   } finally {
-    clearTimeout(timer);
+    deadline.clear();
     await rec.close();
   }
 }

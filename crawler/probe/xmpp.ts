@@ -13,6 +13,7 @@ import { ProbeError } from '../errors.ts';
 import type { NetContext } from '../net/context.ts';
 import type { Dispatcher } from 'undici';
 import { fetchBounded } from '../net/http.ts';
+import { deadlineSignal } from '../net/deadline.ts';
 import { ObserverSession } from '../net/xmpp-client.ts';
 import type { SrvRecord } from '../net/dns.ts';
 import type { ProbeResult, RegistrationMode, ServerSnapshot, ServerStatus } from '../types.ts';
@@ -50,20 +51,16 @@ export async function probeXmpp(ctx: NetContext, domain: string, opts: ProbeXmpp
   const name = domain.trim().toLowerCase().replace(/\.$/, '');
   const rec = new XmppRecorder(name, opts.passId, now);
   const started = now();
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(new ProbeError('net.timeout', `probe of ${name} exceeded ${ctx.config.probeTimeoutMs} ms`)), ctx.config.probeTimeoutMs);
-  const onParent = (): void => controller.abort(opts.signal?.reason);
-  opts.signal?.addEventListener('abort', onParent, { once: true });
+  const deadline = deadlineSignal(ctx.config.probeTimeoutMs, 'net.timeout', opts.signal, `probe of ${name} exceeded ${ctx.config.probeTimeoutMs} ms`);
   try {
-    return await run(ctx, rec, name, opts, controller.signal, started);
+    return await run(ctx, rec, name, opts, deadline.signal, started);
   } catch (error) {
     // A bug: recorded, never thrown to the crawl loop.
     const e = ProbeError.from(error);
     rec.record('xmpp.probe', e.code, 0, {}, '', e.message);
     return { snapshot: snapshotOf(rec, started, { status: 'error', error: e.message }), observations: rec.observations, rooms: [], discoveries: [] };
   } finally {
-    clearTimeout(timer);
-    opts.signal?.removeEventListener('abort', onParent);
+    deadline.clear();
   }
 }
 
