@@ -83,6 +83,20 @@ export function parseRetryAfter(value: string | null | undefined, now: number = 
   return Math.max(0, at - now);
 }
 
+/** Statuses whose `Retry-After` asks a client to stop for a while (on 3xx it only delays the redirect). */
+export function asksToPause(status: number): boolean {
+  return status === 429 || status === 503;
+}
+
+/**
+ * The `Retry-After` of a response that asks to pause, as observation facts (`{ retryAfter }`,
+ * at most 100 characters), or `{}`: the crawl loop reads it back (jobs/probe-hints.ts).
+ */
+export function retryAfterFacts(status: number, headers: Record<string, string>): { retryAfter?: string } {
+  const value = asksToPause(status) ? headers['retry-after'] : undefined;
+  return value ? { retryAfter: value.slice(0, 100) } : {};
+}
+
 /** What to do after a failed step. */
 export interface RetryDecision {
   retry: boolean;
@@ -184,7 +198,7 @@ export function createPoliteness(options: PolitenessOptions = {}): Politeness {
       s.intervalMs = Math.max(minInterval, Math.min(maxWait, (seconds ?? 0) * 1000));
     },
     noteResponse(hostName, status, retryAfter) {
-      if (status !== 429 && status !== 503) return;
+      if (!asksToPause(status)) return;
       // Without a valid Retry-After: pause one backoff base (5 s) anyway.
       const pause = parseRetryAfter(retryAfter, now()) ?? 5_000;
       const s = stateOf(hostName.toLowerCase());

@@ -8,6 +8,7 @@ import type { NetContext } from '../net/context.ts';
 import { fetchBounded, type FetchResult, type HttpScope } from '../net/http.ts';
 import { isAllowed, type RobotsPolicy } from '../policy/robots.ts';
 import { cachedRobots, fetchRobots, robotsKey } from '../policy/robots-cache.ts';
+import { retryAfterFacts } from '../policy/politeness.ts';
 import type { Observation } from '../types.ts';
 
 /** Longest raw body kept in an observation. @default 64 KiB */
@@ -121,11 +122,9 @@ export class MatrixRecorder {
         signal: this.signal,
         dispatcher: this.http.dispatcher,
       });
-      // A Retry-After (429, 503) is kept in the facts: the schedule reads it (jobs/probe-hints.ts).
-      const retryAfter = res.status === 429 || res.status === 503 ? res.headers['retry-after'] : undefined;
       this.record(step, res.status === 200 ? 'ok' : `http-${res.status}`, res.durationMs, {
         ...baseFacts, status: res.status, bytes: res.bodyBytes, redirects: res.redirects.length, remoteAddress: res.remoteAddress,
-        ...(retryAfter ? { retryAfter: retryAfter.slice(0, 100) } : {}),
+        ...retryAfterFacts(res.status, res.headers),
       }, res.bodyText);
       return res;
     } catch (error) {

@@ -14,6 +14,7 @@ import type { NetContext } from '../net/context.ts';
 import type { Dispatcher } from 'undici';
 import { fetchBounded } from '../net/http.ts';
 import { deadlineSignal } from '../net/deadline.ts';
+import { retryAfterFacts } from '../policy/politeness.ts';
 import { ObserverSession } from '../net/xmpp-client.ts';
 import type { SrvRecord } from '../net/dns.ts';
 import type { ProbeResult, RegistrationMode, ServerSnapshot, ServerStatus } from '../types.ts';
@@ -197,10 +198,9 @@ async function httpLookups(ctx: NetContext, rec: XmppRecorder, domain: string, s
   }
 }
 
-/** Facts of a non-200 answer: its status, and a Retry-After (429, 503) for the schedule (jobs/probe-hints.ts). */
+/** Facts of a non-200 answer: its status, and a Retry-After for the schedule. */
 function statusFacts(r: { status: number; headers: Record<string, string> }): Record<string, unknown> {
-  const retryAfter = r.status === 429 || r.status === 503 ? r.headers['retry-after'] : undefined;
-  return { status: r.status, ...(retryAfter ? { retryAfter: retryAfter.slice(0, 100) } : {}) };
+  return { status: r.status, ...retryAfterFacts(r.status, r.headers) };
 }
 
 async function httpLookupsOver(ctx: NetContext, rec: XmppRecorder, domain: string, signal: AbortSignal, dispatcher: Dispatcher): Promise<boolean | null> {
