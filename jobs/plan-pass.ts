@@ -135,12 +135,11 @@ export interface PlanPassOptions {
 
 /** Read the frontier and histories as of `asOf` and plan the due servers. */
 export async function planPass(db: Db, options: PlanPassOptions): Promise<PassPlan> {
-  const ceiling = scheduleOptions(options.schedule).ceilingMs;
+  const { ceilingMs: ceiling, deadAfterMs: deadAfter } = scheduleOptions(options.schedule);
   const lookbackMs = options.lookbackMs ?? 30 * 86_400_000;
   if (lookbackMs <= 2 * ceiling) throw new TypeError(`lookbackMs (${lookbackMs}) must exceed twice the schedule ceiling (${ceiling})`);
   // Kept between passes, a long failure streak is counted past the window; the decisions equal the
   // windowed query's only when the window also spans deadAfterMs beyond that (jobs/history-cache.ts).
-  const deadAfter = scheduleOptions(options.schedule).deadAfterMs;
   if (options.history && lookbackMs < 2 * ceiling + deadAfter) {
     throw new TypeError(`lookbackMs (${lookbackMs}) must be at least twice the schedule ceiling plus deadAfterMs (${2 * ceiling + deadAfter}) when the history is kept between passes`);
   }

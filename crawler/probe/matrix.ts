@@ -229,6 +229,11 @@ async function wellKnownDoc<T>(rec: MatrixRecorder, origin: Origin, which: 'clie
   return parsed;
 }
 
+/** The report item of a federation target whose address the guard refused. */
+function forbiddenTarget(host: string, why: string): ReportItem {
+  return { step: 'tls.federation', level: 'error', message: `${host} resolves to an address that is not public (${why}).`, fix: 'Federation endpoints must be on public addresses.' };
+}
+
 /** Errors that mean no connection was made at all (nothing to learn about TLS there). */
 const NEVER_CONNECTED = new Set(['net.forbidden-address', 'net.connect-refused', 'net.unreachable', 'dns.nxdomain', 'dns.no-records', 'dns.servfail', 'dns.refused', 'dns.timeout', 'dns.unreachable', 'dns.malformed', 'dns.invalid-name']);
 
@@ -256,7 +261,7 @@ async function federationOrigin(rec: MatrixRecorder, endpoint: MatrixEndpoint, r
     const code = failed?.outcome ?? 'internal';
     if (NEVER_CONNECTED.has(code)) {
       rec.record('tls.federation', code, performance.now() - started, facts, '', failed?.error ?? '');
-      if (code === 'net.forbidden-address') report.push({ step: 'tls.federation', level: 'error', message: `${target.host} resolves to an address that is not public (${failed?.error ?? ''}).`, fix: 'Federation endpoints must be on public addresses.' });
+      if (code === 'net.forbidden-address') report.push(forbiddenTarget(target.host, failed?.error ?? ''));
       continue;
     }
     // A TLS failure, a reset or a timeout: look at the certificate without trusting it.
@@ -269,7 +274,7 @@ async function federationOrigin(rec: MatrixRecorder, endpoint: MatrixEndpoint, r
     } catch (error) {
       const e = ProbeError.from(error);
       rec.record('tls.federation', e.code, performance.now() - started, facts, '', e.message);
-      if (e.code === 'net.forbidden-address') report.push({ step: 'tls.federation', level: 'error', message: `${target.host} resolves to an address that is not public (${e.message}).`, fix: 'Federation endpoints must be on public addresses.' });
+      if (e.code === 'net.forbidden-address') report.push(forbiddenTarget(target.host, e.message));
     }
   }
   return null;
