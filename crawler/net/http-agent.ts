@@ -23,9 +23,10 @@ export interface HttpScope {
   readonly dispatcher: Dispatcher;
   /**
    * TLS facts of the scope's first connection to `origin` (`https://host[:port]`) with
-   * SNI `servername`, or null when none was made. Such a connection passed certificate
-   * verification (chain and name), so a probe can take its facts instead of opening a
-   * connection of its own to read them; a certificate that fails never gets here.
+   * SNI `servername`, or null when none was made (or the scope was made without
+   * `keepTlsFacts`). Such a connection passed certificate verification (chain and name),
+   * so a probe can take its facts instead of opening a connection of its own to read
+   * them; a certificate that fails never gets here.
    */
   tlsFacts(origin: string, servername: string): TlsFacts | null;
   /** Destroy the scope's connections (the probe is over: nothing in flight is wanted). */
@@ -41,8 +42,10 @@ export interface HttpAgent {
    * then close when it ends instead of idling out their keep-alive: with
    * hundreds of probes in flight, idle TLS sockets of finished probes were
    * most of the prober's resident memory (BENCHMARKS.md, Matrix probe).
+   * With `keepTlsFacts`, the facts of each first TLS connection per origin and SNI are
+   * read as it opens (a certificate parse: only for callers that ask for them).
    */
-  scope(): HttpScope;
+  scope(options?: { keepTlsFacts?: boolean }): HttpScope;
   /** Remote address of the latest connection to `origin` (`https://host:port`), or null. */
   lastAddress(origin: string): string | null;
   /** Connections opened so far (all origins). */
@@ -143,7 +146,7 @@ export function createHttpAgent(config: CrawlConfig, lookup: GuardedLookup): Htt
 
   return {
     dispatcher,
-    scope() {
+    scope(scopeOptions = {}) {
       const facts = new Map<string, TlsFacts>();
       const own = new Agent({
         ...options,
@@ -152,7 +155,7 @@ export function createHttpAgent(config: CrawlConfig, lookup: GuardedLookup): Htt
             callback(error ?? new Error('no socket'), null);
             return;
           }
-          if (socket instanceof tls.TLSSocket) {
+          if (scopeOptions.keepTlsFacts && socket instanceof tls.TLSSocket) {
             const servername = opts.servername || unbracket(opts.hostname);
             const key = `${originOf(opts)}|${servername.toLowerCase()}`;
             if (!facts.has(key)) facts.set(key, tlsFactsFromSocket(socket, servername));

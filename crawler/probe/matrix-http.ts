@@ -43,7 +43,8 @@ export class MatrixRecorder {
     this.passId = passId;
     this.signal = signal;
     this.now = now;
-    this.http = ctx.http.scope();
+    // The federation origin's TLS facts come from its connection (matrix.ts federationOrigin).
+    this.http = ctx.http.scope({ keepTlsFacts: true });
   }
 
   /** End of the probe: close its connections. */
