@@ -21,8 +21,8 @@ import { createHash } from 'node:crypto';
 import { createDb } from '../db/client.ts';
 import { loadDbConfig } from '../db/config.ts';
 import { migrate } from '../db/migrate.ts';
-import { runCrawlPass, type ProbeFn } from '../jobs/crawl.ts';
-import { HistoryCache } from '../jobs/history-cache.ts';
+import { runCrawlPass, type ProbeFn } from '../jobs/crawl/crawl.ts';
+import { HistoryCache } from '../jobs/crawl/history-cache.ts';
 import type { Observation, ProbeResult, ServerStatus } from '../crawler/types.ts';
 
 const { values: args } = parseArgs({
@@ -35,7 +35,7 @@ const { values: args } = parseArgs({
     json: { type: 'boolean', default: false },
     'no-journal': { type: 'boolean', default: false },
     // Re-read the whole 30-day history window at every plan (chatlas crawl's way) instead of
-    // keeping it between passes as chatlas serve's scheduler does (jobs/history-cache.ts).
+    // keeping it between passes as chatlas serve's scheduler does (jobs/crawl/history-cache.ts).
     'full-history': { type: 'boolean', default: false },
   },
 });
@@ -92,7 +92,7 @@ const db = await createDb(loadDbConfig({ env: { CHATLAS_DATA: join(dir, 'data') 
 await migrate(db);
 const seeds = Array.from({ length: DOMAINS }, (_, i) => ({ domain: `s${i}.bench${i % 251}.net`, protocol: (i % 3 === 0 ? 'xmpp' : 'matrix') as 'xmpp' | 'matrix', source: 'bench' }));
 
-// One cache for the run, as the scheduler of chatlas serve keeps one (jobs/scheduler.ts).
+// One cache for the run, as the scheduler of chatlas serve keeps one (jobs/crawl/scheduler.ts).
 const history = args['full-history'] ? undefined : new HistoryCache();
 const rss: number[] = [];
 const heap: number[] = [];

@@ -25,20 +25,20 @@
  *   client well-known names `https://hs<i>.bench.test` (a common real layout;
  *   a second port per server would need 20,000 listening sockets, over this
  *   machine's fd limit of 20,000);
- * - our DNS server (tests/harness/dns-server.ts) answers the A records of all
+ * - our DNS server (sim/dns-server.ts) answers the A records of all
  *   names (AAAA: no data), on 127.<block+1>.255.53; DNS replies are not delayed
  *   (resolvers are near the crawler and cache);
  * - one test CA, one wildcard certificate `*.bench.test`, one TLS context: a
  *   plain TCP listener per address hands each connection to one shared HTTPS
  *   server after `connect-rtts` × RTT (TCP handshake + TLS 1.3 handshake), as
- *   tests/harness/fake-https.ts does with `connectLatencyMs`; 10,000 of its
+ *   sim/fake-https.ts does with `connectLatencyMs`; 10,000 of its
  *   servers would each build their own TLS context;
  * - every answer waits RTT ms before the handler runs; bodies are Synapse
- *   1.163.2's (tests/harness/matrix-federation.ts `matrixApiRoutes`, built from
+ *   1.163.2's (sim/matrix-federation.ts `matrixApiRoutes`, built from
  *   tests/fixtures/matrix-*), 20 public rooms per server, real ed25519 keys.
  *
  * The prober drives probeMatrix with a p-queue at `concurrency` (the crawl
- * loop's queue, jobs/crawl.ts, without its store): each ProbeResult is counted
+ * loop's queue, jobs/crawl/crawl.ts, without its store): each ProbeResult is counted
  * and dropped, as the loop does after handing a batch to the store. Nothing is
  * written anywhere.
  *
@@ -110,10 +110,10 @@ const DNS_HOST = `127.${BLOCK + 1}.255.53`;
 
 /** Role `federation`: MAX_N homeservers, one listener each; replies 'stats' with counters. */
 async function federation(): Promise<void> {
-  const { startDnsServer } = await import('../tests/harness/dns-server.ts');
-  const { createTestCa } = await import('../tests/harness/test-ca.ts');
-  const { matrixApiRoutes } = await import('../tests/harness/matrix-federation.ts');
-  const { json, text } = await import('../tests/harness/fake-https.ts');
+  const { startDnsServer } = await import('../sim/dns-server.ts');
+  const { createTestCa } = await import('../sim/test-ca.ts');
+  const { matrixApiRoutes } = await import('../sim/matrix-federation.ts');
+  const { json, text } = await import('../sim/fake-https.ts');
   type Handler = (req: IncomingMessage, res: ServerResponse) => unknown;
 
   const need = ADDRESSES + 4 * C + 200;

@@ -33,7 +33,7 @@ import { getRegistrationModes } from '../db/queries/software/get-registration-mo
 import { getFeatureAdoption } from '../db/queries/software/get-feature-adoption.ts';
 import { syntheticNetwork } from '../tests/harness/synthetic.ts';
 import { rangeWindow } from '../site/lib/range-window.ts';
-import { runNetworkRollup } from '../jobs/network-rollup.ts';
+import { runNetworkRollup } from '../jobs/rollup/network-rollup.ts';
 
 const { values } = parseArgs({
   options: {

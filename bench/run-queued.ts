@@ -2,7 +2,7 @@ import PQueue from 'p-queue';
 
 /**
  * Run `task(0 … n-1)` with at most `concurrency` at once, as the crawl loop
- * does (jobs/crawl.ts): the queue is fed lazily, so the backlog stays small
+ * does (jobs/crawl/crawl.ts): the queue is fed lazily, so the backlog stays small
  * and memory measures the work in flight, not a queue of n closures.
  */
 export async function runQueued(n: number, concurrency: number, task: (i: number) => Promise<void>): Promise<void> {

@@ -18,7 +18,7 @@
  * default 74 stays clear of bench/matrix-probe.ts's 72/73), our DNS server on
  * `127.<block>.255.53` (answers not delayed). Even servers replay Prosody
  * 0.12.3's captured bytes, odd ones ejabberd 23.01's (IBR advertised, form
- * answered), through tests/harness/sim-xmpp-stream-server.ts with `rtt` ms
+ * answered), through sim/sim-xmpp-stream-server.ts with `rtt` ms
  * injected: the accept is held one RTT and every server write (TLS flights
  * included) leaves one RTT later. One wildcard certificate, one TLS context.
  *
@@ -64,10 +64,10 @@ const roundTripsOf = (i: number): number => 2 * 5 + (implOf(i) === 'ejabberd' ? 
 
 /** Role `fleet`: DNS + 2 listeners per server. Replies to 'stats' with connections and CPU. */
 async function fleet(): Promise<void> {
-  const { createTestCa } = await import('../tests/harness/test-ca.ts');
-  const { startSimStreamEndpoint } = await import('../tests/harness/sim-xmpp-stream-server.ts');
-  const { fixture } = await import('../tests/harness/sim-xmpp.ts');
-  const { replayScripts } = await import('../tests/harness/sim-xmpp-replies.ts');
+  const { createTestCa } = await import('../sim/test-ca.ts');
+  const { startSimStreamEndpoint } = await import('../sim/sim-xmpp-stream-server.ts');
+  const { fixture } = await import('../sim/sim-xmpp.ts');
+  const { replayScripts } = await import('../sim/sim-xmpp-replies.ts');
   const need = 2 * N + 4 * C + 200;
   if (fdLimit() < need) throw new Error(`open-file limit ${fdLimit()} < ${need} needed by the fleet: raise ulimit -n`);
   const t0 = performance.now();
@@ -105,7 +105,7 @@ async function fleet(): Promise<void> {
  * caches the target's A record between its own lookup and the connects.
  */
 async function dnsRole(): Promise<void> {
-  const { startDnsServer } = await import('../tests/harness/dns-server.ts');
+  const { startDnsServer } = await import('../sim/dns-server.ts');
   const zones: Record<string, object> = {};
   for (let i = 0; i < N; i++) {
     const target = `t${i}.xmpp.bench.test`;

@@ -8,7 +8,7 @@ export const CLUSTER_SETTINGS = {
    * is written (on one replica per shard; replication copies it on). The
    * default (0) queues the rows on the receiving node's disk and sends them
    * later, so an acknowledged batch could still be lost with that node, which
-   * the crawler's journal (jobs/batch-journal.ts) would not know. Named
+   * the crawler's journal (jobs/crawl/batch-journal.ts) would not know. Named
    * `insert_distributed_sync` before ClickHouse 23; that name is an alias.
    */
   distributed_foreground_insert: 1,

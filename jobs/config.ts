@@ -3,7 +3,7 @@
  */
 import { z } from 'zod';
 import { resolveConfig, type ConfigOf, type ConfigSources } from '../lib/config-table.ts';
-import { parseTrustedProxies } from './client-address.ts';
+import { parseTrustedProxies } from './serve/client-address.ts';
 
 const port = z.coerce.number().int().min(0).max(65535);
 
@@ -51,7 +51,7 @@ export const serverConfigTable = {
   },
   /**
    * Reverse proxies whose `X-Forwarded-For` is believed for the per-client
-   * rate limits (see jobs/client-address.ts). Empty trusts nobody.
+   * rate limits (see jobs/serve/client-address.ts). Empty trusts nobody.
    * @default []
    */
   trustedProxies: {

@@ -11,15 +11,15 @@ import { createNetContext, loadCrawlConfig, probeDomain, type CrawlConfig, type 
 import type { Db } from '../db/client.ts';
 import type { ConfigSources } from '../lib/config-table.ts';
 import { configureApi, defaultLimiters } from '../site/lib/api/deps.ts';
-import { runCrawlPass, type CrawlOptions, type PassSummary } from './crawl.ts';
-import { combineObservers, type CrawlObserver } from './crawl-observer.ts';
-import { loadSeeds, type Seed } from './frontier/load-seeds.ts';
-import { DEFAULT_RESERVED_TLDS, type NormaliseOptions } from './frontier/normalise-domain.ts';
+import { runCrawlPass, type CrawlOptions, type PassSummary } from './crawl/crawl.ts';
+import { combineObservers, type CrawlObserver } from './crawl/crawl-observer.ts';
+import { loadSeeds, type Seed } from './crawl/frontier/load-seeds.ts';
+import { DEFAULT_RESERVED_TLDS, type NormaliseOptions } from '../crawler/discover/domain-name.ts';
 import { loadPassConfig } from './config.ts';
-import { crawlMetrics } from './metrics.ts';
-import { createOwnershipNet } from './registration/ownership-net.ts';
-import { OptOutGate } from './opt-out-gate.ts';
-import { optedOutResult } from './opted-out-result.ts';
+import { crawlMetrics } from './serve/metrics.ts';
+import { createOwnershipNet } from '../registration/ownership-net.ts';
+import { OptOutGate } from './crawl/opt-out-gate.ts';
+import { optedOutResult } from './crawl/opted-out-result.ts';
 
 /** The crawl side, ready to run passes. */
 export interface Crawler {

@@ -16,7 +16,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Dispatcher } from 'undici';
 import { ProbeError } from '../errors.ts';
-import { parseRobots } from '../policy/robots.ts';
 import type { NetContext } from './context.ts';
 import { withDeadline } from './deadline.ts';
 import { toProbeError } from './to-probe-error.ts';
@@ -142,11 +141,6 @@ export async function fetchBounded(ctx: NetContext, url: string, opts: FetchOpti
         }
         current = next;
         continue;
-      }
-      // A robots.txt passing through sets the crawl-delay of the host it was asked of (RFC 9309 has no
-      // crawl-delay; crawler/policy/robots.ts reads it as the common extension).
-      if (first.pathname === '/robots.txt' && hop.status >= 200 && hop.status < 300 && method === 'GET') {
-        ctx.politeness.setCrawlDelay(unbracket(first.hostname), parseRobots(hop.bodyText).crawlDelaySeconds);
       }
       return {
         status: hop.status,

@@ -14,7 +14,7 @@
  */
 import PQueue from 'p-queue';
 import { ProbeError, type ProbeErrorCode } from '../errors.ts';
-import { sleep } from '../net/deadline.ts';
+import { setTimeout as delay } from 'node:timers/promises';
 
 /** Options of {@link createPoliteness}. */
 export interface PolitenessOptions {
@@ -90,7 +90,7 @@ export function asksToPause(status: number): boolean {
 
 /**
  * The `Retry-After` of a response that asks to pause, as observation facts (`{ retryAfter }`,
- * at most 100 characters), or `{}`: the crawl loop reads it back (jobs/probe-hints.ts).
+ * at most 100 characters), or `{}`: the crawl loop reads it back (jobs/crawl/probe-hints.ts).
  */
 export function retryAfterFacts(status: number, headers: Record<string, string>): { retryAfter?: string } {
   const value = asksToPause(status) ? headers['retry-after'] : undefined;
@@ -175,7 +175,7 @@ export function createPoliteness(options: PolitenessOptions = {}): Politeness {
         for (;;) {
           const wait = slot - now();
           if (wait > longest) throw new ProbeError('policy.rate-limited', `${host} asks us to wait ${Math.round(wait / 1000)} s`);
-          if (wait > 0) await sleep(wait, opts.signal);
+          if (wait > 0) await delay(wait, undefined, { signal: opts.signal }).catch((e: unknown) => { throw ProbeError.from(opts.signal?.aborted ? opts.signal.reason : e, 'net.timeout'); });
           // A Retry-After that arrived while this task slept (from the other slot) still applies.
           if (s.pauseUntil > now()) slot = reserve(s);
           else break;
@@ -202,7 +202,7 @@ export function createPoliteness(options: PolitenessOptions = {}): Politeness {
       // Without a valid Retry-After: pause one backoff base (5 s) anyway.
       const pause = parseRetryAfter(retryAfter, now()) ?? 5_000;
       const s = stateOf(hostName.toLowerCase());
-      // Capped at a day so the entry expires; longer asks are the schedule's (jobs/crawl.ts retryAfterOf).
+      // Capped at a day so the entry expires; longer asks are the schedule's (jobs/crawl/crawl.ts retryAfterOf).
       s.pauseUntil = Math.max(s.pauseUntil, now() + Math.min(pause, MAX_PAUSE_MS));
     },
     get hosts() {

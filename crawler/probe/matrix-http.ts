@@ -7,7 +7,7 @@ import { ProbeError } from '../errors.ts';
 import type { NetContext } from '../net/context.ts';
 import { fetchBounded, type FetchResult, type HttpScope } from '../net/http.ts';
 import { isAllowed, type RobotsPolicy } from '../policy/robots.ts';
-import { cachedRobots, fetchRobots, robotsKey } from '../policy/robots-cache.ts';
+import { cachedRobots, fetchRobots, robotsKey } from './robots-cache.ts';
 import { retryAfterFacts } from '../policy/politeness.ts';
 import type { Observation } from '../types.ts';
 
@@ -22,7 +22,7 @@ export interface Origin {
   host: string;
 }
 
-export { isUnreachable } from '../policy/robots-cache.ts';
+export { isUnreachable } from './robots-cache.ts';
 
 /** The recorder of one probe: requests, robots, observations. */
 export class MatrixRecorder {
@@ -66,7 +66,7 @@ export class MatrixRecorder {
   readonly #robotsInFlight = new Map<string, Promise<RobotsPolicy | ProbeError>>();
 
   /**
-   * The robots policy of an origin, from the context's shared cache (crawler/policy/robots-cache.ts:
+   * The robots policy of an origin, from the context's shared cache (crawler/probe/robots-cache.ts:
    * fetched once per context and day, or by the opt-out gate just before). Network failures are returned, not judged.
    */
   robots(origin: Origin): Promise<RobotsPolicy | ProbeError> {
@@ -102,7 +102,7 @@ export class MatrixRecorder {
         this.record(step, policy.code, performance.now() - started, baseFacts, '', policy.message);
         return policy;
       }
-      // robots.txt Crawl-delay, kept so the schedule spaces probes of this server (jobs/probe-hints.ts).
+      // robots.txt Crawl-delay, kept so the schedule spaces probes of this server (jobs/crawl/probe-hints.ts).
       if (policy.crawlDelaySeconds !== null && policy.crawlDelaySeconds > 0) baseFacts['crawlDelaySeconds'] = policy.crawlDelaySeconds;
       if (!isAllowed(policy, path)) {
         const e = new ProbeError('policy.robots-disallowed', `robots.txt of ${origin.base} disallows ${path} (${policy.reason || 'rules'})`);

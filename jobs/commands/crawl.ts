@@ -1,9 +1,9 @@
 import type { CommandSpec } from '../cli/command.ts';
 import { UsageError } from '../cli/errors.ts';
 import { openStore } from '../cli/open-store.ts';
-import { createProgress } from '../progress.ts';
+import { createProgress } from '../crawl/progress.ts';
 import { createCrawler, journalDirFor } from '../runtime.ts';
-import { formatShard, parseShard, WHOLE } from '../shard.ts';
+import { formatShard, parseShard, WHOLE } from '../crawl/shard.ts';
 
 export const crawlCommand: CommandSpec = {
   name: 'crawl',

@@ -4,13 +4,12 @@ import { join } from 'node:path';
 import { createDb } from '../../db/client.ts';
 import { loadDbConfig } from '../../db/config.ts';
 import { migrate } from '../../db/migrate.ts';
-import { startSimFederation } from '../../tests/harness/sim-federation.ts';
 import type { CommandSpec } from '../cli/command.ts';
 import { loadServerConfig } from '../config.ts';
-import { crawlRegistry } from '../metrics.ts';
+import { crawlRegistry } from '../serve/metrics.ts';
 import { createCrawler, installApi } from '../runtime.ts';
-import { startServer } from '../server.ts';
-import { ensureSiteBuilt } from '../site-build.ts';
+import { startServer } from '../serve/server.ts';
+import { ensureSiteBuilt } from '../serve/site-build.ts';
 
 /** The demo's own /16 of loopback (CONTRIBUTING.md address plan). */
 const DEMO_PREFIX = '127.55';
@@ -34,6 +33,8 @@ and removes the temp store.`,
     const server = loadServerConfig({ env: ctx.env, flags: ctx.flags });
     await ensureSiteBuilt(ctx.logger);
     const dir = mkdtempSync(join(tmpdir(), 'chatlas-demo-'));
+    // Loaded here, not at the top: every other command (serve included) never loads the simulation.
+    const { startSimFederation } = await import('../../sim/sim-federation.ts');
     const sim = await startSimFederation({ prefix: DEMO_PREFIX });
     const db = await createDb(loadDbConfig({ env: { CHATLAS_DATA: join(dir, 'data') } }));
     const cleanup: Array<() => Promise<void> | void> = [() => rmSync(dir, { recursive: true, force: true }), () => sim.close(), () => db.close()];

@@ -4,7 +4,7 @@ import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { SERVER_EXPORT_COLUMNS, streamServersExport } from '../../db/queries/export/stream-servers-export.ts';
 import { ROOM_EXPORT_COLUMNS, streamRoomsExport } from '../../db/queries/export/stream-rooms-export.ts';
-import { exportStream } from '../../site/lib/api/export-format.ts';
+import { exportStream } from '../../lib/export-format.ts';
 import type { CommandSpec } from '../cli/command.ts';
 import { UsageError } from '../cli/errors.ts';
 import { openStore } from '../cli/open-store.ts';

@@ -1,16 +1,16 @@
 import { loadServerConfig } from '../config.ts';
 import type { CommandSpec } from '../cli/command.ts';
 import { openStore } from '../cli/open-store.ts';
-import { crawlRegistry } from '../metrics.ts';
+import { crawlRegistry } from '../serve/metrics.ts';
 import { createCrawler, installApi, journalDirFor } from '../runtime.ts';
-import { Scheduler } from '../scheduler.ts';
-import { startServer } from '../server.ts';
-import { warmUp } from '../warm-up.ts';
-import { startHousekeeping } from '../housekeeping.ts';
-import { startNetworkRollup } from '../network-rollup.ts';
+import { Scheduler } from '../crawl/scheduler.ts';
+import { startServer } from '../serve/server.ts';
+import { warmUp } from '../serve/warm-up.ts';
+import { startHousekeeping } from '../rollup/housekeeping.ts';
+import { startNetworkRollup } from '../rollup/network-rollup.ts';
 import { compactRoomsCurrent } from '../../db/queries/rooms/compact-rooms-current.ts';
-import { createOwnershipNet } from '../registration/ownership-net.ts';
-import { ensureSiteBuilt } from '../site-build.ts';
+import { createOwnershipNet } from '../../registration/ownership-net.ts';
+import { ensureSiteBuilt } from '../serve/site-build.ts';
 
 export const serveCommand: CommandSpec = {
   name: 'serve',

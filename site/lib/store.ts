@@ -1,13 +1,13 @@
 /**
  * Hands the open store to pages and API routes.
  *
- * The server entry (jobs/server.ts) opens the store once and calls
+ * The server entry (jobs/serve/server.ts) opens the store once and calls
  * {@link setStore}; pages call {@link getStore}. Nothing in site/ opens the
  * store or reads the environment, except the `astro dev` fallback below.
  *
  * The value lives on `globalThis` under a registered symbol, not in a module
  * variable: `astro build` bundles site/ into dist/server, so the copy of this
- * module that pages import is not the one jobs/server.ts imports from source.
+ * module that pages import is not the one jobs/serve/server.ts imports from source.
  * A module-level `let` would leave the pages' copy empty.
  */
 import type { Db } from '../../db/client.ts';

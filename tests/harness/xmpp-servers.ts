@@ -17,8 +17,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { execFileSync } from 'node:child_process';
-import type { DnsServer } from './dns-server.ts';
-import type { TestCa } from './test-ca.ts';
+import type { DnsServer } from '../../sim/dns-server.ts';
+import type { TestCa } from '../../sim/test-ca.ts';
 
 const run = promisify(execFile);
 const HERE = new URL('.', import.meta.url).pathname;

@@ -1,5 +1,5 @@
 import type { Db } from '../../client.ts';
-import { HIDDEN_DOMAINS_SQL, HIDDEN_ROOMS_SQL } from '../servers/visibility-sql.ts';
+import { HIDDEN_DOMAINS_SQL, HIDDEN_ROOMS_SQL } from '../../visibility-sql.ts';
 import { streamRows } from './stream-rows.ts';
 
 /** One room in the bulk export. */

@@ -1,5 +1,5 @@
 import type { Db } from '../../client.ts';
-import { HIDDEN_DOMAINS_SQL } from '../servers/visibility-sql.ts';
+import { HIDDEN_DOMAINS_SQL } from '../../visibility-sql.ts';
 import { streamRows } from './stream-rows.ts';
 import type { ServerListRow } from '../servers/list-servers.ts';
 

@@ -1,6 +1,6 @@
 import type { Db } from '../../client.ts';
 
-/** One server's history summary, the input of jobs/schedule.ts. Times are epoch ms, 0 = none. */
+/** One server's history summary, the input of jobs/crawl/schedule.ts. Times are epoch ms, 0 = none. */
 export interface ServerHistoryRow {
   protocol: string;
   domain: string;
@@ -20,13 +20,13 @@ export interface ServerHistoryRow {
 /**
  * Summarise every server's snapshots in `[asOf - lookback, asOf)`: last probe and status,
  * last ok probe, the current failure streak (count and start), and the endpoint of the ok
- * probe before the last one (to see a move), and what jobs/history-cache.ts needs to go
+ * probe before the last one (to see a move), and what jobs/crawl/history-cache.ts needs to go
  * on from here (the last ok endpoint, the time of the ok probe before the last).
  *
  * Reads raw `server_snapshots` rather than `servers_latest` because it needs the streak,
  * and because `asOf` must exclude the current pass so a resumed pass re-plans identically.
  * The window bounds the scan; it must exceed twice the schedule's ceiling so a dead server
- * always has at least two probes in it (jobs/schedule.ts). The LEFT JOIN leaves
+ * always has at least two probes in it (jobs/crawl/schedule.ts). The LEFT JOIN leaves
  * `last_ok_at` at the epoch for a server with no ok probe in the window.
  */
 export async function listServerHistory(db: Db, params: { asOf: Date; lookbackMs: number }): Promise<ServerHistoryRow[]> {

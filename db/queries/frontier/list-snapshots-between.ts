@@ -11,7 +11,7 @@ export interface SnapshotStatusRow {
 
 /**
  * Every snapshot with `observed_at` in `[from, to)`, oldest first: the rows an
- * incremental history (jobs/history-cache.ts) folds into what it already holds.
+ * incremental history (jobs/crawl/history-cache.ts) folds into what it already holds.
  * Ties are ordered by server so a re-read returns them in the same order.
  */
 export async function listSnapshotsBetween(db: Db, params: { from: Date; to: Date }): Promise<SnapshotStatusRow[]> {

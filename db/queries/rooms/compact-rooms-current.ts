@@ -8,7 +8,7 @@ import { localDatabase } from '../../cluster-ddl.ts';
  * table with FINAL, which collapses versions at query time: its cost follows the
  * rows not yet merged, not the rooms. Background merges catch up only in a process
  * that lives long and not across the largest parts, so `chatlas serve` compacts it
- * in housekeeping (jobs/housekeeping.ts). Measured on 975,000 rooms after 30 days of
+ * in housekeeping (jobs/rollup/housekeeping.ts). Measured on 975,000 rooms after 30 days of
  * passes (1.5 M rows in 3 parts): 3 s, and room searches 150-200 → 65-100 ms
  * (BENCHMARKS.md, Site). Tombstones stay (the reads filter them).
  *

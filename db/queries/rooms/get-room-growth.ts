@@ -1,5 +1,5 @@
 import type { Db } from '../../client.ts';
-import { queryRows } from '../stats/query-rows.ts';
+import { queryRows } from '../../query-rows.ts';
 
 /** Parameters of {@link getRoomGrowth}. */
 export interface RoomGrowthParams {

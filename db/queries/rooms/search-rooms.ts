@@ -1,8 +1,8 @@
 import type { Db } from '../../client.ts';
 import type { Protocol } from '../../../crawler/types.ts';
-import { HIDDEN_DOMAINS_SQL, HIDDEN_ROOMS_SQL } from '../servers/visibility-sql.ts';
-import { queryRows } from '../stats/query-rows.ts';
-import { toIso } from '../stats/to-iso.ts';
+import { HIDDEN_DOMAINS_SQL, HIDDEN_ROOMS_SQL } from '../../visibility-sql.ts';
+import { queryRows } from '../../query-rows.ts';
+import { toIso } from '../../to-iso.ts';
 import { getRoomGrowth } from './get-room-growth.ts';
 import { GROWTH_DAYS_KEPT } from './update-rooms-current.ts';
 

@@ -1,7 +1,7 @@
 import type { Db } from '../../client.ts';
 import type { ProbeResult } from '../../../crawler/types.ts';
 import { roomSnapshotRow } from '../../rows.ts';
-import { queryRows } from '../stats/query-rows.ts';
+import { queryRows } from '../../query-rows.ts';
 
 /** A room of rooms_current before this batch: who lists it now. */
 interface PreviousRoom {

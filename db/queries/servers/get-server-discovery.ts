@@ -1,6 +1,6 @@
 import type { Db } from '../../client.ts';
-import { queryRows } from '../stats/query-rows.ts';
-import { toIso } from '../stats/to-iso.ts';
+import { queryRows } from '../../query-rows.ts';
+import { toIso } from '../../to-iso.ts';
 
 /** One way a domain was found. */
 export interface DiscoveryEdge {

@@ -1,7 +1,7 @@
 import type { Db } from '../../client.ts';
 import type { Protocol } from '../../../crawler/types.ts';
-import { queryRows } from '../stats/query-rows.ts';
-import { toIso } from '../stats/to-iso.ts';
+import { queryRows } from '../../query-rows.ts';
+import { toIso } from '../../to-iso.ts';
 
 /** One probe step of the latest pass over a server. */
 export interface ObservationRow {

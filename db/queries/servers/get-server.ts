@@ -1,8 +1,8 @@
 import type { Db } from '../../client.ts';
 import type { Protocol } from '../../../crawler/types.ts';
-import { queryRows } from '../stats/query-rows.ts';
-import { toIso } from '../stats/to-iso.ts';
-import { HIDDEN_DOMAINS_SQL } from './visibility-sql.ts';
+import { queryRows } from '../../query-rows.ts';
+import { toIso } from '../../to-iso.ts';
+import { HIDDEN_DOMAINS_SQL } from '../../visibility-sql.ts';
 
 /** A server snapshot as stored (`server_snapshots` columns), dates in ISO 8601. */
 export interface ServerState {

@@ -1,6 +1,6 @@
 import type { Db } from '../../client.ts';
 import type { Protocol } from '../../../crawler/types.ts';
-import { queryRows } from '../stats/query-rows.ts';
+import { queryRows } from '../../query-rows.ts';
 
 /** Parameters of {@link getFeatureAdoption}. */
 export interface FeatureAdoptionParams {

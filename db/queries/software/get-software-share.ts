@@ -3,7 +3,7 @@ import type { Protocol } from '../../../crawler/types.ts';
 import { bucketSql } from '../stats/bucket-sql.ts';
 import { networkCellsSql } from '../stats/network-cells-sql.ts';
 import { planNetworkCells } from '../stats/plan-network-cells.ts';
-import { queryRows } from '../stats/query-rows.ts';
+import { queryRows } from '../../query-rows.ts';
 
 /** Parameters of {@link getSoftwareShare}. */
 export interface SoftwareShareParams {

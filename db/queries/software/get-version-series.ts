@@ -2,7 +2,7 @@ import type { Db } from '../../client.ts';
 import { bucketSql, type Step } from '../stats/bucket-sql.ts';
 import { networkCellsSql } from '../stats/network-cells-sql.ts';
 import { planNetworkCells } from '../stats/plan-network-cells.ts';
-import { queryRows } from '../stats/query-rows.ts';
+import { queryRows } from '../../query-rows.ts';
 
 /** Parameters of {@link getVersionSeries}. */
 export interface VersionSeriesParams {

@@ -3,8 +3,8 @@ import type { Protocol } from '../../../crawler/types.ts';
 import { bucketSql, type Step } from './bucket-sql.ts';
 import { networkCellsSql } from './network-cells-sql.ts';
 import { planNetworkCells } from './plan-network-cells.ts';
-import { queryRows } from './query-rows.ts';
-import { toIso } from './to-iso.ts';
+import { queryRows } from '../../query-rows.ts';
+import { toIso } from '../../to-iso.ts';
 
 /** Parameters of {@link getNetworkSeries}. */
 export interface NetworkSeriesParams {

@@ -1,6 +1,6 @@
 import type { Db } from '../../client.ts';
 import { bucketSql, type Step } from './bucket-sql.ts';
-import { queryRows } from './query-rows.ts';
+import { queryRows } from '../../query-rows.ts';
 
 /** Parameters of {@link getServerChurn}. */
 export interface ServerChurnParams {

@@ -3,7 +3,7 @@ import type { Db } from '../../client.ts';
 import type { Protocol } from '../../../crawler/types.ts';
 import { bucketEnd } from './bucket-end.ts';
 import { bucketSql, type Step } from './bucket-sql.ts';
-import { queryRows } from './query-rows.ts';
+import { queryRows } from '../../query-rows.ts';
 
 /** Parameters of {@link planNetworkCells}. */
 export interface NetworkCellsWindow {

@@ -7,7 +7,7 @@
 import type { Db } from '../../../db/client.ts';
 import { RateLimiter } from './rate-limiter.ts';
 import { ResponseCache } from './response-cache.ts';
-import type { RegistrationDeps } from '../../../jobs/registration/deps.ts';
+import type { RegistrationDeps } from '../../../registration/deps.ts';
 
 /** The API's run-time dependencies. */
 export interface ApiDeps {
@@ -72,7 +72,7 @@ export function resetApi(): void {
  * The installed dependencies. Without configureApi() or a provider, the API
  * runs on the site's store (site/lib/store.ts) with default limits and no
  * ownership network: reads work, and verification reports `internal` until
- * the server entry installs a net (see jobs/registration/ownership-net.ts).
+ * the server entry installs a net (see registration/ownership-net.ts).
  */
 export function apiDeps(): Promise<ApiDeps> {
   const s = slot();

@@ -1,8 +1,8 @@
 /**
- * Turns a registration action's refusal (jobs/registration/outcome.ts) into a
+ * Turns a registration action's refusal (registration/outcome.ts) into a
  * problem response; refusal codes are a subset of the problem codes.
  */
-import type { RefusalCode } from '../../../jobs/registration/outcome.ts';
+import type { RefusalCode } from '../../../registration/outcome.ts';
 import { problem } from './problem.ts';
 
 export function refusalResponse(refusal: { code: RefusalCode; detail: string; extra?: Record<string, unknown> }): Response {

@@ -3,10 +3,10 @@
  * (jobs/registration), driven by an HTML form, under the same write rate
  * limit. The page only renders the view this returns.
  */
-import { registerDomain, type ProbeSummary } from '../../../jobs/registration/register-domain.ts';
-import { verifyRegistration } from '../../../jobs/registration/verify-registration.ts';
-import type { RegistrationView } from '../../../jobs/registration/public-view.ts';
-import type { OwnershipEvidence } from '../../../jobs/registration/verify-ownership.ts';
+import { registerDomain, type ProbeSummary } from '../../../registration/register-domain.ts';
+import { verifyRegistration } from '../../../registration/verify-registration.ts';
+import type { RegistrationView } from '../../../registration/public-view.ts';
+import type { OwnershipEvidence } from '../../../registration/verify-ownership.ts';
 import type { ApiDeps } from './deps.ts';
 import { clientKey } from './rate-limiter.ts';
 import type { ReportItem } from '../../../crawler/types.ts';
@@ -66,7 +66,7 @@ export async function handleRegisterPage(request: Request, deps: ApiDeps, addres
     if (outcome.ok) return { status: 200, view: { kind: 'verified', registration: outcome.value.registration, secret: outcome.value.managementSecret }, headers: {} };
     if (outcome.code === 'verification-failed') {
       const { getRegistration } = await import('../../../db/queries/registrations/get-registration.ts');
-      const { publicView } = await import('../../../jobs/registration/public-view.ts');
+      const { publicView } = await import('../../../registration/public-view.ts');
       const current = await getRegistration(deps.db, id);
       if (current) {
         return { status: 422, view: { kind: 'pending', registration: publicView(current), probe: null, error: outcome.detail, evidence: (outcome.extra?.evidence as OwnershipEvidence[] | undefined) ?? [] }, headers: {} };

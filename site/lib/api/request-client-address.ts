@@ -2,13 +2,13 @@
  * The client address of a page or API request, for per-client decisions
  * (rate limits, pending registrations per client).
  *
- * jobs/server.ts resolves it once per request (the TCP peer, or the client a
- * trusted proxy names: jobs/client-address.ts) and hands it over in
+ * jobs/serve/server.ts resolves it once per request (the TCP peer, or the client a
+ * trusted proxy names: jobs/serve/client-address.ts) and hands it over in
  * `locals`. Without that server (astro dev, a test calling a route by hand)
  * Astro's `clientAddress` is the fallback.
  */
 
-/** The `locals` key jobs/server.ts stores the resolved address under. */
+/** The `locals` key jobs/serve/server.ts stores the resolved address under. */
 export const CLIENT_ADDRESS_LOCAL = 'chatlasClientAddress';
 
 /** The parts of Astro's context (or APIContext) this reads. */

@@ -15,7 +15,7 @@ export interface RouteContext {
   params: Record<string, string | undefined>;
   /** Client address; Astro's getter throws when the adapter cannot tell. */
   clientAddress?: string;
-  /** Astro's locals; jobs/server.ts puts the resolved client address there. */
+  /** Astro's locals; jobs/serve/server.ts puts the resolved client address there. */
   locals?: object;
 }
 

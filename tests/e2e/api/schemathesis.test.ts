@@ -12,14 +12,14 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { openTestStore, type TestStore } from '../../harness/store.ts';
-import { startDnsServer, type DnsServer } from '../../harness/dns-server.ts';
+import { startDnsServer, type DnsServer } from '../../../sim/dns-server.ts';
 import { fillStore } from '../../integration/api/fill-store.ts';
 import { setStore } from '../../../site/lib/store.ts';
 import { configureApi, resetApi } from '../../../site/lib/api/deps.ts';
 import { RateLimiter } from '../../../site/lib/api/rate-limiter.ts';
 import { loadCrawlConfig } from '../../../crawler/config.ts';
 import { createNetContext, type NetContext } from '../../../crawler/net/context.ts';
-import { createOwnershipNet } from '../../../jobs/registration/ownership-net.ts';
+import { createOwnershipNet } from '../../../registration/ownership-net.ts';
 import { run, startBuiltServer, type BuiltServer } from './built-server.ts';
 
 const ST = '/opt/chatlas-schemathesis/bin/st';

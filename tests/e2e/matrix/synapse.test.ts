@@ -14,8 +14,8 @@ import { createNetContext, type NetContext } from '../../../crawler/net/context.
 import { probeMatrix } from '../../../crawler/probe/matrix.ts';
 import type { ProbeResult } from '../../../crawler/types.ts';
 import { insertProbeResults } from '../../../db/queries/observations/insert-probe-results.ts';
-import { startDnsServer, type DnsServer } from '../../harness/dns-server.ts';
-import { createTestCa, type TestCa } from '../../harness/test-ca.ts';
+import { startDnsServer, type DnsServer } from '../../../sim/dns-server.ts';
+import { createTestCa, type TestCa } from '../../../sim/test-ca.ts';
 import { installedSynapseVersion, startSynapse, SYNAPSE_ADDRESS, SYNAPSE_VENV, type SynapseHandle } from '../../harness/synapse.ts';
 import { openTestStore, rows, type TestStore } from '../../harness/store.ts';
 

@@ -1,6 +1,6 @@
 /**
  * The site over a store filled by really crawling the simulated federation
- * (tests/harness/sim-federation.ts on 127.50.0.0/16: DNS, delegation, TLS,
+ * (sim/sim-federation.ts on 127.50.0.0/16: DNS, delegation, TLS,
  * several implementations, a down server, an expired certificate, an XSS
  * room name), served by `startServer` on 127.50.0.1 and read in Chromium.
  */
@@ -13,8 +13,8 @@ import { pino } from 'pino';
 import { createDb, type Db } from '../../../db/client.ts';
 import { migrate } from '../../../db/migrate.ts';
 import { createCrawler, installApi, type Crawler } from '../../../jobs/runtime.ts';
-import { startServer, type RunningServer } from '../../../jobs/server.ts';
-import { startSimFederation, XSS_ROOM_NAME, type SimFederation } from '../../harness/sim-federation.ts';
+import { startServer, type RunningServer } from '../../../jobs/serve/server.ts';
+import { startSimFederation, XSS_ROOM_NAME, type SimFederation } from '../../../sim/sim-federation.ts';
 import { buildSite, chartInk, launchBrowser, type TestBrowser } from './browser.ts';
 
 const HOST = '127.50.0.1';

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { createDb, type Db } from '../../../db/client.ts';
 import { migrate } from '../../../db/migrate.ts';
 import { insertProbeResults } from '../../../db/queries/observations/insert-probe-results.ts';
-import { startServer, type RunningServer } from '../../../jobs/server.ts';
+import { startServer, type RunningServer } from '../../../jobs/serve/server.ts';
 import { syntheticNetwork } from '../../harness/synthetic.ts';
 import { result, room, snap, register } from '../../integration/db/queries/store.ts';
 import { buildSite, chartInk, launchBrowser, ROOT, type TestBrowser } from './browser.ts';

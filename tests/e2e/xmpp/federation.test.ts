@@ -14,8 +14,8 @@ import { createNetContext, type NetContext } from '../../../crawler/net/context.
 import { closeObserver, probeXmpp, sharedObserver } from '../../../crawler/probe/xmpp.ts';
 import { normaliseVersion } from '../../../crawler/identify/version.ts';
 import type { ProbeResult } from '../../../crawler/types.ts';
-import { startDnsServer, type DnsServer } from '../../harness/dns-server.ts';
-import { createTestCa, type TestCa } from '../../harness/test-ca.ts';
+import { startDnsServer, type DnsServer } from '../../../sim/dns-server.ts';
+import { createTestCa, type TestCa } from '../../../sim/test-ca.ts';
 import { dpkgVersion, startEjabberd, startProsody, xmppZone, type RunningXmpp } from '../../harness/xmpp-servers.ts';
 import { connectOccupant, type Occupant } from '../../harness/xmpp-occupant.ts';
 

@@ -7,13 +7,13 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { openTestStore, type TestStore } from '../../harness/store.ts';
-import { startDnsServer, type DnsServer } from '../../harness/dns-server.ts';
-import { startFakeServer, text, type FakeServer } from '../../harness/fake-https.ts';
-import { createTestCa, type TestCa } from '../../harness/test-ca.ts';
+import { startDnsServer, type DnsServer } from '../../../sim/dns-server.ts';
+import { startFakeServer, text, type FakeServer } from '../../../sim/fake-https.ts';
+import { createTestCa, type TestCa } from '../../../sim/test-ca.ts';
 import { loadCrawlConfig } from '../../../crawler/config.ts';
 import { createNetContext, type NetContext } from '../../../crawler/net/context.ts';
-import { createOwnershipNet } from '../../../jobs/registration/ownership-net.ts';
-import { refreshOptOut } from '../../../jobs/registration/refresh-opt-out.ts';
+import { createOwnershipNet } from '../../../registration/ownership-net.ts';
+import { refreshOptOut } from '../../../registration/refresh-opt-out.ts';
 import { listOptedOutDomains } from '../../../db/queries/registrations/list-opted-out-domains.ts';
 
 let store: TestStore;

@@ -1,5 +1,5 @@
 /**
- * CHATLAS_TRUSTED_PROXIES through the real HTTP server (jobs/server.ts):
+ * CHATLAS_TRUSTED_PROXIES through the real HTTP server (jobs/serve/server.ts):
  * requests come from their own loopback source addresses (127.60.5.x), so
  * the TCP peer is real. Two clients behind a trusted proxy get separate
  * rate-limit buckets; a client that is not a trusted proxy cannot choose its
@@ -22,7 +22,7 @@ import { openTestStore, type TestStore } from '../../harness/store.ts';
 import { configureApi, defaultLimiters, resetApi } from '../../../site/lib/api/deps.ts';
 import { RateLimiter } from '../../../site/lib/api/rate-limiter.ts';
 import * as openapi from '../../../site/pages/api/v1/openapi.json.ts';
-import { startServer, type RunningServer } from '../../../jobs/server.ts';
+import { startServer, type RunningServer } from '../../../jobs/serve/server.ts';
 
 const HOST = '127.60.5.1';
 const PROXY = '127.60.5.10';

@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startSimFederation, type SimFederation } from '../../harness/sim-federation.ts';
+import { startSimFederation, type SimFederation } from '../../../sim/sim-federation.ts';
 import { createDb } from '../../../db/client.ts';
 import { loadDbConfig } from '../../../db/config.ts';
 

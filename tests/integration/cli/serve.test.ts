@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startSimFederation, type SimFederation } from '../../harness/sim-federation.ts';
+import { startSimFederation, type SimFederation } from '../../../sim/sim-federation.ts';
 
 const CLI = new URL('../../../jobs/cli.ts', import.meta.url).pathname;
 const HOST = '127.8.0.81';

@@ -8,7 +8,7 @@ import { migrate } from '../../../db/migrate.ts';
 import { insertProbeResults } from '../../../db/queries/observations/insert-probe-results.ts';
 import { openTestStore, rows, type TestStore } from '../../harness/store.ts';
 import { syntheticNetwork } from '../../harness/synthetic.ts';
-import { runNetworkRollup } from '../../../jobs/network-rollup.ts';
+import { runNetworkRollup } from '../../../jobs/rollup/network-rollup.ts';
 import type { ProbeResult } from '../../../crawler/types.ts';
 
 let store: TestStore;

@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BatchJournal } from '../../../jobs/batch-journal.ts';
-import { failedProbeResult } from '../../../jobs/failed-probe-result.ts';
+import { BatchJournal } from '../../../jobs/crawl/batch-journal.ts';
+import { failedProbeResult } from '../../../jobs/crawl/failed-probe-result.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'chatlas-journal-'));
 after(() => rmSync(dir, { recursive: true, force: true }));

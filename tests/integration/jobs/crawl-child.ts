@@ -13,8 +13,8 @@ import { createHash } from 'node:crypto';
 import { createDb } from '../../../db/client.ts';
 import { loadDbConfig } from '../../../db/config.ts';
 import { migrate } from '../../../db/migrate.ts';
-import { runCrawlPass, type ProbeFn } from '../../../jobs/crawl.ts';
-import { DEFAULT_RESERVED_TLDS } from '../../../jobs/frontier/normalise-domain.ts';
+import { runCrawlPass, type ProbeFn } from '../../../jobs/crawl/crawl.ts';
+import { DEFAULT_RESERVED_TLDS } from '../../../crawler/discover/domain-name.ts';
 
 const [dataDir = '', countText = '300', delayText = '5'] = process.argv.slice(2);
 const count = Number(countText);

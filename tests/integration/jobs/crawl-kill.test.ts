@@ -3,7 +3,7 @@
  * no acknowledged server is lost, none is written twice, and the rollups
  * equal a recount from the raw snapshots. Without the batch journal this test
  * failed: a kill between a snapshot's part and its views' parts left 20
- * snapshots out of server_daily_v1 and servers_latest (jobs/batch-journal.ts).
+ * snapshots out of server_daily_v1 and servers_latest (jobs/crawl/batch-journal.ts).
  */
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';

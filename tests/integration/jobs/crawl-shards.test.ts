@@ -6,11 +6,11 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { openTestStore, rows, type TestStore } from '../../harness/store.ts';
-import { runCrawlPass, type ProbeFn } from '../../../jobs/crawl.ts';
-import { failedProbeResult } from '../../../jobs/failed-probe-result.ts';
-import { HistoryCache } from '../../../jobs/history-cache.ts';
-import { DEFAULT_RESERVED_TLDS } from '../../../jobs/frontier/normalise-domain.ts';
-import { parseShard } from '../../../jobs/shard.ts';
+import { runCrawlPass, type ProbeFn } from '../../../jobs/crawl/crawl.ts';
+import { failedProbeResult } from '../../../jobs/crawl/failed-probe-result.ts';
+import { HistoryCache } from '../../../jobs/crawl/history-cache.ts';
+import { DEFAULT_RESERVED_TLDS } from '../../../crawler/discover/domain-name.ts';
+import { parseShard } from '../../../jobs/crawl/shard.ts';
 import { insertPassState } from '../../../db/queries/passes/insert-pass-state.ts';
 import { serverSnapshotRow } from '../../../db/rows.ts';
 

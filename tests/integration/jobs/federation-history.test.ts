@@ -8,14 +8,14 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startDnsServer, type DnsServer } from '../../harness/dns-server.ts';
-import { startFakeServer, json, text, type FakeServer, type Handler } from '../../harness/fake-https.ts';
-import { createTestCa, type TestCa } from '../../harness/test-ca.ts';
+import { startDnsServer, type DnsServer } from '../../../sim/dns-server.ts';
+import { startFakeServer, json, text, type FakeServer, type Handler } from '../../../sim/fake-https.ts';
+import { createTestCa, type TestCa } from '../../../sim/test-ca.ts';
 import { openTestStore, rows, type TestStore } from '../../harness/store.ts';
 import { loadCrawlConfig } from '../../../crawler/config.ts';
 import { createNetContext, type NetContext } from '../../../crawler/net/context.ts';
-import { runCrawlPass, type PassSummary } from '../../../jobs/crawl.ts';
-import { DEFAULT_RESERVED_TLDS } from '../../../jobs/frontier/normalise-domain.ts';
+import { runCrawlPass, type PassSummary } from '../../../jobs/crawl/crawl.ts';
+import { DEFAULT_RESERVED_TLDS } from '../../../crawler/discover/domain-name.ts';
 import { createSimMatrixProbe } from './sim-matrix-probe.ts';
 
 const normalise = { reservedTlds: DEFAULT_RESERVED_TLDS.filter((t) => t !== 'test') };

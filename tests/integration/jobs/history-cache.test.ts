@@ -1,11 +1,11 @@
 /**
- * The incremental history (jobs/history-cache.ts) against the windowed query
+ * The incremental history (jobs/crawl/history-cache.ts) against the windowed query
  * (db/queries/frontier/list-server-history.ts), on the embedded store, over
  * seven weeks of generated hourly passes: servers that stay up, appear late,
  * fail, die, come back, move, vanish, refuse us. The schedule's decisions
  * (lifecycle and due time) must agree at every plan; the raw fields too,
  * except the failure streak of a server failing since before the window,
- * which the cache keeps counting and the window truncates (jobs/schedule.ts
+ * which the cache keeps counting and the window truncates (jobs/crawl/schedule.ts
  * saturates there: both say dead, next at the ceiling).
  */
 import { after, before, test } from 'node:test';
@@ -15,10 +15,10 @@ import { openTestStore, type TestStore } from '../../harness/store.ts';
 import { listServerHistory } from '../../../db/queries/frontier/list-server-history.ts';
 import { serverSnapshotRow } from '../../../db/rows.ts';
 import type { Protocol, ServerStatus } from '../../../crawler/types.ts';
-import { failedProbeResult } from '../../../jobs/failed-probe-result.ts';
-import { HistoryCache } from '../../../jobs/history-cache.ts';
-import { serverKey, toHistory } from '../../../jobs/plan-pass.ts';
-import { scheduleServer, type ServerHistory } from '../../../jobs/schedule.ts';
+import { failedProbeResult } from '../../../jobs/crawl/failed-probe-result.ts';
+import { HistoryCache } from '../../../jobs/crawl/history-cache.ts';
+import { serverKey, toHistory } from '../../../jobs/crawl/plan-pass.ts';
+import { scheduleServer, type ServerHistory } from '../../../jobs/crawl/schedule.ts';
 
 const H = 3_600_000;
 const D = 24 * H;

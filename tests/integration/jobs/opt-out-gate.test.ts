@@ -8,15 +8,15 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { pino } from 'pino';
-import { startDnsServer, type DnsServer } from '../../harness/dns-server.ts';
-import { createTestCa, type TestCa } from '../../harness/test-ca.ts';
-import { startFakeServer, text, type FakeServer } from '../../harness/fake-https.ts';
-import { matrixApiRoutes } from '../../harness/matrix-federation.ts';
+import { startDnsServer, type DnsServer } from '../../../sim/dns-server.ts';
+import { createTestCa, type TestCa } from '../../../sim/test-ca.ts';
+import { startFakeServer, text, type FakeServer } from '../../../sim/fake-https.ts';
+import { matrixApiRoutes } from '../../../sim/matrix-federation.ts';
 import { openTestStore, rows, type TestStore } from '../../harness/store.ts';
 import { createCrawler, type Crawler } from '../../../jobs/runtime.ts';
 import { listOptedOutDomains } from '../../../db/queries/registrations/list-opted-out-domains.ts';
-import { runHousekeeping } from '../../../jobs/housekeeping.ts';
-import { createOwnershipNet } from '../../../jobs/registration/ownership-net.ts';
+import { runHousekeeping } from '../../../jobs/rollup/housekeeping.ts';
+import { createOwnershipNet } from '../../../registration/ownership-net.ts';
 
 let dns: DnsServer;
 let ca: TestCa;

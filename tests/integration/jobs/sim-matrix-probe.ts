@@ -15,7 +15,7 @@ import type { NetContext } from '../../../crawler/net/context.ts';
 import { ProbeError } from '../../../crawler/errors.ts';
 import { parseFederationVersion } from '../../../crawler/protocol/matrix-versions.ts';
 import type { Observation, ProbeResult, RoomSnapshot, ServerStatus } from '../../../crawler/types.ts';
-import type { ProbeFn } from '../../../jobs/crawl.ts';
+import type { ProbeFn } from '../../../jobs/crawl/crawl.ts';
 
 const UNREACHABLE = /^(dns|net|tls)\./;
 

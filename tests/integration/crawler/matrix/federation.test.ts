@@ -1,6 +1,6 @@
 /**
  * probeMatrix against a simulated federation on 127.20.0.0/16
- * (tests/harness/matrix-federation.ts): delegation, SRV, deprecated SRV,
+ * (sim/matrix-federation.ts): delegation, SRV, deprecated SRV,
  * broken JSON, hanging and giant responses, redirect loops, a directory that
  * needs a token, endless pagination, robots.txt, and a delegation into the
  * forbidden 127.66.0.0/16 that must receive zero connections.
@@ -12,11 +12,11 @@ import { loadCrawlConfig } from '../../../../crawler/config.ts';
 import { createNetContext, type NetContext } from '../../../../crawler/net/context.ts';
 import { probeMatrix } from '../../../../crawler/probe/matrix.ts';
 import type { ProbeResult } from '../../../../crawler/types.ts';
-import { crawlDelayOf, retryAfterOf } from '../../../../jobs/probe-hints.ts';
-import { startDnsServer, type DnsServer } from '../../../harness/dns-server.ts';
-import { createTestCa, type TestCa } from '../../../harness/test-ca.ts';
-import { giant, hang, json, redirect, text } from '../../../harness/fake-https.ts';
-import { matrixApiRoutes, startHomeserver, type FakeHomeserver, type FakeRoom } from '../../../harness/matrix-federation.ts';
+import { crawlDelayOf, retryAfterOf } from '../../../../jobs/crawl/probe-hints.ts';
+import { startDnsServer, type DnsServer } from '../../../../sim/dns-server.ts';
+import { createTestCa, type TestCa } from '../../../../sim/test-ca.ts';
+import { giant, hang, json, redirect, text } from '../../../../sim/fake-https.ts';
+import { matrixApiRoutes, startHomeserver, type FakeHomeserver, type FakeRoom } from '../../../../sim/matrix-federation.ts';
 
 let ca: TestCa;
 let dns: DnsServer;

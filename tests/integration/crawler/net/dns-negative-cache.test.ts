@@ -4,7 +4,7 @@
  * 127.10.6.x. Expiry is checked with the client's injectable clock, never
  * by waiting.
  *
- * - 127.10.6.1: the harness server (tests/harness/dns-server.ts), whose
+ * - 127.10.6.1: the harness server (sim/dns-server.ts), whose
  *   negative replies carry no SOA: the client's default TTL applies.
  * - 127.10.6.2: a minimal responder whose NODATA/NXDOMAIN replies carry the
  *   zone SOA in the authority section, as RFC 2308 §3 requires of
@@ -16,7 +16,7 @@ import assert from 'node:assert/strict';
 import dgram from 'node:dgram';
 import dnsPacket from 'dns-packet';
 import type { DecodedPacket } from 'dns-packet';
-import { startDnsServer, type DnsServer } from '../../../harness/dns-server.ts';
+import { startDnsServer, type DnsServer } from '../../../../sim/dns-server.ts';
 import { createDnsClient, DEFAULT_NEGATIVE_TTL_S, MAX_CACHE_TTL_S, negativeTtl } from '../../../../crawler/net/dns.ts';
 import { parseResolver } from '../../../../crawler/config.ts';
 

@@ -6,7 +6,7 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startDnsServer, type DnsServer } from '../../../harness/dns-server.ts';
+import { startDnsServer, type DnsServer } from '../../../../sim/dns-server.ts';
 import { createDnsClient, type DnsClient } from '../../../../crawler/net/dns.ts';
 import { createGuardedLookup, resolveAddresses } from '../../../../crawler/net/guarded-lookup.ts';
 import { ProbeError } from '../../../../crawler/errors.ts';

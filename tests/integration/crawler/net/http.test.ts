@@ -6,9 +6,9 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startDnsServer, type DnsServer } from '../../../harness/dns-server.ts';
-import { createTestCa, type TestCa } from '../../../harness/test-ca.ts';
-import { giant, hang, json, redirect, slow, startFakeServer, text, type FakeServer } from '../../../harness/fake-https.ts';
+import { startDnsServer, type DnsServer } from '../../../../sim/dns-server.ts';
+import { createTestCa, type TestCa } from '../../../../sim/test-ca.ts';
+import { giant, hang, json, redirect, slow, startFakeServer, text, type FakeServer } from '../../../../sim/fake-https.ts';
 import { loadCrawlConfig } from '../../../../crawler/config.ts';
 import { createNetContext, type NetContext } from '../../../../crawler/net/context.ts';
 import { fetchBounded } from '../../../../crawler/net/http.ts';

@@ -12,11 +12,12 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import type { ServerResponse } from 'node:http';
-import { startDnsServer, type DnsServer } from '../../../harness/dns-server.ts';
-import { json, startFakeServer, text, type FakeServer } from '../../../harness/fake-https.ts';
+import { startDnsServer, type DnsServer } from '../../../../sim/dns-server.ts';
+import { json, startFakeServer, text, type FakeServer } from '../../../../sim/fake-https.ts';
 import { loadCrawlConfig, type CrawlConfig } from '../../../../crawler/config.ts';
 import { createNetContext, type NetContext } from '../../../../crawler/net/context.ts';
 import { fetchBounded } from '../../../../crawler/net/http.ts';
+import { fetchRobots } from '../../../../crawler/probe/robots-cache.ts';
 import { ProbeError } from '../../../../crawler/errors.ts';
 
 let dns: DnsServer;
@@ -186,11 +187,11 @@ test('a 503 with Retry-After pauses that host only; a pause beyond the deadline 
   assert.equal((await fetchBounded(ctx, calmUrl)).status, 200, 'other hosts are unaffected');
 });
 
-test('a robots.txt read through fetchBounded sets its host crawl-delay', async () => {
+test('a robots.txt read through the robots cache sets its host crawl-delay', async () => {
   const ctx = context({ perHostIntervalMs: 0 });
   const base = `http://delay.polite.test:${servers[5]?.port}`;
-  const robots = await fetchBounded(ctx, `${base}/robots.txt`);
-  assert.equal(robots.status, 200);
+  const robots = await fetchRobots(ctx, { base, host: '' }, { signal: AbortSignal.timeout(10_000), now: new Date() });
+  assert.equal(robots.response?.status, 200);
   await Promise.all([fetchBounded(ctx, `${base}/page`), fetchBounded(ctx, `${base}/page`)]);
   const pages = arrivals.get('delayed') ?? [];
   assert.equal(pages.length, 2);

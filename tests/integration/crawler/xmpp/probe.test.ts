@@ -12,11 +12,11 @@ import { loadCrawlConfig } from '../../../../crawler/config.ts';
 import { createNetContext, type NetContext } from '../../../../crawler/net/context.ts';
 import { probeXmpp } from '../../../../crawler/probe/xmpp.ts';
 import type { ProbeResult } from '../../../../crawler/types.ts';
-import { retryAfterOf } from '../../../../jobs/probe-hints.ts';
-import { startDnsServer, type DnsServer } from '../../../harness/dns-server.ts';
-import { createTestCa, type TestCa } from '../../../harness/test-ca.ts';
+import { retryAfterOf } from '../../../../jobs/crawl/probe-hints.ts';
+import { startDnsServer, type DnsServer } from '../../../../sim/dns-server.ts';
+import { createTestCa, type TestCa } from '../../../../sim/test-ca.ts';
 import { startStreamServer, type StreamBehaviour, type StreamServer } from '../../../harness/xmpp-stream-server.ts';
-import { startFakeServer, json, text, type FakeServer } from '../../../harness/fake-https.ts';
+import { startFakeServer, json, text, type FakeServer } from '../../../../sim/fake-https.ts';
 
 const fx = (p: string): string => readFileSync(new URL(`../../../fixtures/${p}`, import.meta.url), 'utf8');
 const HEADER = "<?xml version='1.0'?><stream:stream xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams' from='x.test' id='h1' version='1.0'>";

@@ -1,5 +1,5 @@
 /**
- * The XMPP half of the simulated federation (tests/harness/sim-xmpp.ts), on
+ * The XMPP half of the simulated federation (sim/sim-xmpp.ts), on
  * 127.32/16, probed through probeXmpp with the observer account of
  * `observer.test`:
  * - the templates the simulation answers with reproduce the bytes captured
@@ -15,10 +15,10 @@ import { createNetContext, type NetContext } from '../../../../crawler/net/conte
 import { probeXmpp } from '../../../../crawler/probe/xmpp.ts';
 import { DEFAULT_OBSERVER_LIMITS } from '../../../../crawler/probe/xmpp-observer.ts';
 import type { ProbeResult } from '../../../../crawler/types.ts';
-import { startSimFederation, type SimFederation } from '../../../harness/sim-federation.ts';
-import { fixture, simXmppDomains, XMPP_XSS_ROOM_NAME } from '../../../harness/sim-xmpp.ts';
-import { domainInfo, domainItems, iqResult, roomItems, versionQuery, type SimRoom } from '../../../harness/sim-xmpp-replies.ts';
-import { mucServiceInfo, roomInfo } from '../../../harness/sim-xmpp-muc.ts';
+import { startSimFederation, type SimFederation } from '../../../../sim/sim-federation.ts';
+import { fixture, simXmppDomains, XMPP_XSS_ROOM_NAME } from '../../../../sim/sim-xmpp.ts';
+import { domainInfo, domainItems, iqResult, roomItems, versionQuery, type SimRoom } from '../../../../sim/sim-xmpp-replies.ts';
+import { mucServiceInfo, roomInfo } from '../../../../sim/sim-xmpp-muc.ts';
 
 let sim: SimFederation;
 let ctx: NetContext;

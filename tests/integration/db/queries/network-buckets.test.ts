@@ -1,5 +1,5 @@
 /**
- * The network rollup (network_buckets_v1, jobs/network-rollup.ts) is a shortcut only: every page
+ * The network rollup (network_buckets_v1, jobs/rollup/network-rollup.ts) is a shortcut only: every page
  * query gives the same answer with the rollup empty, filled, or stale after late observations.
  */
 import { after, before, describe, it } from 'node:test';
@@ -13,7 +13,7 @@ import { getSoftwareShare } from '../../../../db/queries/software/get-software-s
 import { getRegistrationModes } from '../../../../db/queries/software/get-registration-modes.ts';
 import { planNetworkCells } from '../../../../db/queries/stats/plan-network-cells.ts';
 import { insertProbeResults } from '../../../../db/queries/observations/insert-probe-results.ts';
-import { runNetworkRollup } from '../../../../jobs/network-rollup.ts';
+import { runNetworkRollup } from '../../../../jobs/rollup/network-rollup.ts';
 import { syntheticNetwork } from '../../../harness/synthetic.ts';
 import { insert, openTestStore, result, snap } from './store.ts';
 

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import type { Db } from '../../../../db/client.ts';
 import { insertProbeResults } from '../../../../db/queries/observations/insert-probe-results.ts';
 import { searchRooms } from '../../../../db/queries/rooms/search-rooms.ts';
-import { queryRows } from '../../../../db/queries/stats/query-rows.ts';
+import { queryRows } from '../../../../db/query-rows.ts';
 import { openTestStore, register, result, room, snap } from './store.ts';
 
 let db: Db;

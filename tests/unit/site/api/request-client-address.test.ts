@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CLIENT_ADDRESS_LOCAL, requestClientAddress } from '../../../../site/lib/api/request-client-address.ts';
 
-test('the address jobs/server.ts resolved wins over Astro\'s', () => {
+test('the address jobs/serve/server.ts resolved wins over Astro\'s', () => {
   assert.equal(requestClientAddress({ locals: { [CLIENT_ADDRESS_LOCAL]: '198.51.100.7' }, clientAddress: '127.60.1.5' }), '198.51.100.7');
 });
 

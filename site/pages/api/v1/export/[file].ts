@@ -2,7 +2,7 @@
 import { apiRoute, optionsRoute } from '../../../../lib/api/route.ts';
 import { parsePath } from '../../../../lib/api/validate.ts';
 import { exportPath } from '../../../../lib/api/operations.ts';
-import { exportStream } from '../../../../lib/api/export-format.ts';
+import { exportStream } from '../../../../../lib/export-format.ts';
 import { streamServersExport, SERVER_EXPORT_COLUMNS } from '../../../../../db/queries/export/stream-servers-export.ts';
 import { streamRoomsExport, ROOM_EXPORT_COLUMNS } from '../../../../../db/queries/export/stream-rooms-export.ts';
 

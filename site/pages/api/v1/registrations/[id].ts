@@ -8,9 +8,9 @@ import { registrationChangesSchema, registrationIdParams } from '../../../../lib
 import { noStoreJson, refusalResponse } from '../../../../lib/api/outcome-response.ts';
 import { problem } from '../../../../lib/api/problem.ts';
 import { getRegistration } from '../../../../../db/queries/registrations/get-registration.ts';
-import { expireIfOverdue } from '../../../../../jobs/registration/verify-registration.ts';
-import { manageRegistration } from '../../../../../jobs/registration/manage-registration.ts';
-import { publicView } from '../../../../../jobs/registration/public-view.ts';
+import { expireIfOverdue } from '../../../../../registration/verify-registration.ts';
+import { manageRegistration } from '../../../../../registration/manage-registration.ts';
+import { publicView } from '../../../../../registration/public-view.ts';
 
 export const prerender = false;
 

@@ -3,7 +3,7 @@ import { apiRoute } from '../../../../lib/api/route.ts';
 import { parseJsonBody } from '../../../../lib/api/validate.ts';
 import { registrationRequestSchema } from '../../../../lib/api/schemas.ts';
 import { noStoreJson, refusalResponse } from '../../../../lib/api/outcome-response.ts';
-import { registerDomain } from '../../../../../jobs/registration/register-domain.ts';
+import { registerDomain } from '../../../../../registration/register-domain.ts';
 
 export const prerender = false;
 

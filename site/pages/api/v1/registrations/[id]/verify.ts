@@ -3,7 +3,7 @@ import { apiRoute } from '../../../../../lib/api/route.ts';
 import { parsePath } from '../../../../../lib/api/validate.ts';
 import { registrationIdParams } from '../../../../../lib/api/schemas.ts';
 import { noStoreJson, refusalResponse } from '../../../../../lib/api/outcome-response.ts';
-import { verifyRegistration } from '../../../../../../jobs/registration/verify-registration.ts';
+import { verifyRegistration } from '../../../../../../registration/verify-registration.ts';
 
 export const prerender = false;
 

@@ -1,0 +1,168 @@
+/**
+ * A pass's plan: which servers are due, in which order. The pure core
+ * ({@link planServers}) takes the frontier and each server's history; the
+ * store-facing {@link planPass} reads both as of a time, so a resumed pass
+ * re-plans exactly the servers it planned when it started (its `asOf` is its
+ * start time, and snapshots written by the pass itself are newer than that).
+ */
+import type { Db } from '../../db/client.ts';
+import type { HistoryCache } from './history-cache.ts';
+import { listServerHistory } from '../../db/queries/frontier/list-server-history.ts';
+import type { Protocol, ServerStatus } from '../../crawler/types.ts';
+import { readFrontier } from './frontier/read-frontier.ts';
+import type { FrontierEntry } from './frontier/build-frontier.ts';
+import type { Seed } from './frontier/load-seeds.ts';
+import type { NormaliseOptions } from '../../crawler/discover/domain-name.ts';
+import { LIFECYCLES, scheduleServer, scheduleOptions, unitHash, type Lifecycle, type ScheduleHints, type ScheduleOptions, type ServerHistory } from './schedule.ts';
+import { inShard, type Shard } from './shard.ts';
+
+/** One server to probe in a pass. */
+export interface PlannedProbe {
+  domain: string;
+  protocol: Protocol;
+  lifecycle: Lifecycle;
+  dueAt: Date;
+}
+
+/** A pass's plan and what the schedule said about the rest. */
+export interface PassPlan {
+  asOf: Date;
+  items: PlannedProbe[];
+  /** Servers of this shard by lifecycle (due or not): the visible lifecycle of the whole frontier. */
+  lifecycles: Record<Lifecycle, number>;
+  /** Servers of this shard not due yet, and the earliest time one becomes due (null: none). */
+  notDue: number;
+  nextDueAt: Date | null;
+  /** Domains of the frontier that are opted out (never probed). */
+  optedOut: Set<string>;
+  /** Every domain of the frontier (all shards), so discoveries can tell new from known. */
+  known: Set<string>;
+}
+
+/** `protocol:domain`, the key of a server. */
+export function serverKey(protocol: string, domain: string): string {
+  return `${protocol}:${domain}`;
+}
+
+/** Turn a history row into the schedule's input. */
+export function toHistory(row: { last_at: number; last_status: string; last_ok_at: number; failures_since_ok: number; failing_since: number; endpoint: string; previous_ok_endpoint: string }): ServerHistory {
+  return {
+    lastAt: row.last_at > 0 ? new Date(row.last_at) : null,
+    lastStatus: row.last_at > 0 ? (row.last_status as ServerStatus) : null,
+    lastOkAt: row.last_ok_at > 0 ? new Date(row.last_ok_at) : null,
+    failuresSinceOk: row.failures_since_ok,
+    failingSince: row.last_status !== 'ok' && row.failing_since > 0 ? new Date(row.failing_since) : null,
+    endpoint: row.endpoint,
+    previousOkEndpoint: row.previous_ok_endpoint,
+  };
+}
+
+const NEVER: ServerHistory = { lastAt: null, lastStatus: null, lastOkAt: null, failuresSinceOk: 0, failingSince: null, endpoint: '', previousOkEndpoint: '' };
+
+/** Inputs of {@link planServers}. */
+export interface PlanInputs {
+  entries: FrontierEntry[];
+  histories: Map<string, ServerHistory>;
+  hints?: Map<string, ScheduleHints>;
+  now: Date;
+  shard: Shard;
+  schedule?: ScheduleOptions;
+  /** Probe at most this many servers (the most overdue first). @default Infinity */
+  limit?: number;
+  /** Probe these servers whatever the schedule says (opt-outs still win). */
+  force?: boolean;
+}
+
+/** Pure: the due servers of a shard, most overdue first (ties spread by a hash so hosts interleave). */
+export function planServers(inputs: PlanInputs): Omit<PassPlan, 'asOf'> {
+  const options = scheduleOptions(inputs.schedule);
+  const lifecycles = Object.fromEntries(LIFECYCLES.map((l) => [l, 0])) as Record<Lifecycle, number>;
+  const items: PlannedProbe[] = [];
+  const optedOut = new Set<string>();
+  const known = new Set<string>();
+  let notDue = 0;
+  let nextDue = Infinity;
+  for (const entry of inputs.entries) {
+    known.add(entry.domain);
+    if (entry.optedOut) optedOut.add(entry.domain);
+    if (!inShard(entry.domain, inputs.shard)) continue;
+    for (const protocol of entry.protocols) {
+      const key = serverKey(protocol, entry.domain);
+      const history = inputs.histories.get(key) ?? NEVER;
+      const hints = { ...inputs.hints?.get(key), optedOut: entry.optedOut };
+      const d = scheduleServer({ domain: entry.domain, protocol }, history, hints, options);
+      lifecycles[d.lifecycle]++;
+      if (d.dueAt === null) continue;
+      if (inputs.force || d.dueAt.getTime() <= inputs.now.getTime()) {
+        items.push({ domain: entry.domain, protocol, lifecycle: d.lifecycle, dueAt: inputs.force ? inputs.now : d.dueAt });
+      } else {
+        notDue++;
+        nextDue = Math.min(nextDue, d.dueAt.getTime());
+      }
+    }
+  }
+  // Hash each key once (not per comparison): 1e5 servers sort in milliseconds.
+  const tie = new Map(items.map((i) => [i, unitHash(serverKey(i.protocol, i.domain))]));
+  items.sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime() || tie.get(a)! - tie.get(b)!);
+  const limit = inputs.limit ?? Infinity;
+  if (items.length > limit) {
+    for (const dropped of items.slice(limit)) nextDue = Math.min(nextDue, dropped.dueAt.getTime());
+    notDue += items.length - limit;
+    items.length = limit;
+  }
+  return { items, lifecycles, notDue, nextDueAt: Number.isFinite(nextDue) ? new Date(nextDue) : null, optedOut, known };
+}
+
+/** Options of {@link planPass}. */
+export interface PlanPassOptions {
+  asOf: Date;
+  shard: Shard;
+  seeds: Seed[];
+  schedule?: ScheduleOptions;
+  hints?: Map<string, ScheduleHints>;
+  normalise?: NormaliseOptions;
+  limit?: number;
+  /** How far back history is read. Must exceed twice the schedule ceiling. @default 30 days */
+  lookbackMs?: number;
+  /** Plan only these domains (normalised), due or not: `chatlas crawl d1 d2`. */
+  only?: string[];
+  /**
+   * A long-running process's history kept between passes (jobs/crawl/history-cache.ts): read
+   * incrementally instead of the windowed query. Without it, the windowed query every time.
+   */
+  history?: HistoryCache;
+}
+
+/** Read the frontier and histories as of `asOf` and plan the due servers. */
+export async function planPass(db: Db, options: PlanPassOptions): Promise<PassPlan> {
+  const { ceilingMs: ceiling, deadAfterMs: deadAfter } = scheduleOptions(options.schedule);
+  const lookbackMs = options.lookbackMs ?? 30 * 86_400_000;
+  if (lookbackMs <= 2 * ceiling) throw new TypeError(`lookbackMs (${lookbackMs}) must exceed twice the schedule ceiling (${ceiling})`);
+  // Kept between passes, a long failure streak is counted past the window; the decisions equal the
+  // windowed query's only when the window also spans deadAfterMs beyond that (jobs/crawl/history-cache.ts).
+  if (options.history && lookbackMs < 2 * ceiling + deadAfter) {
+    throw new TypeError(`lookbackMs (${lookbackMs}) must be at least twice the schedule ceiling plus deadAfterMs (${2 * ceiling + deadAfter}) when the history is kept between passes`);
+  }
+  const frontier = await readFrontier(db, { asOf: options.asOf, seeds: options.seeds, ...(options.normalise ? { normalise: options.normalise } : {}) });
+  let entries = frontier.entries;
+  if (options.only) {
+    const only = new Set(options.only);
+    const have = new Set(entries.map((e) => e.domain));
+    entries = [
+      ...entries.filter((e) => only.has(e.domain)),
+      ...[...only].filter((d) => !have.has(d)).map((d): FrontierEntry => ({ domain: d, protocols: ['xmpp', 'matrix'], vias: ['cli'], optedOut: false })),
+    ];
+  }
+  const histories = options.history
+    ? await options.history.read(db, { asOf: options.asOf, lookbackMs })
+    : new Map((await listServerHistory(db, { asOf: options.asOf, lookbackMs })).map((r) => [serverKey(r.protocol, r.domain), toHistory(r)]));
+  const plan = planServers({
+    entries, histories, now: options.asOf, shard: options.shard,
+    ...(options.hints ? { hints: options.hints } : {}),
+    ...(options.schedule ? { schedule: options.schedule } : {}),
+    ...(options.limit !== undefined ? { limit: options.limit } : {}),
+    force: options.only !== undefined,
+  });
+  if (options.only) for (const e of frontier.entries) plan.known.add(e.domain);
+  return { asOf: options.asOf, ...plan };
+}

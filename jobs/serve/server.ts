@@ -1,0 +1,220 @@
+/**
+ * The HTTP server of `chatlas serve` (and `chatlas demo`, and the browser
+ * tests): node:http in front of the built Astro app.
+ *
+ * - `/metrics`: Prometheus text from the given prom-client registry.
+ * - static files from dist/client (hashed `/_astro/*` assets, prerendered pages);
+ * - everything else: the Astro handler (`dist/server/entry.mjs`, @astrojs/node
+ *   in middleware mode), which renders pages and API routes on demand.
+ *
+ * The open store reaches pages through site/lib/store.ts (`setStore`), which
+ * keeps it on `globalThis`: the bundled pages hold their own copy of that
+ * module, so a module-level variable would not be shared. Anything else the
+ * bundle needs at run time (the API's dependencies) must be handed over the
+ * same way; `configure` runs before the first request for that purpose.
+ *
+ * The client address (the TCP peer, or the client named by a trusted proxy's
+ * X-Forwarded-For: jobs/serve/client-address.ts) is resolved here, once per
+ * request, and handed to Astro in `locals` (CLIENT_ADDRESS_LOCAL)
+ * (site/lib/api/request-client-address.ts reads it). Astro's own `clientAddress` is
+ * not used: it believes the leftmost X-Forwarded-For whenever
+ * `security.allowedDomains` matches, whoever sent it.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createReadStream, statSync } from 'node:fs';
+import { extname, join, resolve, sep } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import type { Db } from '../../db/client.ts';
+import { setStore } from '../../site/lib/store.ts';
+import { CLIENT_ADDRESS_LOCAL } from '../../site/lib/api/request-client-address.ts';
+import { parseTrustedProxies, resolveClientAddress } from './client-address.ts';
+
+/** Options of {@link startServer}. */
+export interface StartServerOptions {
+  /** The open (migrated) store pages and API routes read. */
+  db: Db;
+  /** Address to listen on. @default '127.0.0.1' */
+  host?: string;
+  /** Port; 0 picks a free one. @default 8080 */
+  port?: number;
+  logger?: Logger;
+  /** Stopped when the server closes (the crawl scheduler of `chatlas serve`). */
+  scheduler?: { stop(): Promise<void> | void };
+  /** Served at `/metrics` when given. */
+  metrics?: Registry;
+  /** The Astro build. @default <repo>/dist */
+  distDir?: string;
+  /** Runs once before listening, e.g. to install the API's dependencies. */
+  configure?: (db: Db) => void | Promise<void>;
+  /**
+   * Reverse proxies (IPs, CIDRs) whose X-Forwarded-For names the client
+   * (CHATLAS_TRUSTED_PROXIES). Empty: the TCP peer is the client.
+   * @default []
+   */
+  trustedProxies?: readonly string[];
+}
+
+/** A listening server. */
+export interface RunningServer {
+  server: Server;
+  /** `http://host:port` */
+  url: string;
+  port: number;
+  /** Stop accepting, close open connections, stop the scheduler; the store stays open (its owner closes it). */
+  close(): Promise<void>;
+}
+
+/** Methods the Fetch API can represent (and so Astro can handle). */
+const ALLOWED_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
+
+type AstroHandler = (req: IncomingMessage, res: ServerResponse, next?: (err?: unknown) => void, locals?: object) => Promise<void>;
+
+const ROOT = new URL('../..', import.meta.url).pathname;
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8', '.json': 'application/json', '.svg': 'image/svg+xml', '.png': 'image/png',
+  '.ico': 'image/x-icon', '.txt': 'text/plain; charset=utf-8', '.woff2': 'font/woff2', '.webp': 'image/webp', '.xml': 'application/xml',
+};
+
+/**
+ * Content-Security-Policy of every response that does not set its own. No
+ * inline scripts: even if crawled text slipped past escaping, it could not run.
+ * Inline styles are allowed because Astro inlines small stylesheets.
+ */
+const CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
+
+/**
+ * Serve the built site and API over `db`.
+ * @throws when dist/server/entry.mjs is missing (run `npm run build`), or the port is taken;
+ *   TypeError quoting a trusted proxy entry that is not an IP or CIDR.
+ */
+export async function startServer(options: StartServerOptions): Promise<RunningServer> {
+  const trusted = parseTrustedProxies(options.trustedProxies ?? []);
+  const dist = resolve(options.distDir ?? join(ROOT, 'dist'));
+  const client = join(dist, 'client');
+  let handler: AstroHandler;
+  try {
+    ({ handler } = (await import(pathToFileURL(join(dist, 'server', 'entry.mjs')).href)) as { handler: AstroHandler });
+  } catch (error) {
+    throw new Error(`the site is not built at ${dist} (run: npm run build): ${(error as Error).message.split('\n')[0]}`, { cause: error });
+  }
+  setStore(options.db);
+  await options.configure?.(options.db);
+  const log = options.logger;
+
+  const server = createServer((req, res) => {
+    res.setHeader('x-content-type-options', 'nosniff');
+    res.setHeader('referrer-policy', 'strict-origin-when-cross-origin');
+    res.setHeader('content-security-policy', CSP);
+    handle(req, res).catch((error: unknown) => {
+      log?.error({ err: error, url: req.url }, 'request failed');
+      if (!res.headersSent) {
+        res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' });
+        res.end('Internal error\n');
+      } else {
+        res.destroy();
+      }
+    });
+  });
+  // Bounded waits for slow or idle clients.
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 30_000;
+  server.keepAliveTimeout = 5_000;
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    // TRACE, TRACK, CONNECT and unknown methods cannot become a Fetch Request: Astro would throw (500).
+    if (!ALLOWED_METHODS.has(req.method ?? '')) {
+      res.writeHead(405, { allow: 'GET, HEAD, POST, PATCH, OPTIONS', 'content-type': 'text/plain; charset=utf-8' });
+      res.end('Method not allowed\n');
+      return;
+    }
+    const path = (req.url ?? '/').split('?')[0]!;
+    if (path === '/metrics' && options.metrics) {
+      if (req.method !== 'GET' && req.method !== 'HEAD') return void sendStatus(res, 405);
+      const body = await options.metrics.metrics();
+      res.writeHead(200, { 'content-type': options.metrics.contentType, 'cache-control': 'no-store' });
+      res.end(req.method === 'HEAD' ? undefined : body);
+      return;
+    }
+    if ((req.method === 'GET' || req.method === 'HEAD') && serveStatic(client, path, req, res)) return;
+    const clientAddress = resolveClientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for'], trusted);
+    await handler(req, res, (error?: unknown) => {
+      if (error) log?.error({ err: error, url: req.url }, 'render failed');
+      sendStatus(res, error ? 500 : 404);
+    }, { [CLIENT_ADDRESS_LOCAL]: clientAddress });
+  }
+
+  await new Promise<void>((resolveListen, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 8080, options.host ?? '127.0.0.1', () => {
+      server.off('error', reject);
+      resolveListen();
+    });
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : options.port ?? 8080;
+  const host = options.host ?? '127.0.0.1';
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  log?.info({ url }, 'serving the site and API');
+
+  return {
+    server,
+    url,
+    port,
+    async close() {
+      await options.scheduler?.stop();
+      await new Promise<void>((done) => {
+        server.close(() => done());
+        server.closeAllConnections();
+      });
+      setStore(undefined);
+    },
+  };
+}
+
+function sendStatus(res: ServerResponse, status: number): void {
+  if (res.headersSent) return void res.end();
+  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8' });
+  res.end(status === 404 ? 'Not found\n' : status === 405 ? 'Method not allowed\n' : 'Internal error\n');
+}
+
+/**
+ * Send a file of dist/client when the path names one (also `/x` → `/x/index.html`
+ * for prerendered pages). Paths are decoded once and must stay inside the
+ * folder: `..`, encoded slashes and NUL bytes fall through to the app (404).
+ */
+function serveStatic(root: string, urlPath: string, req: IncomingMessage, res: ServerResponse): boolean {
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(urlPath);
+  } catch {
+    return false;
+  }
+  if (decoded.includes('\0') || decoded.includes('\\') || /%2f/i.test(urlPath)) return false;
+  const candidates = decoded.endsWith('/') ? [join(decoded, 'index.html')] : [decoded, join(decoded, 'index.html'), `${decoded}.html`];
+  for (const candidate of candidates) {
+    const file = resolve(root, `.${candidate}`);
+    if (file !== root && !file.startsWith(root + sep)) return false;
+    let size: number;
+    try {
+      const st = statSync(file);
+      if (!st.isFile()) continue;
+      size = st.size;
+    } catch {
+      continue;
+    }
+    const immutable = decoded.startsWith('/_astro/');
+    res.writeHead(200, {
+      'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
+      'content-length': size,
+      'cache-control': immutable ? 'public, max-age=31536000, immutable' : 'public, max-age=3600',
+    });
+    if (req.method === 'HEAD') res.end();
+    else createReadStream(file).pipe(res);
+    return true;
+  }
+  return false;
+}

@@ -1,0 +1,115 @@
+/**
+ * A simulated Matrix federation on loopback (TEST ONLY), block 127.20.0.0/16:
+ * our DNS server (dns-server.ts) holds A/SRV records, each homeserver is a
+ * fake HTTPS server (fake-https.ts) on its own 127.20.x.y address with its
+ * own certificate from the test CA (test-ca.ts). Response bodies follow what
+ * Synapse 1.163.2 sends (tests/fixtures/matrix-*, captured from the real one);
+ * the signing keys are real ed25519 signatures over canonical JSON.
+ */
+import { generateKeyPairSync, sign } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { canonicalJson } from '../crawler/protocol/matrix-json.ts';
+import { startFakeServer, json, type FakeServer, type Handler } from './fake-https.ts';
+import type { TestCa } from './test-ca.ts';
+
+/** A room as the fake directory lists it (Synapse `PublishedRoomsChunk` field names). */
+export interface FakeRoom {
+  room_id: string;
+  name?: string;
+  topic?: string;
+  canonical_alias?: string;
+  num_joined_members: number;
+  world_readable: boolean;
+  guest_can_join: boolean;
+  join_rule?: string;
+  room_type?: string;
+}
+
+/** What a fake homeserver's Matrix API answers. */
+export interface FakeApiOptions {
+  serverName: string;
+  software?: { name: string; version: string };
+  rooms?: FakeRoom[];
+  /** Page size used when the client asks for more. @default 100 */
+  maxPage?: number;
+  /** Pagination tokens contain `+` and `/` like Synapse's; the server checks they arrive intact. @default true */
+  awkwardTokens?: boolean;
+  /** Directory answers 401 M_MISSING_TOKEN (Synapse without allow_public_rooms_without_auth). */
+  directoryAuthRequired?: boolean;
+  /** Endless pagination: every page has a new next_batch (to test page caps). */
+  endless?: boolean;
+  /** Registration answer to `POST /register {}`. @default Synapse's 403 "Registration has been disabled" */
+  register?: { status: number; body: unknown };
+}
+
+/** Unpadded base64 (Matrix appendix). */
+const b64 = (buf: Buffer): string => buf.toString('base64').replace(/=+$/, '');
+
+/** A `/_matrix/key/v2/server` body signed with a fresh ed25519 key. */
+export function signedServerKeys(serverName: string, validUntil: number): unknown {
+  const { publicKey, privateKey } = generateKeyPairSync('ed25519');
+  const raw = publicKey.export({ format: 'der', type: 'spki' }).subarray(-32);
+  const body: Record<string, unknown> = { old_verify_keys: {}, server_name: serverName, valid_until_ts: validUntil, verify_keys: { 'ed25519:test': { key: b64(raw) } } };
+  const signature = sign(null, Buffer.from(canonicalJson(body) ?? '', 'utf8'), privateKey);
+  return { ...body, signatures: { [serverName]: { 'ed25519:test': b64(signature) } } };
+}
+
+const query = (req: IncomingMessage): URLSearchParams => new URL(req.url ?? '/', 'https://x').searchParams;
+
+/** Routes of a Synapse-like homeserver API. Tokens received are logged in `tokensSeen`. */
+export function matrixApiRoutes(opts: FakeApiOptions, tokensSeen: string[] = []): Record<string, Handler> {
+  const rooms = opts.rooms ?? [];
+  const maxPage = opts.maxPage ?? 100;
+  // Synapse's tokens are base64 with '+' and '/' (PROTOCOLS.md): a client that does not URL-encode them breaks.
+  const token = (offset: number): string => (opts.awkwardTokens ?? true ? `t+${offset}/a=b&c` : String(offset));
+  const offsetOf = (since: string): number => Number(/^t\+(\d+)\/a=b&c$/.exec(since)?.[1] ?? since) || 0;
+  return {
+    '/_matrix/federation/v1/version': json({ server: opts.software ?? { name: 'Synapse', version: '1.163.2' } }),
+    '/_matrix/key/v2/server': json(signedServerKeys(opts.serverName, Date.now() + 86_400_000)),
+    '/_matrix/client/versions': json({ versions: ['r0.6.1', 'v1.1', 'v1.11', 'v1.15'], unstable_features: { 'org.matrix.msc3827.stable': true, 'org.matrix.msc3026.busy_presence': false } }),
+    '/_matrix/client/v3/login': json({ flows: [{ type: 'm.login.password' }, { type: 'm.login.application_service' }] }),
+    '/_matrix/client/v3/register': (req, res) => {
+      const r = opts.register ?? { status: 403, body: { errcode: 'M_FORBIDDEN', error: 'Registration has been disabled' } };
+      if (req.method !== 'POST') return json({ errcode: 'M_UNRECOGNIZED', error: 'Unrecognized request' }, 405)(req, res);
+      return json(r.body, r.status)(req, res);
+    },
+    '/_matrix/client/v3/publicRooms': (req, res) => {
+      if (opts.directoryAuthRequired) return json({ errcode: 'M_MISSING_TOKEN', error: 'Missing access token' }, 401)(req, res);
+      const q = query(req);
+      const since = q.get('since') ?? '';
+      if (since) tokensSeen.push(since);
+      const limit = Math.min(Number(q.get('limit') ?? maxPage) || maxPage, maxPage);
+      const start = offsetOf(since);
+      if (opts.endless) {
+        return json({ chunk: [{ room_id: `!r${start}:${opts.serverName}`, num_joined_members: 1, world_readable: false, guest_can_join: false }], next_batch: token(start + 1), total_room_count_estimate: 1e6 })(req, res);
+      }
+      const chunk = rooms.slice(start, start + limit);
+      const next = start + limit < rooms.length ? token(start + limit) : undefined;
+      return json({ chunk, ...(next ? { next_batch: next } : {}), ...(start > 0 ? { prev_batch: token(start) } : {}), total_room_count_estimate: rooms.length })(req, res);
+    },
+  };
+}
+
+/** One running fake homeserver. */
+export interface FakeHomeserver {
+  servers: FakeServer[];
+  close(): Promise<void>;
+}
+
+/**
+ * Start listeners for one simulated host: `listeners` maps a port to its routes;
+ * all share one certificate for `certNames` from the test CA.
+ */
+export async function startHomeserver(ca: TestCa, address: string, certNames: string[], listeners: Record<number, Record<string, Handler>>): Promise<FakeHomeserver> {
+  const cert = await ca.issue(certNames);
+  const servers: FakeServer[] = [];
+  try {
+    for (const [port, routes] of Object.entries(listeners)) {
+      servers.push(await startFakeServer({ host: address, port: Number(port), tls: { certPem: cert.certPem, keyPem: cert.keyPem }, routes }));
+    }
+  } catch (error) {
+    await Promise.all(servers.map((s) => s.close()));
+    throw error;
+  }
+  return { servers, close: async () => { await Promise.all(servers.map((s) => s.close())); } };
+}
