@@ -26,6 +26,8 @@ export interface Crawler {
   config: CrawlConfig;
   net: NetContext;
   seeds: Seed[];
+  /** The frontier's domain rules; registration uses the same, so what can be registered is what is probed. */
+  normalise: NormaliseOptions;
   /** Run (or resume) one pass. */
   runPass(options?: CrawlOptions, observer?: CrawlObserver): Promise<PassSummary>;
   close(): Promise<void>;
@@ -60,6 +62,7 @@ export function createCrawler(options: CreateCrawlerOptions): Crawler {
     config,
     net,
     seeds,
+    normalise,
     runPass(passOptions = {}, observer) {
       return runCrawlPass(
         {
@@ -101,6 +104,7 @@ export function installApi(db: Db, crawler: Crawler, cursorKey: Uint8Array = ran
     cursorKey,
     registration: {
       net: createOwnershipNet(crawler.net),
+      normalise: crawler.normalise,
       // The immediate probe of a new registration: Matrix first, XMPP when Matrix finds no server.
       probe: async (domain, signal) => {
         const passId = crypto.randomUUID();

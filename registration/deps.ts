@@ -4,6 +4,7 @@
  * never Node's resolver), the optional immediate probe, and the limits.
  */
 import type { ProbeResult } from '../crawler/types.ts';
+import type { NormaliseOptions } from '../crawler/discover/domain-name.ts';
 
 /** The two reads an ownership check makes. Both must be guarded and bounded by the caller's net layer. */
 export interface OwnershipNet {
@@ -35,6 +36,11 @@ export interface RegistrationDeps {
   probeTimeoutMs?: number;
   /** Deadline of one ownership check (DNS and HTTPS together), ms. @default 15000 */
   verifyTimeoutMs?: number;
+  /**
+   * The frontier's domain rules (reserved TLDs and names), so a domain can be registered exactly
+   * when the crawler would probe it. @default the frontier's defaults (`.test` refused)
+   */
+  normalise?: NormaliseOptions;
   /** Secret salt of the stored client keys (so stored keys are not raw addresses). @default '' */
   clientSalt?: string;
 }

@@ -13,7 +13,7 @@ import { insertProbeResults } from '../db/queries/observations/insert-probe-resu
 import { withDeadline } from '../crawler/net/deadline.ts';
 import { ProbeError } from '../crawler/errors.ts';
 import { registrationLimits, type RegistrationDeps } from './deps.ts';
-import { normalizeDomain } from './normalize-domain.ts';
+import { registrableDomain } from './registrable-domain.ts';
 import { refuse, type Outcome } from './outcome.ts';
 import { publicView, type RegistrationView } from './public-view.ts';
 import { hashClient, newToken } from './secrets.ts';
@@ -41,7 +41,7 @@ export interface RegisteredDomain {
  * @returns the pending registration with its instructions, or a refusal.
  */
 export async function registerDomain(db: Db, deps: RegistrationDeps, input: string, client: string, now: Date): Promise<Outcome<RegisteredDomain>> {
-  const normal = normalizeDomain(input);
+  const normal = registrableDomain(input, deps.normalise);
   if (!normal.ok) return refuse('invalid-domain', `${JSON.stringify(input.slice(0, 100))}: ${normal.reason}`);
   const domain = normal.domain;
   const limits = registrationLimits(deps);

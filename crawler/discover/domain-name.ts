@@ -35,7 +35,7 @@ export type NormalisedDomain =
 
 /** Top-level labels that never name a public server. */
 export const DEFAULT_RESERVED_TLDS: readonly string[] = [
-  'test', 'example', 'invalid', 'localhost', 'local', 'onion', 'internal', 'lan', 'home', 'corp', 'localdomain', 'alt',
+  'test', 'example', 'invalid', 'localhost', 'local', 'onion', 'internal', 'lan', 'home', 'corp', 'localdomain', 'alt', 'arpa',
 ];
 
 /** Whole names that are reserved although their TLD is public (RFC 2606 §3, RFC 8375). */

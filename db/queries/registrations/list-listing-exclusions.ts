@@ -1,31 +1,27 @@
 import type { Db } from '../../client.ts';
+import { HIDDEN_DOMAINS_SQL, HIDDEN_ROOMS_SQL } from '../../visibility-sql.ts';
 
-/** What verified admins removed from the public listings. */
+/** What the public listings leave out. */
 export interface ListingExclusions {
-  /** Domains hidden from server lists, or opted out. */
+  /** Domains hidden from server lists, or opted out (by registration, DNS TXT or robots.txt). */
   hiddenServers: string[];
   /** Room ids hidden from the directory. */
   hiddenRooms: string[];
 }
 
 /**
- * Hidden servers and rooms of verified registrations, and opted-out domains:
- * the site's and API's listing queries leave these out.
+ * The domains and rooms every listing query leaves out, read through the one definition of
+ * "hidden" that those queries filter on (db/visibility-sql.ts). There used to be a second,
+ * hand-written definition here that ignored the opt_outs table, and the tests checked it
+ * instead of what production ran.
  */
 export async function listListingExclusions(db: Db): Promise<ListingExclusions> {
-  const rs = await db.client.query({
-    query: `SELECT domain, argMax(hidden, updated_at) AS hidden, argMax(hidden_rooms, updated_at) AS hidden_rooms,
-              argMax(opt_out, updated_at) AS opt_out, argMax(state, updated_at) AS state
-      FROM registrations GROUP BY registration_id, domain
-      HAVING state IN ('verified', 'removed') AND (hidden OR opt_out OR notEmpty(hidden_rooms))`,
-    format: 'JSONEachRow',
-  });
-  const rows = await rs.json<{ domain: string; hidden: boolean | number; hidden_rooms: string[]; opt_out: boolean | number }>();
-  const servers = new Set<string>();
-  const rooms = new Set<string>();
-  for (const r of rows) {
-    if (r.hidden || r.opt_out) servers.add(r.domain);
-    for (const room of r.hidden_rooms) rooms.add(room);
-  }
-  return { hiddenServers: [...servers].sort(), hiddenRooms: [...rooms].sort() };
+  const [servers, rooms] = await Promise.all([
+    db.client.query({ query: `SELECT DISTINCT domain FROM (${HIDDEN_DOMAINS_SQL}) ORDER BY domain`, format: 'JSONEachRow' }),
+    db.client.query({ query: `SELECT DISTINCT room_id FROM (${HIDDEN_ROOMS_SQL}) ORDER BY room_id`, format: 'JSONEachRow' }),
+  ]);
+  return {
+    hiddenServers: (await servers.json<{ domain: string }>()).map((r) => r.domain),
+    hiddenRooms: (await rooms.json<{ room_id: string }>()).map((r) => r.room_id),
+  };
 }

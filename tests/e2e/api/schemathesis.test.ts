@@ -21,6 +21,7 @@ import { loadCrawlConfig } from '../../../crawler/config.ts';
 import { createNetContext, type NetContext } from '../../../crawler/net/context.ts';
 import { createOwnershipNet } from '../../../registration/ownership-net.ts';
 import { run, startBuiltServer, type BuiltServer } from './built-server.ts';
+import { TEST_DOMAIN_RULES } from '../../harness/domain-rules.ts';
 
 const ST = '/opt/chatlas-schemathesis/bin/st';
 
@@ -41,7 +42,7 @@ before(async () => {
     readLimiter: new RateLimiter({ capacity: 100_000, refillPerSecond: 1000 }),
     writeLimiter: new RateLimiter({ capacity: 100_000, refillPerSecond: 1000 }),
     cursorKey: randomBytes(32),
-    registration: { net: createOwnershipNet(ctx), maxPendingPerClient: 100_000, maxPendingPerDomain: 100_000, verifyTimeoutMs: 2000 },
+    registration: { net: createOwnershipNet(ctx), normalise: TEST_DOMAIN_RULES, maxPendingPerClient: 100_000, maxPendingPerDomain: 100_000, verifyTimeoutMs: 2000 },
     now: () => new Date(),
     log: () => {},
   });

@@ -27,6 +27,7 @@ import * as collection from '../../../site/pages/api/v1/registrations/index.ts';
 import * as one from '../../../site/pages/api/v1/registrations/[id].ts';
 import * as verify from '../../../site/pages/api/v1/registrations/[id]/verify.ts';
 import { call } from './call.ts';
+import { TEST_DOMAIN_RULES } from '../../harness/domain-rules.ts';
 
 let store: TestStore;
 let dns: DnsServer;
@@ -67,7 +68,7 @@ before(async () => {
     ...defaultLimiters(),
     writeLimiter: new RateLimiter({ capacity: 50, refillPerSecond: 1 }),
     cursorKey: randomBytes(32),
-    registration: { net: createOwnershipNet(ctx), probe, maxPendingPerClient: 3, verifyTimeoutMs: 3000 },
+    registration: { net: createOwnershipNet(ctx), normalise: TEST_DOMAIN_RULES, probe, maxPendingPerClient: 3, verifyTimeoutMs: 3000 },
     now: () => clock,
     log: () => {},
   });
@@ -212,7 +213,7 @@ test('junk is refused, pending registrations are capped per client', async () =>
 test('pending registrations are capped per domain and in total', async () => {
   const deps = (registration: Record<string, unknown>) => configureApi({
     db: store.db, ...defaultLimiters(), writeLimiter: new RateLimiter({ capacity: 50, refillPerSecond: 1 }), cursorKey: randomBytes(32),
-    registration: { net: createOwnershipNet(ctx), ...registration }, now: () => clock, log: () => {},
+    registration: { net: createOwnershipNet(ctx), normalise: TEST_DOMAIN_RULES, ...registration }, now: () => clock, log: () => {},
   });
   deps({ maxPendingPerDomain: 2 });
   assert.equal((await register('contested.test', '127.60.0.210')).res.status, 201);
@@ -229,7 +230,7 @@ test('pending registrations are capped per domain and in total', async () => {
 test('POSTs are rate limited per client with 429, Retry-After and RateLimit headers', async () => {
   configureApi({
     db: store.db, ...defaultLimiters(), writeLimiter: new RateLimiter({ capacity: 2, refillPerSecond: 0.01 }), cursorKey: randomBytes(32),
-    registration: { net: createOwnershipNet(ctx) }, now: () => clock, log: () => {},
+    registration: { net: createOwnershipNet(ctx), normalise: TEST_DOMAIN_RULES }, now: () => clock, log: () => {},
   });
   const send = () => call(collection.POST, '/api/v1/registrations', { method: 'POST', body: { domain: 'not valid' }, client: '127.60.0.205' });
   assert.equal((await send()).status, 400);

@@ -45,7 +45,7 @@ const cases: Array<[string, Parameters<typeof normaliseDomain>[1], string]> = [
   ['abc.onion', {}, 'reserved-tld'],
   ['example.com', {}, 'reserved-name'],
   ['chat.example.org', {}, 'reserved-name'],
-  ['router.home.arpa', {}, 'reserved-name'],
+  ['router.home.arpa', {}, 'reserved-tld'],
   ['1.2.3.4', { protocol: 'xmpp' }, 'ip-literal'],
   ['[2001:db8::1]:5222', { protocol: 'xmpp' }, 'ip-literal'],
   ['1.2.3.4', {}, 'ip-literal'],
