@@ -3,6 +3,13 @@
  * Callers branch on `code` or `retryable`, never on message text.
  * Expected outcomes ("no .well-known", "registration closed", "robots
  * disallows") are NOT errors: they are facts in an Observation.
+ *
+ * A ProbeError is recognised by a brand, not by its prototype: `chatlas serve`
+ * runs jobs/ and registration/ from source but answers routes from the Astro
+ * bundle (dist/server), which carries its own copy of this module, so an error
+ * thrown by one copy reaches `instanceof`/`from()` of the other. undici brands
+ * its errors the same way for the same reason (lib/core/errors.js:
+ * `Symbol.for('undici.error.UND_ERR')` and a static `Symbol.hasInstance`).
  */
 
 /** The closed set of failure codes. Add a code here before using it. */
@@ -17,13 +24,13 @@ export const PROBE_ERROR_CODES = [
   'http.too-large', 'http.timeout', 'http.redirect-limit', 'http.redirect-forbidden', 'http.status', 'http.bad-content-type',
   'http.protocol',
   // parsing
-  'json.invalid', 'json.schema', 'xml.restricted', 'xml.malformed', 'xml.too-large', 'xml.too-deep',
+  'json.invalid', 'json.schema', 'json.not-canonical', 'xml.restricted', 'xml.malformed', 'xml.too-large', 'xml.too-deep',
   // XMPP streams
   'xmpp.stream-error', 'xmpp.timeout', 'xmpp.too-large', 'xmpp.no-starttls', 'xmpp.auth-failed', 'xmpp.iq-error',
   // politeness and policy
   'policy.robots-disallowed', 'policy.opted-out', 'policy.rate-limited',
-  // Matrix
-  'matrix.invalid-server-name', 'matrix.bad-response',
+  // Matrix (bad-signature: missing or not verifying; bad-auth-header: an X-Matrix header that does not parse)
+  'matrix.invalid-server-name', 'matrix.bad-response', 'matrix.bad-signature', 'matrix.bad-auth-header',
   // anything else (a bug): recorded, never crashes the crawl
   'internal',
 ] as const;
@@ -35,6 +42,15 @@ const RETRYABLE: ReadonlySet<ProbeErrorCode> = new Set([
   'tls.timeout', 'http.timeout', 'xmpp.timeout', 'policy.rate-limited',
 ]);
 
+/**
+ * The brand every ProbeError carries. `Symbol.for` puts it in the process-wide
+ * registry, so every copy of this module (bundle or source) reads the same key.
+ */
+const BRAND: unique symbol = Symbol.for('chatlas.probe-error');
+
+/** The known codes, for {@link isProbeError}'s check of an error branded by another copy. */
+const CODES: ReadonlySet<string> = new Set(PROBE_ERROR_CODES);
+
 export class ProbeError extends Error {
   override name = 'ProbeError';
   readonly code: ProbeErrorCode;
@@ -45,15 +61,38 @@ export class ProbeError extends Error {
     this.retryable = options?.retryable ?? RETRYABLE.has(code);
   }
 
-  /** Wrap anything thrown into a ProbeError; a ProbeError passes through unchanged. */
+  /**
+   * `x instanceof ProbeError` is {@link isProbeError}: true for a ProbeError of any
+   * copy of this module. There are no subclasses, so no per-class brand is needed.
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return isProbeError(value);
+  }
+
+  /** The brand, on the prototype (as undici does): not an own property, so not in logs or JSON. */
+  get [BRAND](): true {
+    return true;
+  }
+
+  /**
+   * Wrap anything thrown into a ProbeError with `fallback` as its code (the
+   * original kept as `cause`); a ProbeError of any copy passes through unchanged.
+   */
   static from(error: unknown, fallback: ProbeErrorCode = 'internal'): ProbeError {
-    if (error instanceof ProbeError) return error;
+    if (isProbeError(error)) return error;
     const message = error instanceof Error ? error.message : String(error);
     return new ProbeError(fallback, message.split('\n')[0] ?? message, { cause: error });
   }
 }
 
-/** True for a value that is a ProbeError (across realms and copies). */
+/**
+ * True for a ProbeError made by any copy of this module (another bundle, another
+ * URL) whose code this copy knows, so the narrowed `code` really is a
+ * `ProbeErrorCode`. A branded error with a code this copy lacks (a newer copy)
+ * is false here, and `ProbeError.from` wraps it with its fallback code.
+ */
 export function isProbeError(value: unknown): value is ProbeError {
-  return value instanceof ProbeError;
+  if (typeof value !== 'object' || value === null) return false;
+  const v = value as { [BRAND]?: unknown; code?: unknown; retryable?: unknown };
+  return v[BRAND] === true && typeof v.code === 'string' && CODES.has(v.code) && typeof v.retryable === 'boolean';
 }
