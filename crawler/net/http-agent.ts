@@ -17,6 +17,7 @@ import { forbiddenReason, type NetLists } from './address-guard.ts';
 import { unbracket, type GuardedLookup } from './guarded-lookup.ts';
 import type { TlsFacts } from '../types.ts';
 import { tlsFactsFromSocket } from './tls-inspect.ts';
+import { clientSecureContext } from './tls-trust.ts';
 
 /** Connections of one probe: its own pools, closed when the probe ends. */
 export interface HttpScope {
@@ -55,31 +56,6 @@ export interface HttpAgent {
 
 /** How many origins' last addresses are remembered (memory bound for long crawls). */
 const MAX_REMEMBERED = 10_000;
-
-/** The CA list: Node's defaults (with NODE_EXTRA_CA_CERTS) plus the configured extras, or undefined for Node's defaults. */
-export function caList(config: Pick<CrawlConfig, 'extraCaPems'>): string[] | undefined {
-  if (config.extraCaPems.length === 0) return undefined;
-  return [...tls.getCACertificates('default'), ...config.extraCaPems];
-}
-
-/**
- * One client SecureContext per configuration object when extra CAs are
- * configured (tests, benches, demo), else undefined (Node's default context).
- * Passing `ca` to tls.connect / undici's connector builds a new context for
- * every connection (all ~265 roots parsed: ~17 ms CPU and ~1.2 MiB each);
- * every client TLS connection of crawler/net passes this one instead.
- */
-const secureContexts = new WeakMap<object, tls.SecureContext>();
-export function clientSecureContext(config: Pick<CrawlConfig, 'extraCaPems'>): tls.SecureContext | undefined {
-  const ca = caList(config);
-  if (ca === undefined) return undefined;
-  let c = secureContexts.get(config);
-  if (!c) {
-    c = tls.createSecureContext({ ca, minVersion: 'TLSv1.2' });
-    secureContexts.set(config, c);
-  }
-  return c;
-}
 
 /** `https://host[:port]` as URL.origin writes it (undici passes the URL's parts; port '' when default). */
 function originOf(opts: { protocol: string; hostname: string; port: string }): string {

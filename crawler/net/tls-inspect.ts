@@ -14,7 +14,7 @@ import type { TlsFacts } from '../types.ts';
 import type { NetContext } from './context.ts';
 import { withDeadline } from './deadline.ts';
 import { unbracket } from './guarded-lookup.ts';
-import { caList, clientSecureContext } from './http-agent.ts';
+import { caList, clientSecureContext } from './tls-trust.ts';
 import { toProbeError } from './to-probe-error.ts';
 
 /** What to inspect. */

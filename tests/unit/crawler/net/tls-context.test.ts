@@ -8,7 +8,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import tls from 'node:tls';
-import { caList, clientSecureContext } from '../../../../crawler/net/http-agent.ts';
+import { caList, clientSecureContext } from '../../../../crawler/net/tls-trust.ts';
 import { tlsClientOptions } from '../../../../crawler/net/tls-inspect.ts';
 
 // Any PEM works for building a context; take a real root from Node's bundle.
