@@ -3,7 +3,7 @@
  * `CLICKHOUSE_URL` names a ClickHouse server or cluster.
  */
 import { z } from 'zod';
-import { resolveConfig, type ConfigOf, type ConfigSources } from '../lib/config-table.ts';
+import { ConfigError, resolveConfig, type ConfigOf, type ConfigSources } from '../lib/config-table.ts';
 
 const url = z.string().refine((s) => {
   try {
@@ -68,7 +68,9 @@ export type DbConfig = ConfigOf<typeof dbConfigTable>;
 export function loadDbConfig(sources: ConfigSources): DbConfig {
   const config = resolveConfig(dbConfigTable, sources);
   if (config.cluster && !config.url) {
-    throw new Error(`CLICKHOUSE_CLUSTER=${JSON.stringify(config.cluster)} needs CLICKHOUSE_URL: the embedded store has no cluster`);
+    // Which of the two sources set it decides what the message names, as resolveConfig does.
+    const source = typeof sources.flags?.cluster === 'string' ? '--cluster' : 'CLICKHOUSE_CLUSTER';
+    throw new ConfigError(source, `${source}=${JSON.stringify(config.cluster)} needs CLICKHOUSE_URL: the embedded store has no cluster`);
   }
   return config;
 }

@@ -12,7 +12,9 @@ import { dbConfigTable } from '../db/config.ts';
 import { StoreError } from '../db/store-error.ts';
 import { crawlConfigTable } from '../crawler/config.ts';
 import { passConfigTable, serverConfigTable } from './config.ts';
-import { EXIT_CODES, NotBuiltError, UsageError } from './cli/errors.ts';
+import { EXIT_CODES, UsageError } from './cli/errors.ts';
+import { loadLogConfig, logConfigTable } from './cli/log-config.ts';
+import { LogDestination } from './cli/log-destination.ts';
 import type { CommandSpec } from './cli/command.ts';
 import { migrateCommand } from './commands/migrate.ts';
 import { probeCommand } from './commands/probe.ts';
@@ -23,8 +25,10 @@ import { demoCommand } from './commands/demo.ts';
 
 const COMMANDS: CommandSpec[] = [serveCommand, crawlCommand, probeCommand, migrateCommand, exportCommand, demoCommand];
 
-const TABLES: Record<'db' | 'crawl' | 'server' | 'pass', ConfigTable> = {
+/** The commands' configuration tables, and `log`, which every command takes. */
+const TABLES: Record<'db' | 'crawl' | 'server' | 'pass' | 'log', ConfigTable> = {
   db: dbConfigTable,
+  log: logConfigTable as unknown as ConfigTable,
   crawl: crawlConfigTable as unknown as ConfigTable,
   server: serverConfigTable as unknown as ConfigTable,
   pass: passConfigTable as unknown as ConfigTable,
@@ -43,10 +47,10 @@ function generalHelp(): string {
     ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
     'Run `chatlas <command> --help` for a command\'s options and configuration.',
-    'Options: --help, --version',
+    'Options: --help, --version, and for every command --log-level <level> (CHATLAS_LOG_LEVEL)',
     '',
     'Exit codes: 0 ok, 1 failure, 2 usage or configuration error, 3 store error,',
-    '            4 probe found the server unreachable or broken, 69 not built yet.',
+    '            4 probe found the server unreachable or broken.',
   ].join('\n');
 }
 
@@ -58,7 +62,7 @@ function commandHelp(cmd: CommandSpec): string {
     for (const [name, o] of own) lines.push(`  --${name}${o.type === 'string' ? ' <value>' : ''}${o.short ? `, -${o.short}` : ''}`);
     lines.push('');
   }
-  for (const table of cmd.config) {
+  for (const table of [...cmd.config, 'log'] as const) {
     lines.push(`Configuration (${table}): flag > environment > default`);
     for (const row of describeConfig(TABLES[table])) {
       const names = [row.flag, row.env].filter(Boolean).join(', ');
@@ -73,7 +77,7 @@ function commandHelp(cmd: CommandSpec): string {
 /** parseArgs options: the command's own plus every flag of its configuration tables. */
 function optionsFor(cmd: CommandSpec): NonNullable<ParseArgsConfig['options']> {
   const options: NonNullable<ParseArgsConfig['options']> = { help: { type: 'boolean', short: 'h' }, ...cmd.options };
-  for (const table of cmd.config) {
+  for (const table of [...cmd.config, 'log'] as const) {
     for (const field of Object.values(TABLES[table])) {
       if (field.flag) options[field.flag] = { type: 'string' };
     }
@@ -109,14 +113,19 @@ export async function main(argv: string[], env: Record<string, string | undefine
       process.stdout.write(`${commandHelp(cmd)}\n`);
       return EXIT_CODES.ok;
     }
-    const logger = pino({ level: env.CHATLAS_LOG_LEVEL ?? 'info', base: { app: 'chatlas' } }, pino.destination(2));
+    const flags = parsed.values as Record<string, string | boolean | undefined>;
+    // A bad level is a ConfigError (exit 2, value quoted), checked before pino would throw its own.
+    const { logLevel } = loadLogConfig({ env, flags });
+    const logOutput = new LogDestination(process.stderr);
+    const logger = pino({ level: logLevel, base: { app: 'chatlas' } }, logOutput);
     return await cmd.run({
-      flags: parsed.values as Record<string, string | boolean | undefined>,
+      flags,
       positionals: parsed.positionals,
       env,
       stdout: process.stdout,
       stderr: process.stderr,
       logger,
+      logOutput,
       signal: controller.signal,
     });
   } catch (error) {
@@ -141,10 +150,6 @@ function report(error: unknown, cmd: CommandSpec | undefined, env: Record<string
   if (error instanceof StoreError) {
     line(error.message);
     return EXIT_CODES.store;
-  }
-  if (error instanceof NotBuiltError) {
-    line(error.message);
-    return EXIT_CODES.notBuilt;
   }
   const message = error instanceof Error ? error.message : String(error);
   line(`${message.split('\n')[0]}${env.CHATLAS_DEBUG ? '' : ' (set CHATLAS_DEBUG=1 for details)'}`);

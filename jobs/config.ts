@@ -1,5 +1,6 @@
 /**
- * Server configuration for `chatlas serve`: where to listen and how to log.
+ * Server configuration for `chatlas serve`: where to listen and whom to trust.
+ * (The log level applies to every command: jobs/cli/log-config.ts.)
  */
 import { z } from 'zod';
 import { resolveConfig, type ConfigOf, type ConfigSources } from '../lib/config-table.ts';
@@ -41,13 +42,6 @@ export const serverConfigTable = {
     schema: z.enum(['on', 'off']),
     default: 'on' as 'on' | 'off',
     doc: 'Run the crawl scheduler inside `serve` (off: serve the site and API only).',
-  },
-  logLevel: {
-    env: 'CHATLAS_LOG_LEVEL',
-    flag: 'log-level',
-    schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
-    default: 'info' as string,
-    doc: 'Log level of the structured JSON logs.',
   },
   /**
    * Reverse proxies whose `X-Forwarded-For` is believed for the per-client

@@ -4,6 +4,7 @@
  */
 import type { ParseArgsConfig } from 'node:util';
 import type { Logger } from 'pino';
+import type { LogDestination } from './log-destination.ts';
 
 /** What a command receives. Only jobs/cli.ts reads process.env; commands get it here. */
 export interface CommandContext {
@@ -15,6 +16,8 @@ export interface CommandContext {
   stdout: NodeJS.WritableStream & { isTTY?: boolean };
   stderr: NodeJS.WritableStream & { isTTY?: boolean };
   logger: Logger;
+  /** Where `logger` writes; a live status line (the crawl bar) registers here so log lines print above it. */
+  logOutput: Pick<LogDestination, 'holdStatusLine'>;
   /** Aborted on SIGINT/SIGTERM: long commands stop cleanly. */
   signal: AbortSignal;
 }

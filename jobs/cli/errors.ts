@@ -14,16 +14,9 @@ export const EXIT_CODES = {
   store: 3,
   /** The probe ran, but the server could not be reached or understood. */
   probeFailed: 4,
-  /** The capability is not built yet in this version. */
-  notBuilt: 69,
 } as const;
 
 /** A mistake in the command line: printed with a hint to `--help`, exit 2. */
 export class UsageError extends Error {
   override name = 'UsageError';
-}
-
-/** A command or option whose capability does not exist yet: said plainly, exit 69. */
-export class NotBuiltError extends Error {
-  override name = 'NotBuiltError';
 }

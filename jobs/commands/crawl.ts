@@ -43,7 +43,7 @@ pass finished, 1 when it was stopped (it resumes on the next run).`,
     }
     const db = await openStore(ctx, ctx.logger);
     const crawler = createCrawler({ db, logger: ctx.logger, sources: { env: ctx.env, flags: ctx.flags } });
-    const progress = createProgress({ stream: ctx.stdout as NodeJS.WriteStream, logger: ctx.logger });
+    const progress = createProgress({ stream: ctx.stdout as NodeJS.WriteStream, logger: ctx.logger, logOutput: ctx.logOutput });
     try {
       const summary = await crawler.runPass({
         shard,

@@ -1,10 +1,15 @@
 /**
  * What a person sees while a pass runs: a live bar with rate, counts by
- * outcome and ETA when stdout is a terminal (cli-progress); structured JSON
+ * outcome and ETA when stdout is a terminal (cli-progress); structured log
  * lines otherwise (pino), one at start, one every `intervalMs`, one at the end.
+ *
+ * On a terminal the bar keeps the last row: the CLI's log destination
+ * (jobs/cli/log-destination.ts) clears it, prints each log line above it
+ * and redraws it, so log lines never land in the middle of the bar.
  */
-import { SingleBar } from 'cli-progress';
+import { MultiBar } from 'cli-progress';
 import pino, { type Logger } from 'pino';
+import type { LogDestination } from '../cli/log-destination.ts';
 import type { CrawlObserver } from './crawl-observer.ts';
 
 /** Options of {@link createProgress}. */
@@ -13,9 +18,15 @@ export interface ProgressOptions {
   stream?: NodeJS.WriteStream;
   /** Force the mode; by default a bar exactly when `stream.isTTY`. */
   tty?: boolean;
-  /** JSON logger for the non-terminal mode. @default pino to `stream` */
+  /** Logger for the non-terminal mode. @default pino to `stream` */
   logger?: Logger;
-  /** Least time between two JSON progress lines. @default 10000 */
+  /**
+   * Where the logger writes: the bar registers with it so log lines print
+   * above the bar. Without it, log lines written to the same terminal while
+   * the bar runs would overwrite the bar's row. @default none
+   */
+  logOutput?: Pick<LogDestination, 'holdStatusLine'>;
+  /** Least time between two progress log lines. @default 10000 */
   intervalMs?: number;
   /** Clock for rates (tests). @default Date.now */
   now?: () => number;
@@ -53,42 +64,52 @@ export function createProgress(options: ProgressOptions = {}): CrawlObserver & {
   };
 
   if (tty) {
-    const bar = new SingleBar({
+    // A MultiBar with one bar rather than a SingleBar: SingleBar saves the cursor at start and
+    // restores it at stop, which jumps back over any log line printed above the bar meanwhile.
+    const bars = new MultiBar({
       stream,
       format: 'crawl {bar} {percentage}% | {value}/{total} servers | {rate}/s | {outcomes} | ETA {eta_formatted}',
       barsize: 24,
       etaBuffer: 200,
       hideCursor: true,
       clearOnComplete: false,
+      // Redraw even when the text did not change: a log line may have just erased the row.
+      forceRedraw: true,
       // Crawled names never reach the bar: only counts and our own labels.
     });
-    let active = false;
+    let bar: ReturnType<MultiBar['create']> | undefined;
+    let release = () => {};
+    const end = () => {
+      if (!bar) return;
+      release();
+      bars.stop();
+      bar = undefined;
+    };
     return {
       passStarted: ({ planned, alreadyDone }) => {
         c.total = planned;
         c.done = alreadyDone;
         c.started = now();
-        bar.start(planned, alreadyDone, { rate: '0.0', outcomes: '-' });
-        active = true;
+        end();
+        bar = bars.create(planned, alreadyDone, { rate: '0.0', outcomes: '-' });
+        release = options.logOutput?.holdStatusLine({
+          // Erase the bar's row and leave the cursor at its start, where the log line goes.
+          clear: () => { stream.write('\r\x1b[2K'); },
+          redraw: () => { bars.update(); },
+        }) ?? (() => {});
       },
       probeFinished: ({ status }) => {
         c.done++;
         c.byStatus[status] = (c.byStatus[status] ?? 0) + 1;
-        bar.update(Math.min(c.done, c.total), { rate: rate(), outcomes: formatOutcomes(c.byStatus) });
+        bar?.update(Math.min(c.done, c.total), { rate: rate(), outcomes: formatOutcomes(c.byStatus) });
       },
       discovered: ({ accepted }) => {
         if (!accepted) return;
         c.total++;
-        bar.setTotal(c.total);
+        bar?.setTotal(c.total);
       },
-      passFinished: () => {
-        if (active) bar.stop();
-        active = false;
-      },
-      stop: () => {
-        if (active) bar.stop();
-        active = false;
-      },
+      passFinished: end,
+      stop: end,
     };
   }
 

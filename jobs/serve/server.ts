@@ -109,6 +109,12 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     res.setHeader('x-content-type-options', 'nosniff');
     res.setHeader('referrer-policy', 'strict-origin-when-cross-origin');
     res.setHeader('content-security-policy', CSP);
+    // One line per request only when asked (--log-level debug): at info a busy server's log
+    // would be nothing else. The query string is left out (it may carry a registration token).
+    if (log?.isLevelEnabled('debug')) {
+      const started = performance.now();
+      res.once('finish', () => log.debug({ method: req.method, path: (req.url ?? '/').split('?')[0], status: res.statusCode, ms: Math.round(performance.now() - started) }, 'request'));
+    }
     handle(req, res).catch((error: unknown) => {
       log?.error({ err: error, url: req.url }, 'request failed');
       if (!res.headersSent) {
