@@ -53,4 +53,8 @@ export const SHARDING_KEYS: Readonly<Record<string, string>> = {
   // 0009: one computation of (step, bucket, protocol) is written whole, and readers keep its latest
   // computed_at, so a computation's rows share a shard.
   network_buckets_v1: 'cityHash64(step, bucket, protocol)',
+  // 0010: every key of one Matrix server name on one shard, so a key's row versions meet in argMax and
+  // the insert deduplication that makes concurrent key creation converge (federation/identity.ts)
+  // sees every attempt in one replicated table.
+  matrix_signing_keys: 'cityHash64(server_name)',
 };
