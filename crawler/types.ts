@@ -25,6 +25,8 @@ export type ServerStatus = (typeof SERVER_STATUSES)[number];
 export const DISCOVERY_VIAS = [
   'seed', 'cli', 'registration', 'srv', 'well-known', 'room-id', 'room-alias', 'room-via',
   'muc', 'disco-item', 'contact', 'host-meta', 'provider-file',
+  // A server that sent Chatlas a verified signed federation request (federation/record-origins.ts).
+  'contacted-us',
 ] as const;
 export type DiscoveryVia = (typeof DISCOVERY_VIAS)[number];
 

@@ -20,13 +20,16 @@ import { migrateCommand } from './commands/migrate.ts';
 import { probeCommand } from './commands/probe.ts';
 import { crawlCommand } from './commands/crawl.ts';
 import { serveCommand } from './commands/serve.ts';
+import { federationConfigTable } from '../federation/config.ts';
+import { CHATLAS_VERSION } from './version.ts';
 import { exportCommand } from './commands/export.ts';
 import { demoCommand } from './commands/demo.ts';
 
 const COMMANDS: CommandSpec[] = [serveCommand, crawlCommand, probeCommand, migrateCommand, exportCommand, demoCommand];
 
 /** The commands' configuration tables, and `log`, which every command takes. */
-const TABLES: Record<'db' | 'crawl' | 'server' | 'pass' | 'log', ConfigTable> = {
+const TABLES: Record<'db' | 'crawl' | 'server' | 'pass' | 'federation' | 'log', ConfigTable> = {
+  federation: federationConfigTable as unknown as ConfigTable,
   db: dbConfigTable,
   log: logConfigTable as unknown as ConfigTable,
   crawl: crawlConfigTable as unknown as ConfigTable,
@@ -34,7 +37,6 @@ const TABLES: Record<'db' | 'crawl' | 'server' | 'pass' | 'log', ConfigTable> = 
   pass: passConfigTable as unknown as ConfigTable,
 };
 
-const VERSION = '0.1.0';
 
 function generalHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
@@ -93,7 +95,7 @@ export async function main(argv: string[], env: Record<string, string | undefine
     return name === undefined ? EXIT_CODES.usage : EXIT_CODES.ok;
   }
   if (name === '--version' || name === '-v') {
-    process.stdout.write(`chatlas ${VERSION}\n`);
+    process.stdout.write(`chatlas ${CHATLAS_VERSION}\n`);
     return EXIT_CODES.ok;
   }
   const cmd = COMMANDS.find((c) => c.name === name);

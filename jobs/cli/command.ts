@@ -30,7 +30,7 @@ export interface CommandSpec {
   help: string;
   options: NonNullable<ParseArgsConfig['options']>;
   /** Which configuration tables apply (their flags are accepted, their rows shown in --help). */
-  config: ReadonlyArray<'db' | 'crawl' | 'server' | 'pass'>;
+  config: ReadonlyArray<'db' | 'crawl' | 'server' | 'pass' | 'federation'>;
   /** Resolves to the exit code. */
   run(ctx: CommandContext): Promise<number>;
 }

@@ -11,6 +11,9 @@ import { startNetworkRollup } from '../rollup/network-rollup.ts';
 import { compactRoomsCurrent } from '../../db/queries/rooms/compact-rooms-current.ts';
 import { createOwnershipNet } from '../../registration/ownership-net.ts';
 import { ensureSiteBuilt } from '../serve/site-build.ts';
+import { createFederationEndpoint } from '../serve/federation-endpoint.ts';
+import { loadFederationConfig } from '../../federation/config.ts';
+import { CHATLAS_VERSION } from '../version.ts';
 
 export const serveCommand: CommandSpec = {
   name: 'serve',
@@ -25,7 +28,7 @@ registrations expire and opted-out domains are looked at again; every hour the
 network rollup of closed days, weeks and months is brought up to date. SIGINT/SIGTERM stop cleanly: the
 running probes finish and are stored, and the pass resumes at the next start.`,
   options: {},
-  config: ['server', 'db', 'crawl', 'pass'],
+  config: ['server', 'db', 'crawl', 'pass', 'federation'],
   async run(ctx) {
     const server = loadServerConfig({ env: ctx.env, flags: ctx.flags });
     await ensureSiteBuilt(ctx.logger);
@@ -36,9 +39,13 @@ running probes finish and are stored, and the pass resumes at the next start.`,
       : undefined;
     let running;
     try {
+      const federation = await createFederationEndpoint({
+        db, net: crawler.net, config: loadFederationConfig({ env: ctx.env, flags: ctx.flags }), normalise: crawler.normalise, version: CHATLAS_VERSION, logger: ctx.logger,
+      });
       running = await startServer({
         db, host: server.host, port: server.port, trustedProxies: server.trustedProxies, logger: ctx.logger, scheduler, metrics: crawlRegistry,
         configure: (store) => installApi(store, crawler),
+        ...(federation ? { federation: federation.handler } : {}),
       });
     } catch (error) {
       await crawler.close();

@@ -42,6 +42,11 @@ export interface StartServerOptions {
   logger?: Logger;
   /** Stopped when the server closes (the crawl scheduler of `chatlas serve`). */
   scheduler?: { stop(): Promise<void> | void };
+  /**
+   * The Matrix federation endpoints (`/_matrix/…`, `/.well-known/matrix/server`) when Chatlas has a
+   * federation identity (jobs/serve/federation-endpoint.ts); it returns false for other paths.
+   */
+  federation?: (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
   /** Served at `/metrics` when given. */
   metrics?: Registry;
   /** The Astro build. @default <repo>/dist */
@@ -138,6 +143,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       return;
     }
     const path = (req.url ?? '/').split('?')[0]!;
+    if (options.federation && await options.federation(req, res)) return;
     if (path === '/metrics' && options.metrics) {
       if (req.method !== 'GET' && req.method !== 'HEAD') return void sendStatus(res, 405);
       const body = await options.metrics.metrics();

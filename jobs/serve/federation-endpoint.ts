@@ -1,0 +1,81 @@
+/**
+ * Composition of the federation endpoints for `chatlas serve` (issue 11): the identity from the
+ * store, remote keys through the crawler's guarded network layer, verified origins recorded as
+ * discoveries, and the room index as a Matrix directory (Matrix rooms only, through the same
+ * search and visibility rules as the site and API).
+ */
+import type { Logger } from 'pino';
+import type { Db } from '../../db/client.ts';
+import type { NetContext } from '../../crawler/net/context.ts';
+import type { NormaliseOptions } from '../../crawler/discover/domain-name.ts';
+import { searchRooms } from '../../db/queries/rooms/search-rooms.ts';
+import { insertDiscoveries } from '../../db/queries/frontier/insert-discoveries.ts';
+import { loadOrCreateIdentity, type MatrixIdentity } from '../../federation/identity.ts';
+import { createRemoteKeys } from '../../federation/remote-keys.ts';
+import { createOriginRecorder } from '../../federation/record-origins.ts';
+import { createFederationHandler, type FederationHandler } from '../../federation/federation-handler.ts';
+import type { DirectorySource } from '../../federation/public-rooms.ts';
+import type { FederationConfig } from '../../federation/config.ts';
+
+/** How often the identity is read again from the store (a rotation by `chatlas keys rotate` shows within this). */
+const IDENTITY_REFRESH_MS = 60_000;
+
+/** The store's room search as a Matrix directory source. */
+export function storeDirectory(db: Db): DirectorySource {
+  return async (q) => {
+    const page = await searchRooms(db, { q: q.term, protocol: 'matrix', type: q.type, limit: q.limit, page: q.page });
+    return {
+      total: page.total,
+      rooms: page.rows.map((r) => ({
+        roomId: r.room_id, canonicalAlias: r.address, name: r.name, topic: r.topic, members: r.members,
+        worldReadable: r.world_readable, guestCanJoin: r.guest_can_join, joinRule: r.join_rule, avatarUrl: r.avatar_url, roomType: r.room_type,
+      })),
+    };
+  };
+}
+
+/** Options of {@link createFederationEndpoint}. */
+export interface FederationEndpointOptions {
+  db: Db;
+  net: NetContext;
+  config: FederationConfig;
+  normalise: NormaliseOptions;
+  version: string;
+  logger: Logger;
+}
+
+/**
+ * The federation handler, or null when no identity is configured. Creates the signing key on the
+ * first start (every process of the store then shares it).
+ */
+export async function createFederationEndpoint(options: FederationEndpointOptions): Promise<{ handler: FederationHandler; identity: MatrixIdentity } | null> {
+  const { config, db } = options;
+  if (!config.matrixServerName) return null;
+  let identity = await loadOrCreateIdentity(db, config.matrixServerName, new Date());
+  let readAt = Date.now();
+  const current = async (): Promise<MatrixIdentity> => {
+    if (Date.now() - readAt > IDENTITY_REFRESH_MS) {
+      readAt = Date.now();
+      identity = await loadOrCreateIdentity(db, config.matrixServerName, new Date());
+    }
+    return identity;
+  };
+  options.logger.info({ serverName: config.matrixServerName, keyId: identity.current.keyId }, 'federation identity');
+  const handler = createFederationHandler({
+    serverName: config.matrixServerName,
+    keys: async () => {
+      const id = await current();
+      return { current: id.current, old: id.oldKeys };
+    },
+    remoteKeys: createRemoteKeys({ net: options.net, fetchesPerMinute: config.keyFetchesPerMinute }),
+    version: options.version,
+    delegateTo: config.matrixDelegate,
+    directory: storeDirectory(db),
+    onOrigin: createOriginRecorder({
+      insert: (d) => insertDiscoveries(db, d),
+      normalise: options.normalise,
+      onError: (error) => options.logger.error({ err: error }, 'could not record a federation origin'),
+    }),
+  });
+  return { handler, identity };
+}
