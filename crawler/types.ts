@@ -145,6 +145,12 @@ export interface Discovery {
   via: DiscoveryVia;
   /** Domain whose data named it ('' for seeds, the CLI and registrations). */
   sourceDomain: string;
+  /**
+   * Can users of other servers join it? `false`: local-only (Matrix `m.federate: false`,
+   * seen as absent from the server's federation directory; crawler/protocol/matrix-rooms.ts
+   * `federatesFrom`), never offered with a join link. Absent or null: not known.
+   */
+  federates?: boolean | null;
   foundAt: Date;
 }
 

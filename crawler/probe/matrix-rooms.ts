@@ -3,9 +3,13 @@
  * (bounded by pages and rooms, `since` URL-encoded, loops detected), then
  * the hierarchy of public spaces where the server allows it without a token.
  * Spec references in crawler/protocol/matrix-rooms.ts.
+ *
+ * Rooms that opted out by a marker in their topic are withheld by the parser;
+ * here they are counted in the page's facts and cut out of the page's raw
+ * record, so no trace of them (id, name, topic) reaches the store.
  */
 import { ProbeError } from '../errors.ts';
-import { parseHierarchyPage, parsePublicRoomsResponse, type ListedRoom } from '../protocol/matrix-rooms.ts';
+import { parseHierarchyPage, parsePublicRoomsResponse, withoutOptedOutRooms, type FederationListing, type ListedRoom } from '../protocol/matrix-rooms.ts';
 import type { MatrixRecorder, Origin } from './matrix-http.ts';
 
 /** Limits of one walk. */
@@ -34,6 +38,23 @@ export interface RoomWalk {
   /** Child → via servers met in hierarchies (discoveries). */
   via: string[];
   error: string;
+  /** Rooms withheld by their own opt-out marker, over every page read. */
+  optedOut: number;
+  /**
+   * The server's federation directory, to tell local-only rooms
+   * (crawler/protocol/matrix-rooms.ts `federatesFrom`). null: not read by this
+   * walk, which reads the client directory only (the federation one needs a
+   * signed request: issue 11).
+   */
+  federation: FederationListing | null;
+}
+
+/** Replace the raw body of the last `step` observation with the page minus its opted-out rooms. */
+function withholdFromRaw(rec: MatrixRecorder, step: string, bodyText: string, key: 'chunk' | 'rooms'): void {
+  const obs = rec.observations.findLast((o) => o.step === step);
+  // No longer than what the recorder kept of the whole page (its raw cap): the compact
+  // re-serialisation without some rooms is never longer than the page itself.
+  if (obs) obs.raw = withoutOptedOutRooms(bodyText, key).slice(0, obs.raw.length);
 }
 
 /** Walk the directory, then space hierarchies. Never throws. */
@@ -45,6 +66,7 @@ export async function walkRooms(rec: MatrixRecorder, origin: Origin, limits: Roo
   let totalEstimate: number | null = null;
   let outcome = 'ok';
   let error = '';
+  let optedOut = 0;
   while (pages < limits.maxPages) {
     const step = 'matrix.public-rooms';
     const path = `/_matrix/client/v3/publicRooms?limit=${limits.pageSize}${since ? `&since=${encodeURIComponent(since)}` : ''}`;
@@ -71,7 +93,9 @@ export async function walkRooms(rec: MatrixRecorder, origin: Origin, limits: Roo
       if (rooms.size >= limits.maxRooms) break;
       if (!rooms.has(room.roomId)) rooms.set(room.roomId, room);
     }
-    rec.amend(step, 'ok', { rooms: parsed.rooms.length, dropped: parsed.dropped, nextBatch: parsed.nextBatch !== '' });
+    if (parsed.optedOut > 0) withholdFromRaw(rec, step, res.bodyText, 'chunk');
+    optedOut += parsed.optedOut;
+    rec.amend(step, 'ok', { rooms: parsed.rooms.length, dropped: parsed.dropped, optedOut: parsed.optedOut, nextBatch: parsed.nextBatch !== '' });
     if (rooms.size >= limits.maxRooms) { outcome = 'truncated'; error = `room cap of ${limits.maxRooms} reached`; break; }
     if (!parsed.nextBatch || parsed.rooms.length === 0) break;
     if (seenTokens.has(parsed.nextBatch)) { outcome = 'truncated'; error = 'pagination token repeated (loop)'; break; }
@@ -87,7 +111,7 @@ export async function walkRooms(rec: MatrixRecorder, origin: Origin, limits: Roo
     space.children = found.children;
     for (const v of found.via) via.add(v);
   }
-  return { outcome, rooms: [...rooms.values()], pages, totalEstimate, via: [...via], error };
+  return { outcome, rooms: [...rooms.values()], pages, totalEstimate, via: [...via], error, optedOut, federation: null };
 }
 
 /** One space's hierarchy; null when the server refuses it (usually: needs a token). */
@@ -101,9 +125,15 @@ async function walkHierarchy(rec: MatrixRecorder, origin: Origin, roomId: string
     const res = await rec.request(step, origin, path, { facts: { roomId, page } });
     if (res instanceof ProbeError) return null;
     if (res.status === 401 || res.status === 403) { rec.amend(step, 'auth-required', {}); return null; }
+    // No hierarchy endpoint (older servers) or no such space: nothing published there, not a failure.
+    if (res.status === 404 || res.status === 405) { rec.amend(step, 'absent', {}); return null; }
     if (res.status !== 200) return null;
     const parsed = parseHierarchyPage(res.bodyText);
     if (parsed instanceof ProbeError) { rec.amend(step, parsed.code, {}, parsed.message); return null; }
+    if (parsed.optedOut > 0) {
+      withholdFromRaw(rec, step, res.bodyText, 'rooms');
+      rec.amend(step, 'ok', { optedOut: parsed.optedOut });
+    }
     for (const room of parsed.rooms) {
       if (room.roomId !== roomId) continue;
       for (const c of room.children) children.add(c);

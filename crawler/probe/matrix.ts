@@ -31,6 +31,7 @@ import { MATRIX_RULES } from '../identify/matrix-rules.ts';
 import type { ProbeResult, ReportItem, RoomSnapshot, ServerSnapshot, TlsFacts } from '../types.ts';
 import { MatrixRecorder, type Origin } from './matrix-http.ts';
 import { DEFAULT_ROOM_WALK, walkRooms, type RoomWalk, type RoomWalkLimits } from './matrix-rooms.ts';
+import { federatesFrom } from '../protocol/matrix-rooms.ts';
 import { reachability } from './matrix-reachability.ts';
 import { matrixStatus } from './matrix-status.ts';
 
@@ -165,7 +166,7 @@ async function run(rec: MatrixRecorder, options: MatrixProbeOptions): Promise<Pr
   const rooms: RoomSnapshot[] = (walk?.rooms ?? []).map((r) => ({
     passId: rec.passId, protocol: 'matrix', roomId: r.roomId, server: domain, address: r.address, name: r.name, topic: r.topic,
     members: r.members, avatarUrl: r.avatarUrl, language: '', worldReadable: r.worldReadable, guestCanJoin: r.guestCanJoin,
-    joinRule: r.joinRule, roomType: r.roomType, children: r.children, observedAt: now,
+    joinRule: r.joinRule, roomType: r.roomType, children: r.children, federates: federatesFrom(r.roomId, walk?.federation ?? null), observedAt: now,
   }));
   const discoveries = matrixDiscoveries({
     sourceDomain: domain, rooms: walk?.rooms ?? [], via: walk?.via ?? [],
@@ -173,6 +174,7 @@ async function run(rec: MatrixRecorder, options: MatrixProbeOptions): Promise<Pr
   });
   if (isDnsName && !wkClient) report.push({ step: 'matrix.well-known-client', level: 'info', message: `No valid https://${domain}/.well-known/matrix/client: clients must be told the homeserver URL by hand.`, fix: 'Publish {"m.homeserver": {"base_url": "https://matrix.example.org"}} there.' });
   if (walk?.outcome === 'auth-required') report.push({ step: 'matrix.public-rooms', level: 'info', message: 'The room directory requires an access token; rooms are not listed.' });
+  if (walk && walk.optedOut > 0) report.push({ step: 'matrix.public-rooms', level: 'info', message: `${walk.optedOut} room${walk.optedOut === 1 ? '' : 's'} of the directory opted out with a marker in the topic and ${walk.optedOut === 1 ? 'is' : 'are'} not listed.` });
   const { status, error } = matrixStatus(rec.observations, { federation: fedVersion !== null, client: versions !== null });
   const snapshot: ServerSnapshot = {
     ...emptySnapshot(rec, status, error, report),
@@ -190,7 +192,7 @@ async function run(rec: MatrixRecorder, options: MatrixProbeOptions): Promise<Pr
     users,
     endpoint: fed ? `${urlHost(fed.target.host)}:${fed.target.port}` : '',
   };
-  rec.record('matrix.summary', status, 0, { keysOk, registration, roomsOutcome: walk?.outcome ?? 'skipped', pages: walk?.pages ?? 0, totalEstimate: walk?.totalEstimate ?? null, endpointMethod: resolution.endpoint.method, delegatedTo: resolution.endpoint.delegatedTo });
+  rec.record('matrix.summary', status, 0, { keysOk, registration, roomsOutcome: walk?.outcome ?? 'skipped', pages: walk?.pages ?? 0, totalEstimate: walk?.totalEstimate ?? null, roomsOptedOut: walk?.optedOut ?? 0, endpointMethod: resolution.endpoint.method, delegatedTo: resolution.endpoint.delegatedTo });
   return { snapshot, observations: rec.observations, rooms, discoveries };
 }
 

@@ -3,8 +3,9 @@
  * version of the domain, its disco#items and what each item is (MUC, upload,
  * proxy, pubsub), the rooms of each MUC service (RSM paging where offered) and
  * each room's disco#info. Only rooms that are public, persistent, open and not
- * password protected become RoomSnapshots; the others are counted by reason,
- * never named (a hidden room is never stored, not even in a raw record).
+ * password protected, and did not opt out with a marker in their description
+ * or subject, become RoomSnapshots; the others are counted by reason, never
+ * named (a hidden room is never stored, not even in a raw record).
  */
 import { ProbeError } from '../errors.ts';
 import type { RoomSnapshot } from '../types.ts';
@@ -54,6 +55,8 @@ export interface RoomCounts {
   membersOnly: number;
   passwordProtected: number;
   unstated: number;
+  /** Otherwise listable, withheld by an opt-out marker in the description or subject. */
+  optedOut: number;
   errors: number;
   /** Rooms skipped because the probe's deadline passed or the session died. */
   notExamined: number;
@@ -85,7 +88,7 @@ export async function observeDomain(session: ObserverSession, rec: XmppRecorder,
   const domain = rec.domain;
   const out: ObserverResult = {
     info: null, version: null, softwareInfo: null, contacts: {}, items: [], services: [], rooms: [],
-    counts: { examined: 0, listed: 0, hidden: 0, temporary: 0, membersOnly: 0, passwordProtected: 0, unstated: 0, errors: 0, notExamined: 0 },
+    counts: { examined: 0, listed: 0, hidden: 0, temporary: 0, membersOnly: 0, passwordProtected: 0, unstated: 0, optedOut: 0, errors: 0, notExamined: 0 },
   };
   const info = await rec.step('xmpp.disco-info', async () => {
     const q = payloadOf(await session.iq(domain, NS_DISCO_INFO), 'disco#info');
@@ -144,7 +147,8 @@ export async function observeDomain(session: ObserverSession, rec: XmppRecorder,
         else if (r.persistent === false) out.counts.temporary++;
         else if (r.open === false) out.counts.membersOnly++;
         else if (r.passwordProtected === true) out.counts.passwordProtected++;
-        else out.counts.unstated++;
+        else if (!isListableRoom({ ...r, optedOut: false })) out.counts.unstated++;
+        else out.counts.optedOut++;
         continue;
       }
       out.counts.listed++;
@@ -158,6 +162,8 @@ export async function observeDomain(session: ObserverSession, rec: XmppRecorder,
   }
   if (out.counts.examined + out.counts.notExamined > 0) {
     // Counts only: names of rooms that are not listable are not recorded anywhere.
+    const n = out.counts.optedOut;
+    if (n > 0) rec.note('xmpp.room-info', 'info', `${n} public room${n === 1 ? '' : 's'} opted out with a marker in the description or subject and ${n === 1 ? 'is' : 'are'} not listed.`);
     rec.record('xmpp.room-info', 'ok', 0, { ...out.counts });
   }
   return out;

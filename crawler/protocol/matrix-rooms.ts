@@ -9,9 +9,21 @@
  *
  * Pages are bounded: at most `maxRooms` rooms kept per page, text fields cut.
  * A chunk entry without a usable `room_id` is dropped and counted.
+ * A room whose topic carries an opt-out marker (crawler/protocol/room-opt-out.ts)
+ * is withheld: not returned, only counted, and dropped from its space's children.
+ *
+ * `m.federate` (the `m.room.create` content that makes a room local-only) is in
+ * neither answer: `PublishedRoomsChunk` and `SpaceHierarchyRoomsChunk` carry no
+ * such field (spec above), Synapse's `build_room_entry` in
+ * `synapse/handlers/room_list.py` and `_build_room_entry` in
+ * `synapse/handlers/room_summary.py` never add it, and the room state that holds
+ * it needs an account. What is visible is Synapse leaving such rooms out of the
+ * federation directory (`get_largest_public_rooms(..., ignore_non_federatable=True)`
+ * for requests from another server): {@link federatesFrom} reads it from there.
  */
 import { ProbeError } from '../errors.ts';
-import { bool, isObject, nonNegInt, parseJsonObject, str } from './matrix-json.ts';
+import { bool, isObject, nonNegInt, parseJsonObject, str, type JsonObject } from './matrix-json.ts';
+import { hasNoindexMarker } from './room-opt-out.ts';
 
 /** One room as a directory page lists it (RoomSnapshot without pass-level fields). */
 export interface ListedRoom {
@@ -43,6 +55,8 @@ export interface RoomPage {
   totalEstimate: number | null;
   /** Entries dropped as malformed, or over `maxRooms`. */
   dropped: number;
+  /** Rooms withheld by their own opt-out marker (counted, never returned). */
+  optedOut: number;
 }
 
 /** Most rooms kept from one page. @default 500 */
@@ -53,6 +67,11 @@ export const MAX_TOKEN_LENGTH = 1000;
 /** A room id: `!` then an opaque part (room v12 ids carry no server name). */
 export function isRoomId(value: unknown): value is string {
   return typeof value === 'string' && value.length >= 2 && value.length <= 255 && value.startsWith('!') && !/\s/.test(value);
+}
+
+/** The room's own topic asks to stay out of indexes (read before the topic is cut for display). */
+function optsOut(entry: JsonObject): boolean {
+  return typeof entry['topic'] === 'string' && hasNoindexMarker(entry['topic']);
 }
 
 /** Read one directory/hierarchy entry; null when unusable. */
@@ -98,15 +117,59 @@ function readPage(text: string, key: 'chunk' | 'rooms', maxRooms: number): RoomP
   const rooms: ListedRoom[] = [];
   let dropped = Math.max(0, list.length - maxRooms);
   const seen = new Set<string>();
+  const withheld = new Set<string>();
   for (const entry of list.slice(0, maxRooms)) {
+    if (isObject(entry) && isRoomId(entry['room_id']) && optsOut(entry)) { withheld.add(entry['room_id']); continue; }
     const room = readRoom(entry);
     if (!room || seen.has(room.roomId)) { dropped += 1; continue; }
     seen.add(room.roomId);
     rooms.push(room);
   }
+  // A space keeps no trace of a child that opted out (hierarchy pages list the children beside it).
+  if (withheld.size > 0) for (const room of rooms) room.children = room.children.filter((c) => !withheld.has(c));
   const next = doc['next_batch'];
   const nextBatch = typeof next === 'string' && next.length <= MAX_TOKEN_LENGTH ? next : '';
-  return { rooms, nextBatch, totalEstimate: nonNegInt(doc['total_room_count_estimate']), dropped };
+  return { rooms, nextBatch, totalEstimate: nonNegInt(doc['total_room_count_estimate']), dropped, optedOut: withheld.size };
+}
+
+/**
+ * The page as JSON without the rooms that opted out (nor their `m.space.child`
+ * events), for an observation's raw record: the rest can still be re-parsed,
+ * and nothing of those rooms is stored. '' when the text is not a JSON object.
+ */
+export function withoutOptedOutRooms(text: string, key: 'chunk' | 'rooms'): string {
+  const doc = parseJsonObject(text, 16 * 1024 * 1024);
+  if (doc instanceof ProbeError) return '';
+  const list = doc[key];
+  if (!Array.isArray(list)) return JSON.stringify(doc);
+  const withheld = new Set(list.filter((e): e is JsonObject => isObject(e) && optsOut(e)).map((e) => String(e['room_id'])));
+  const kept = list.filter((e) => !(isObject(e) && optsOut(e))).map((e) => {
+    if (!isObject(e) || !Array.isArray(e['children_state'])) return e;
+    return { ...e, children_state: e['children_state'].filter((c) => !(isObject(c) && withheld.has(String(c['state_key'])))) };
+  });
+  return JSON.stringify({ ...doc, [key]: kept });
+}
+
+/** The federation directory of the same server, as far as it was read. */
+export interface FederationListing {
+  /** Room ids its federation `publicRooms` listed. */
+  roomIds: ReadonlySet<string>;
+  /** Every page was read (no cap, loop or error cut it short). */
+  complete: boolean;
+}
+
+/**
+ * Does a room of the client directory federate? `true` when the server's
+ * federation directory lists it too; `false` when a complete federation
+ * listing leaves it out (Synapse does so for `m.federate: false` rooms, and
+ * for rooms whose server ACL refuses the asking server: either way users of
+ * other servers cannot join through it); `null` when there is no federation
+ * listing or it was cut short.
+ */
+export function federatesFrom(roomId: string, federation: FederationListing | null): boolean | null {
+  if (!federation) return null;
+  if (federation.roomIds.has(roomId)) return true;
+  return federation.complete ? false : null;
 }
 
 /** Parse one `publicRooms` page. */

@@ -10,9 +10,12 @@
  * Listing rule (search.jabber.network's, PROTOCOLS.md §3.3): a room is listed
  * only when it is public, persistent, open and not password-protected. Any
  * flag that is missing counts against listing: we never guess a room public.
+ * Nor is a room listed whose description or subject carries an opt-out marker
+ * (crawler/protocol/room-opt-out.ts): its moderators asked to stay out.
  */
 import { hasIdentity, type DiscoInfo } from './xep0030-disco.ts';
 import { findForm, formValue, formValues } from './xep0004-data-forms.ts';
+import { hasNoindexMarker } from './room-opt-out.ts';
 
 export const NS_MUC = 'http://jabber.org/protocol/muc';
 export const FORM_ROOMINFO = 'http://jabber.org/protocol/muc#roominfo';
@@ -40,6 +43,8 @@ export interface RoomInfo {
   moderated: boolean | null;
   /** `semianonymous`, `nonanonymous`, or '' when not said. */
   anonymity: string;
+  /** The description or subject carries an opt-out marker (within the 2000 characters a data-form value keeps). */
+  optedOut: boolean;
 }
 
 /** The value of a flag pair: true for `yes`, false for `no`, null when neither. */
@@ -55,11 +60,13 @@ export function parseRoomInfo(info: DiscoInfo): RoomInfo {
   const form = findForm(info.forms, FORM_ROOMINFO);
   const identityName = info.identities.find((i) => i.category === 'conference')?.name ?? '';
   const occ = formValue(form, 'muc#roominfo_occupants');
+  const description = formValue(form, 'muc#roominfo_description');
+  const subject = formValue(form, 'muc#roominfo_subject');
   return {
     isRoom: hasIdentity(info, 'conference') && f.has(NS_MUC),
     name: (identityName || formValue(form, 'muc#roomconfig_roomname')).slice(0, 200),
-    description: formValue(form, 'muc#roominfo_description').slice(0, 2000),
-    subject: formValue(form, 'muc#roominfo_subject').slice(0, 2000),
+    description: description.slice(0, 2000),
+    subject: subject.slice(0, 2000),
     occupants: /^\d{1,9}$/.test(occ) ? Number(occ) : null,
     language: formValue(form, 'muc#roominfo_lang').slice(0, 35),
     logs: formValue(form, 'muc#roominfo_logs').slice(0, 500),
@@ -71,6 +78,7 @@ export function parseRoomInfo(info: DiscoInfo): RoomInfo {
     passwordProtected: flag(f, 'muc_passwordprotected', 'muc_unsecured'),
     moderated: flag(f, 'muc_moderated', 'muc_unmoderated'),
     anonymity: f.has('muc_nonanonymous') ? 'nonanonymous' : f.has('muc_semianonymous') ? 'semianonymous' : '',
+    optedOut: hasNoindexMarker(description) || hasNoindexMarker(subject),
   };
 }
 
@@ -79,9 +87,10 @@ export function parseRoomInfo(info: DiscoInfo): RoomInfo {
  * protected: each must be stated by the room. A room that omits
  * `muc_unsecured` but also `muc_passwordprotected` is listed only if the
  * other three flags are stated (some servers send only one of the pair).
+ * And it did not opt out.
  */
 export function isListableRoom(room: RoomInfo): boolean {
-  return room.isRoom && room.public === true && room.persistent === true && room.open === true && room.passwordProtected !== true;
+  return room.isRoom && room.public === true && room.persistent === true && room.open === true && room.passwordProtected !== true && !room.optedOut;
 }
 
 /** What kind of MUC service a disco#info describes. */
