@@ -4,11 +4,15 @@
  * Rooms: public, hidden, members-only and password-protected on both; the
  * public ones have occupants. The crawler logs in as an observer on Prosody
  * and probes both domains (ejabberd over s2s through Prosody).
+ * Rooms that are public but opted out by a marker in their description (MRS's
+ * on Prosody, Chatlas's on ejabberd) are created on both too.
  * Asserts: both identified with the versions dpkg reports, exactly the public
- * rooms listed with their occupant counts, nothing of the other rooms stored.
+ * rooms listed with their occupant counts, nothing of the other rooms stored
+ * (the results are written to a temp store and the store is searched).
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { loadCrawlConfig } from '../../../crawler/config.ts';
 import { createNetContext, type NetContext } from '../../../crawler/net/context.ts';
 import { closeObserver, probeXmpp, sharedObserver } from '../../../crawler/probe/xmpp.ts';
@@ -18,6 +22,9 @@ import { startDnsServer, type DnsServer } from '../../../sim/dns-server.ts';
 import { createTestCa, type TestCa } from '../../../sim/test-ca.ts';
 import { dpkgVersion, startEjabberd, startProsody, xmppZone, type RunningXmpp } from '../../harness/xmpp-servers.ts';
 import { connectOccupant, type Occupant } from '../../harness/xmpp-occupant.ts';
+import { openTestStore, rows, type TestStore } from '../../harness/store.ts';
+import { insertProbeResults } from '../../../db/queries/observations/insert-probe-results.ts';
+import { CHATLAS_NOINDEX_MARKER, MRS_NOINDEX_MARKER } from '../../../crawler/protocol/room-opt-out.ts';
 
 // Under "example." (RFC 2606), not "test.": Prosody's resolver (libunbound)
 // answers "test." itself with NXDOMAIN and would never ask our DNS server.
@@ -33,6 +40,10 @@ let ejabberd: RunningXmpp | undefined;
 const occupants: Occupant[] = [];
 let prosodyResult: ProbeResult;
 let ejabberdResult: ProbeResult;
+let store: TestStore;
+const passId = randomUUID();
+/** Public rooms whose description asks indexes to leave them out: what of them must never be stored. */
+const OPTED_OUT = { room: 'quiet', name: 'Quiet corner', words: 'Moderated by friends' };
 
 before(async () => {
   // Port 53: ejabberd's outbound s2s uses libc getaddrinfo (see tests/harness/xmpp-servers.ts).
@@ -56,14 +67,18 @@ before(async () => {
   }
   await prosody.createRoom('lobby', { name: 'Lobby', description: 'Public Prosody room', public: true });
   await ejabberd.createRoom('general', { name: 'General', description: 'Public ejabberd room', public: true });
+  await prosody.createRoom(OPTED_OUT.room, { name: OPTED_OUT.name, description: `${OPTED_OUT.words} ${MRS_NOINDEX_MARKER}`, public: true });
+  await ejabberd.createRoom(OPTED_OUT.room, { name: OPTED_OUT.name, description: `${OPTED_OUT.words} ${CHATLAS_NOINDEX_MARKER}`, public: true });
   // Occupants (our own servers): two in the Prosody lobby, one in the ejabberd room.
   for (const [srv, user, room] of [[prosody, 'alice', 'lobby'], [prosody, 'bob', 'lobby'], [ejabberd, 'alice', 'general']] as const) {
     const o = await connectOccupant(ctx, srv.ip, user, srv.domain, PW);
     occupants.push(o);
     await o.join(`${room}@${srv.muc}`, user);
   }
-  prosodyResult = await probeXmpp(ctx, PROSODY.domain, { passId: 'e2e', skipHttp: true });
-  ejabberdResult = await probeXmpp(ctx, EJABBERD.domain, { passId: 'e2e', skipHttp: true });
+  prosodyResult = await probeXmpp(ctx, PROSODY.domain, { passId, skipHttp: true });
+  ejabberdResult = await probeXmpp(ctx, EJABBERD.domain, { passId, skipHttp: true });
+  store = await openTestStore();
+  await insertProbeResults(store.db, [prosodyResult, ejabberdResult]);
 });
 
 after(async () => {
@@ -73,6 +88,7 @@ after(async () => {
   await Promise.all([prosody?.stop(), ejabberd?.stop()]);
   await dns?.close();
   await ca?.cleanup();
+  await store?.cleanup();
 });
 
 const upstream = (v: string): string => v.split('-')[0] ?? v;
@@ -109,6 +125,31 @@ test('nothing about hidden, members-only or password rooms is stored', () => {
   }
   const counts = prosodyResult.observations.find((o) => o.step === 'xmpp.room-info')?.facts as Record<string, number>;
   assert.deepEqual([counts['listed'], counts['membersOnly'], counts['passwordProtected']], [1, 1, 1]);
+});
+
+test('public rooms that opted out in their description (MRS marker on Prosody, Chatlas marker on ejabberd) are only counted', () => {
+  for (const r of [prosodyResult, ejabberdResult]) {
+    const counts = r.observations.find((o) => o.step === 'xmpp.room-info')?.facts as Record<string, number>;
+    assert.equal(counts['optedOut'], 1, `${r.snapshot.domain}: ${JSON.stringify(counts)}`);
+    assert.ok(r.snapshot.report.some((i) => i.level === 'info' && /1 public room opted out/.test(i.message)), r.snapshot.domain);
+    const all = JSON.stringify(r);
+    for (const trace of [`${OPTED_OUT.room}@`, OPTED_OUT.name, OPTED_OUT.words]) assert.ok(!all.includes(trace), `${r.snapshot.domain} result mentions ${trace}`);
+  }
+});
+
+test('the store holds nothing of the opted-out rooms: not in room_snapshots, rooms_current, nor any observation', async () => {
+  const ids = [`${OPTED_OUT.room}@rooms.${PROSODY.domain}`, `${OPTED_OUT.room}@conference.${EJABBERD.domain}`];
+  for (const table of ['room_snapshots', 'rooms_current FINAL']) {
+    const hit = await rows<{ n: string }>(store.db, `SELECT count() AS n FROM ${table} WHERE room_id IN {ids:Array(String)} OR name = {name:String}`, { ids, name: OPTED_OUT.name });
+    assert.equal(Number(hit[0]?.n), 0, table);
+  }
+  // The listed rooms are there, so the queries above could see rooms at all.
+  const listed = await rows<{ room_id: string }>(store.db, 'SELECT room_id FROM rooms_current FINAL ORDER BY room_id');
+  assert.deepEqual(listed.map((r) => r.room_id), [`general@conference.${EJABBERD.domain}`, `lobby@rooms.${PROSODY.domain}`]);
+  for (const trace of [...ids, OPTED_OUT.name, OPTED_OUT.words, 'MRS-noindex', 'chatlas-noindex']) {
+    const hits = await rows<{ n: string }>(store.db, 'SELECT count() AS n FROM observations WHERE pass_id = {p:UUID} AND (positionCaseInsensitive(raw, {t:String}) > 0 OR positionCaseInsensitive(facts, {t:String}) > 0)', { p: passId, t: trace });
+    assert.equal(Number(hits[0]?.n), 0, `an observation keeps ${trace}`);
+  }
 });
 
 test('registration reported as observed: Prosody closed, ejabberd advertised (never open)', () => {
