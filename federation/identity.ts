@@ -91,6 +91,16 @@ export async function loadOrCreateIdentity(db: Db, serverName: string, now: Date
 }
 
 /**
+ * The stored identity of `serverName`, or null when no key is current yet
+ * (nothing is created: `chatlas keys show` reads, serve and rotate create).
+ * @throws as {@link loadOrCreateIdentity}.
+ */
+export async function readIdentity(db: Db, serverName: string): Promise<MatrixIdentity | null> {
+  checkServerName(serverName);
+  return identityOf(serverName, await listMatrixSigningKeys(db, serverName));
+}
+
+/**
  * Make a new key current and retire every unexpired key (its `expired_ts`
  * becomes `now`), in one insert. Two rotations started from the same current
  * key at once store one new key, which both return. On a store without a

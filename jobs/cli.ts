@@ -24,8 +24,9 @@ import { federationConfigTable } from '../federation/config.ts';
 import { CHATLAS_VERSION } from './version.ts';
 import { exportCommand } from './commands/export.ts';
 import { demoCommand } from './commands/demo.ts';
+import { keysCommand } from './commands/keys.ts';
 
-const COMMANDS: CommandSpec[] = [serveCommand, crawlCommand, probeCommand, migrateCommand, exportCommand, demoCommand];
+const COMMANDS: CommandSpec[] = [serveCommand, crawlCommand, probeCommand, migrateCommand, exportCommand, keysCommand, demoCommand];
 
 /** The commands' configuration tables, and `log`, which every command takes. */
 const TABLES: Record<'db' | 'crawl' | 'server' | 'pass' | 'federation' | 'log', ConfigTable> = {

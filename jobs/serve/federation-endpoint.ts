@@ -42,6 +42,12 @@ export interface FederationEndpointOptions {
   normalise: NormaliseOptions;
   version: string;
   logger: Logger;
+  /**
+   * The clock (ms): when the identity is read again, and what the handler signs and checks
+   * validity with. Tests pass a fake one to see a rotation picked up without waiting.
+   * @default Date.now
+   */
+  now?: () => number;
 }
 
 /**
@@ -50,14 +56,26 @@ export interface FederationEndpointOptions {
  */
 export async function createFederationEndpoint(options: FederationEndpointOptions): Promise<{ handler: FederationHandler; identity: MatrixIdentity } | null> {
   const { config, db } = options;
+  const now = options.now ?? Date.now;
   if (!config.matrixServerName) return null;
-  let identity = await loadOrCreateIdentity(db, config.matrixServerName, new Date());
-  let readAt = Date.now();
+  let identity = await loadOrCreateIdentity(db, config.matrixServerName, new Date(now()));
+  let readAt = now();
+  // One read at a time: the requests that arrive while it runs share it.
+  let reading: Promise<void> | null = null;
   const current = async (): Promise<MatrixIdentity> => {
-    if (Date.now() - readAt > IDENTITY_REFRESH_MS) {
-      readAt = Date.now();
-      identity = await loadOrCreateIdentity(db, config.matrixServerName, new Date());
+    if (now() - readAt >= IDENTITY_REFRESH_MS && !reading) {
+      readAt = now();
+      reading = loadOrCreateIdentity(db, config.matrixServerName, new Date(now())).then((next) => {
+        if (next.current.keyId !== identity.current.keyId) {
+          options.logger.info({ serverName: config.matrixServerName, keyId: next.current.keyId, previous: identity.current.keyId }, 'federation key rotated');
+        }
+        identity = next;
+      }, (error: unknown) => {
+        // The key already held stays valid (its validity is ours to publish): serve it, log, try again next round.
+        options.logger.error({ err: error }, 'could not read the federation identity again; keeping the current key');
+      }).finally(() => { reading = null; });
     }
+    if (reading) await reading;
     return identity;
   };
   options.logger.info({ serverName: config.matrixServerName, keyId: identity.current.keyId }, 'federation identity');
@@ -67,13 +85,15 @@ export async function createFederationEndpoint(options: FederationEndpointOption
       const id = await current();
       return { current: id.current, old: id.oldKeys };
     },
-    remoteKeys: createRemoteKeys({ net: options.net, fetchesPerMinute: config.keyFetchesPerMinute }),
+    remoteKeys: createRemoteKeys({ net: options.net, fetchesPerMinute: config.keyFetchesPerMinute, now }),
     version: options.version,
+    now,
     delegateTo: config.matrixDelegate,
     directory: storeDirectory(db),
     onOrigin: createOriginRecorder({
       insert: (d) => insertDiscoveries(db, d),
       normalise: options.normalise,
+      now,
       onError: (error) => options.logger.error({ err: error }, 'could not record a federation origin'),
     }),
   });
