@@ -134,6 +134,12 @@ export interface RoomSnapshot {
   roomType: 'room' | 'space';
   /** Rooms of a space (child room ids), when walked. */
   children: string[];
+  /**
+   * Can users of other servers join it? `false`: local-only (Matrix `m.federate: false`,
+   * seen as absent from the server's federation directory; crawler/protocol/matrix-rooms.ts
+   * `federatesFrom`), never offered with a join link. Absent or null: not known.
+   */
+  federates?: boolean | null;
   observedAt: Date;
 }
 
@@ -145,12 +151,6 @@ export interface Discovery {
   via: DiscoveryVia;
   /** Domain whose data named it ('' for seeds, the CLI and registrations). */
   sourceDomain: string;
-  /**
-   * Can users of other servers join it? `false`: local-only (Matrix `m.federate: false`,
-   * seen as absent from the server's federation directory; crawler/protocol/matrix-rooms.ts
-   * `federatesFrom`), never offered with a join link. Absent or null: not known.
-   */
-  federates?: boolean | null;
   foundAt: Date;
 }
 
