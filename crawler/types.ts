@@ -1,7 +1,15 @@
 /**
  * The shared vocabulary between the crawler and the store. The crawler
  * produces these values; `db/queries/observations/*` writes them.
+ * Step outcomes and report items, which readers parse back from the store,
+ * have their type and their one parser in files beside this one, exported
+ * from here: the store and the site import the vocabulary from this file only.
  */
+import type { Outcome } from './outcome.ts';
+import type { ReportItem } from './report-item.ts';
+
+export { EXPECTED_OUTCOMES, isFailureOutcome, isOutcome, parseOutcome, type ExpectedOutcome, type Outcome } from './outcome.ts';
+export { parseReportItems, REPORT_LEVELS, type ReportItem, type ReportLevel } from './report-item.ts';
 
 /** The two federations Chatlas watches. */
 export const PROTOCOLS = ['xmpp', 'matrix'] as const;
@@ -38,8 +46,8 @@ export interface Observation {
   /** Stable step name, e.g. `dns.srv`, `matrix.federation-version`, `xmpp.c2s-features`. */
   step: string;
   observedAt: Date;
-  /** `ok`, an expected result such as `absent` or `auth-required`, or a ProbeError code. */
-  outcome: string;
+  /** `ok`, an expected result such as `absent` or `auth-required`, or a ProbeError code (crawler/outcome.ts). */
+  outcome: Outcome;
   durationMs: number;
   /** Parsed facts of this step (JSON-serialisable). */
   facts: Record<string, unknown>;
@@ -65,17 +73,13 @@ export interface TlsFacts {
 }
 
 /**
- * One line of a server's health report, as the federation tester shows it:
- * what was checked, the verdict, and for problems how to fix them.
+ * Whether TLS facts say the certificate is valid: chain and name both verify.
+ * `null` when either was not observed. The one definition the store
+ * (`server_snapshots.tls_valid`) and the health report use.
  */
-export interface ReportItem {
-  /** The probe step it is about (same names as Observation.step). */
-  step: string;
-  level: 'ok' | 'info' | 'warn' | 'error';
-  /** What was found, in a sentence a server admin understands. */
-  message: string;
-  /** How to fix it, when level is warn or error. */
-  fix?: string;
+export function isTlsValid(tls: TlsFacts | null): boolean | null {
+  if (!tls || tls.chainValid === null || tls.nameValid === null) return null;
+  return tls.chainValid && tls.nameValid;
 }
 
 /** One server's state as one pass concluded it: the source of latest state and rollups. */

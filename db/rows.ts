@@ -2,7 +2,7 @@
  * Pure mapping from the crawler's values (crawler/types.ts) to table rows.
  * DateTime64 columns take epoch milliseconds; JSON facts are stringified here once.
  */
-import type { Discovery, Observation, RoomSnapshot, ServerSnapshot } from '../crawler/types.ts';
+import { isTlsValid, type Discovery, type Observation, type RoomSnapshot, type ServerSnapshot } from '../crawler/types.ts';
 
 /** Byte cap on a stored raw reply: enough to re-parse any probe step, bounded against hostile servers. */
 export const MAX_RAW_BYTES = 64 * 1024;
@@ -53,7 +53,7 @@ export function serverSnapshotRow(s: ServerSnapshot) {
     spec_versions: s.specVersions,
     tls_version: tls?.protocol ?? '',
     tls_issuer: truncateUtf8(tls?.issuer ?? '', 256),
-    tls_valid: tls ? (tls.chainValid === null || tls.nameValid === null ? null : tls.chainValid && tls.nameValid) : null,
+    tls_valid: isTlsValid(tls),
     tls_expires_at: seconds(tls?.validTo ?? null),
     dnssec: s.dnssec,
     dane: s.dane,

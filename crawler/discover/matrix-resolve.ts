@@ -22,7 +22,7 @@
  */
 import { ProbeError } from '../errors.ts';
 import type { SrvRecord } from '../net/dns.ts';
-import type { ReportItem } from '../types.ts';
+import type { Outcome, ReportItem } from '../types.ts';
 import { parseServerName, type ServerName } from '../protocol/matrix-server-name.ts';
 import { parseWellKnownServer } from '../protocol/matrix-well-known.ts';
 import { interpretSrv, srvName } from './srv.ts';
@@ -56,7 +56,7 @@ export interface ResolveDeps {
 /** The well-known step's result (what is cached). */
 export interface WellKnownResult {
   /** `ok`, `absent` (non-200), or a ProbeError code. */
-  outcome: string;
+  outcome: Outcome;
   delegated: ServerName | null;
   status: number;
   redirects: number;
@@ -85,10 +85,10 @@ export interface MatrixEndpoint {
   delegatedTo: string;
 }
 
-/** One step as run. `outcome`: `ok`, `absent`, `cached`, `skipped` or a ProbeError code. */
+/** One step as run. `outcome`: `ok`, `absent`, `not-offered` (SRV target ".") or a ProbeError code. */
 export interface ResolveStep {
   step: string;
-  outcome: string;
+  outcome: Outcome;
   durationMs: number;
   facts: Record<string, unknown>;
   raw: string;

@@ -1,7 +1,8 @@
 /**
  * HTTP plumbing of the Matrix probe: one origin (base URL + Host header),
  * robots.txt honoured per origin (RFC 9309, via crawler/policy/robots.ts),
- * every request recorded as an Observation. Parsing stays in crawler/protocol.
+ * every request recorded as an Observation through the shared
+ * ObservationRecorder. Parsing stays in crawler/protocol.
  */
 import { ProbeError } from '../errors.ts';
 import type { NetContext } from '../net/context.ts';
@@ -9,10 +10,7 @@ import { fetchBounded, type FetchResult, type HttpScope } from '../net/http.ts';
 import { isAllowed, type RobotsPolicy } from '../policy/robots.ts';
 import { cachedRobots, fetchRobots, robotsKey } from './robots-cache.ts';
 import { retryAfterFacts } from '../policy/politeness.ts';
-import type { Observation } from '../types.ts';
-
-/** Longest raw body kept in an observation. @default 64 KiB */
-export const MAX_RAW_CHARS = 64 * 1024;
+import { ObservationRecorder } from './observation-recorder.ts';
 
 /** Where requests go: `https://host:port` connected to, with the `Host` header (and so SNI) to send. */
 export interface Origin {
@@ -24,25 +22,19 @@ export interface Origin {
 
 export { isUnreachable } from './robots-cache.ts';
 
-/** The recorder of one probe: requests, robots, observations. */
-export class MatrixRecorder {
-  readonly observations: Observation[] = [];
+/** The recorder of one Matrix probe: the shared step recorder plus requests and robots. */
+export class MatrixRecorder extends ObservationRecorder {
   readonly ctx: NetContext;
-  readonly domain: string;
-  readonly passId: string;
   readonly signal: AbortSignal;
-  readonly now: () => Date;
   /** This probe's connections, closed by {@link MatrixRecorder.close} when it ends. */
   readonly http: HttpScope;
   /** Origins whose robots.txt could not be fetched in this probe: not asked again. */
   readonly #robotsFailures = new Map<string, ProbeError>();
 
   constructor(ctx: NetContext, domain: string, passId: string, signal: AbortSignal, now: () => Date) {
+    super('matrix', domain, passId, now);
     this.ctx = ctx;
-    this.domain = domain;
-    this.passId = passId;
     this.signal = signal;
-    this.now = now;
     // The federation origin's TLS facts come from its connection (matrix.ts federationOrigin).
     this.http = ctx.http.scope({ keepTlsFacts: true });
   }
@@ -50,16 +42,6 @@ export class MatrixRecorder {
   /** End of the probe: close its connections. */
   close(): Promise<void> {
     return this.http.close();
-  }
-
-  /** Append one observation. */
-  record(step: string, outcome: string, durationMs: number, facts: Record<string, unknown>, raw = '', error = ''): Observation {
-    const obs: Observation = {
-      passId: this.passId, domain: this.domain, protocol: 'matrix', step, observedAt: this.now(), outcome,
-      durationMs: Math.max(0, Math.round(durationMs)), facts, raw: raw.slice(0, MAX_RAW_CHARS), error: error.slice(0, 500),
-    };
-    this.observations.push(obs);
-    return obs;
   }
 
   /** robots.txt fetches under way in this probe, so parallel steps share one. */
@@ -90,7 +72,9 @@ export class MatrixRecorder {
 
   /**
    * One request as one observation. Returns the response (any status) or
-   * the ProbeError; robots.txt is checked first unless `skipRobots`.
+   * the ProbeError; robots.txt is checked first unless `skipRobots`. A status
+   * other than 200 is recorded as `http.status` (the status in the facts);
+   * callers that read more into it amend the outcome (e.g. to `absent`).
    */
   async request(step: string, origin: Origin, path: string, opts: { method?: 'GET' | 'POST'; body?: string; maxBytes?: number; skipRobots?: boolean; maxRedirects?: number; facts?: Record<string, unknown> } = {}): Promise<FetchResult | ProbeError> {
     const started = performance.now();
@@ -123,28 +107,15 @@ export class MatrixRecorder {
         signal: this.signal,
         dispatcher: this.http.dispatcher,
       });
-      this.record(step, res.status === 200 ? 'ok' : `http-${res.status}`, res.durationMs, {
+      this.record(step, res.status === 200 ? 'ok' : 'http.status', res.durationMs, {
         ...baseFacts, status: res.status, bytes: res.bodyBytes, redirects: res.redirects.length, remoteAddress: res.remoteAddress,
         ...retryAfterFacts(res.status, res.headers),
-      }, res.bodyText);
+      }, res.bodyText, res.status === 200 ? '' : `HTTP ${res.status}`);
       return res;
     } catch (error) {
       const e = ProbeError.from(error);
       this.record(step, e.code, performance.now() - started, baseFacts, '', e.message);
       return e;
-    }
-  }
-
-  /** Replace the outcome of the last observation of `step` (after parsing showed more). */
-  amend(step: string, outcome: string, facts: Record<string, unknown>, error = ''): void {
-    for (let i = this.observations.length - 1; i >= 0; i--) {
-      const obs = this.observations[i];
-      if (obs && obs.step === step) {
-        obs.outcome = outcome;
-        obs.facts = { ...obs.facts, ...facts };
-        if (error) obs.error = error.slice(0, 500);
-        return;
-      }
     }
   }
 }

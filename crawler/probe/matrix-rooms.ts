@@ -127,6 +127,8 @@ async function walkHierarchy(rec: MatrixRecorder, origin: Origin, roomId: string
     if (res.status === 401 || res.status === 403) { rec.amend(step, 'auth-required', {}); return null; }
     // No hierarchy endpoint (older servers) or no such space: nothing published there, not a failure.
     if (res.status === 404 || res.status === 405) { rec.amend(step, 'absent', {}); return null; }
+    // No hierarchy endpoint (older servers) or no such space: nothing published there, not a failure.
+    if (res.status === 404 || res.status === 405) { rec.amend(step, 'absent', {}); return null; }
     if (res.status !== 200) return null;
     const parsed = parseHierarchyPage(res.bodyText);
     if (parsed instanceof ProbeError) { rec.amend(step, parsed.code, {}, parsed.message); return null; }

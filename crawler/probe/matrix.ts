@@ -28,7 +28,7 @@ import { parseServerKeys } from '../protocol/matrix-keys.ts';
 import { parseLocalUserCount } from '../protocol/matrix-user-count.ts';
 import { identifySoftware } from '../identify/software.ts';
 import { MATRIX_RULES } from '../identify/matrix-rules.ts';
-import type { ProbeResult, ReportItem, RoomSnapshot, ServerSnapshot, TlsFacts } from '../types.ts';
+import type { Outcome, ProbeResult, ReportItem, RoomSnapshot, ServerSnapshot, TlsFacts } from '../types.ts';
 import { MatrixRecorder, type Origin } from './matrix-http.ts';
 import { DEFAULT_ROOM_WALK, walkRooms, type RoomWalk, type RoomWalkLimits } from './matrix-rooms.ts';
 import { federatesFrom } from '../protocol/matrix-rooms.ts';
@@ -192,7 +192,7 @@ async function run(rec: MatrixRecorder, options: MatrixProbeOptions): Promise<Pr
     users,
     endpoint: fed ? `${urlHost(fed.target.host)}:${fed.target.port}` : '',
   };
-  rec.record('matrix.summary', status, 0, { keysOk, registration, roomsOutcome: walk?.outcome ?? 'skipped', pages: walk?.pages ?? 0, totalEstimate: walk?.totalEstimate ?? null, roomsOptedOut: walk?.optedOut ?? 0, endpointMethod: resolution.endpoint.method, delegatedTo: resolution.endpoint.delegatedTo });
+  rec.record('matrix.summary', 'ok', 0, { status, keysOk, registration, roomsOutcome: walk?.outcome ?? 'skipped', pages: walk?.pages ?? 0, totalEstimate: walk?.totalEstimate ?? null, roomsOptedOut: walk?.optedOut ?? 0, endpointMethod: resolution.endpoint.method, delegatedTo: resolution.endpoint.delegatedTo });
   return { snapshot, observations: rec.observations, rooms, discoveries };
 }
 
@@ -283,7 +283,7 @@ async function federationOrigin(rec: MatrixRecorder, endpoint: MatrixEndpoint, r
 }
 
 /** The outcome code of TLS facts: handshake failure first, then name, expiry, chain. */
-function tlsOutcome(tls: TlsFacts): string {
+function tlsOutcome(tls: TlsFacts): Outcome {
   if (tls.protocol === null) return 'tls.handshake';
   if (tls.nameValid === false) return 'tls.name-mismatch';
   if (tls.error?.includes('EXPIRED')) return 'tls.expired';

@@ -19,7 +19,7 @@ import { isListableRoom, mucServiceKind, parseRoomInfo } from '../protocol/xep00
 import { uploadService } from '../protocol/xep0363-upload.ts';
 import { contactAddresses, type ContactAddresses } from '../protocol/xep0157-contact.ts';
 import { softwareInfo, type SoftwareInfo } from '../protocol/xep0232-software-info.ts';
-import type { XmppRecorder } from './xmpp-recorder.ts';
+import { MAX_RAW_CHARS, type ObservationRecorder } from './observation-recorder.ts';
 
 /** Bounds of the authenticated walk. */
 export interface ObserverLimits {
@@ -73,8 +73,7 @@ export interface ObserverResult {
   counts: RoomCounts;
 }
 
-const MAX_RAW = 64 * 1024;
-const raw = (el: XmlElement | null): string => (el ? serializeElement(el).slice(0, MAX_RAW) : '');
+const raw = (el: XmlElement | null): string => (el ? serializeElement(el).slice(0, MAX_RAW_CHARS) : '');
 
 /** Turn an IQ error reply into a thrown ProbeError so the step records it. */
 function payloadOf(reply: IqReply, what: string): XmlElement {
@@ -84,7 +83,7 @@ function payloadOf(reply: IqReply, what: string): XmlElement {
 }
 
 /** Walk one domain through the observer session. Never throws: every failure is a recorded step. */
-export async function observeDomain(session: ObserverSession, rec: XmppRecorder, limits: ObserverLimits = DEFAULT_OBSERVER_LIMITS, signal?: AbortSignal): Promise<ObserverResult> {
+export async function observeDomain(session: ObserverSession, rec: ObservationRecorder, limits: ObserverLimits = DEFAULT_OBSERVER_LIMITS, signal?: AbortSignal): Promise<ObserverResult> {
   const domain = rec.domain;
   const out: ObserverResult = {
     info: null, version: null, softwareInfo: null, contacts: {}, items: [], services: [], rooms: [],
@@ -183,7 +182,7 @@ function classify(jid: string, info: DiscoInfo): ServiceFacts {
 }
 
 /** The room items of one MUC service, with RSM paging when the service advertises it. */
-async function listRooms(session: ObserverSession, rec: XmppRecorder, svc: ServiceFacts, limits: ObserverLimits): Promise<DiscoItem[]> {
+async function listRooms(session: ObserverSession, rec: ObservationRecorder, svc: ServiceFacts, limits: ObserverLimits): Promise<DiscoItem[]> {
   const rooms: DiscoItem[] = [];
   const r = await rec.step('xmpp.muc-rooms', async () => {
     let after = '';

@@ -9,10 +9,11 @@ import { XmppStream } from '../net/xmpp-stream.ts';
 import { ProbeError } from '../errors.ts';
 import type { TlsFacts } from '../types.ts';
 import type { XmppEndpoint } from '../discover/xmpp-srv.ts';
+import type { Outcome } from '../outcome.ts';
 import { parseStreamFeatures, parseStreamHeader, type StreamFeatures, type StreamHeader } from '../protocol/rfc6120-features.ts';
 import { parseIqReply } from '../protocol/xmpp-iq.ts';
 import { NS_REGISTER, parseRegisterForm, type RegisterForm } from '../protocol/xep0077-register.ts';
-import type { XmppRecorder } from './xmpp-recorder.ts';
+import type { ObservationRecorder } from './observation-recorder.ts';
 
 /** Endpoints tried per side before giving up. @default 3 */
 export const MAX_ENDPOINT_ATTEMPTS = 3;
@@ -28,7 +29,7 @@ export interface SideResult {
   postTls: StreamFeatures | null;
   tls: TlsFacts | null;
   /** The register form (c2s, when advertised and asked), or what happened instead. */
-  register: { form: RegisterForm | null; outcome: string } | null;
+  register: { form: RegisterForm | null; outcome: Outcome } | null;
   error: ProbeError | null;
 }
 
@@ -38,7 +39,7 @@ const empty = (): SideResult => ({ connected: false, endpoint: null, header: nul
  * Probe one side on the first endpoint that answers.
  * @param askRegister send one unauthenticated `jabber:iq:register` get when `<register/>` is advertised (c2s only)
  */
-export async function probeSide(ctx: NetContext, rec: XmppRecorder, side: 'c2s' | 's2s', endpoints: readonly XmppEndpoint[], askRegister: boolean, signal: AbortSignal): Promise<SideResult> {
+export async function probeSide(ctx: NetContext, rec: ObservationRecorder, side: 'c2s' | 's2s', endpoints: readonly XmppEndpoint[], askRegister: boolean, signal: AbortSignal): Promise<SideResult> {
   const result = empty();
   for (const ep of endpoints.slice(0, MAX_ENDPOINT_ATTEMPTS)) {
     const where = `${ep.host}:${ep.port}${ep.directTls ? ' (direct TLS)' : ''}`;
@@ -63,8 +64,10 @@ export async function probeSide(ctx: NetContext, rec: XmppRecorder, side: 'c2s' 
   return result;
 }
 
-async function negotiate(rec: XmppRecorder, side: 'c2s' | 's2s', stream: XmppStream, result: SideResult, askRegister: boolean, where: string): Promise<void> {
-  const first = await rec.step(`xmpp.${side}-features${stream.tls ? '' : '-pre-tls'}`, async () => {
+async function negotiate(rec: ObservationRecorder, side: 'c2s' | 's2s', stream: XmppStream, result: SideResult, askRegister: boolean, where: string): Promise<void> {
+  // The report lines name the step that observed them, so the health report can tell which failures they explain.
+  const firstStep = `xmpp.${side}-features${stream.tls ? '' : '-pre-tls'}`;
+  const first = await rec.step(firstStep, async () => {
     const { header, features } = await stream.start();
     const f = parseStreamFeatures(features);
     const h = parseStreamHeader(header, stream.contentNamespace);
@@ -72,7 +75,7 @@ async function negotiate(rec: XmppRecorder, side: 'c2s' | 's2s', stream: XmppStr
   }, () => stream.raw);
   if (!first.ok) {
     result.error = first.error;
-    rec.note(`xmpp.${side}-features`, 'error', `${side} stream on ${where} failed: ${first.error.message}`);
+    rec.note(firstStep, 'error', `${side} stream on ${where} failed: ${first.error.message}`);
     return;
   }
   result.header = first.value.h;
@@ -82,7 +85,7 @@ async function negotiate(rec: XmppRecorder, side: 'c2s' | 's2s', stream: XmppStr
   } else {
     result.preTls = first.value.f;
     if (!first.value.f.starttls) {
-      rec.note(`xmpp.${side}-features`, 'warn', `${side} on ${where} offers no STARTTLS`, 'Enable TLS (RFC 7590 requires it).');
+      rec.note(firstStep, 'warn', `${side} on ${where} offers no STARTTLS`, 'Enable TLS (RFC 7590 requires it).');
       return;
     }
     const rawBefore = stream.raw.length;
@@ -112,12 +115,13 @@ async function negotiate(rec: XmppRecorder, side: 'c2s' | 's2s', stream: XmppStr
   if (side === 'c2s' && askRegister && result.postTls?.register) {
     // One read-only get (XEP-0077 §3.1): shows the form; never a set.
     const rawBefore = stream.raw.length;
-    const reg = await rec.step('xmpp.register-form', async () => {
+    const reg = await rec.step<NonNullable<SideResult['register']>>('xmpp.register-form', async () => {
       stream.send(`<iq type='get' id='reg1'><query xmlns='${NS_REGISTER}'/></iq>`);
       try {
         const iq = await stream.next((el) => el.local === 'iq' && el.attrs.id === 'reg1', 'register form');
         const reply = parseIqReply(iq);
-        if (!reply.ok) return { value: { form: null, outcome: reply.error.condition }, outcome: reply.error.condition, facts: { error: reply.error }, raw: stream.raw.slice(rawBefore) };
+        // A stanza error is the server's answer (Prosody: service-unavailable with registration off), not a failure.
+        if (!reply.ok) return { value: { form: null, outcome: 'refused' }, outcome: 'refused', facts: { condition: reply.error.condition, error: reply.error }, raw: stream.raw.slice(rawBefore), error: reply.error.condition };
         const form = reply.payload ? parseRegisterForm(reply.payload) : null;
         return { value: { form, outcome: 'form' }, outcome: 'form', facts: { form }, raw: stream.raw.slice(rawBefore) };
       } catch (error) {

@@ -23,7 +23,7 @@ import { xmppDiscoveries } from '../discover/xmpp-frontier.ts';
 import { parseHostMetaJson, parseHostMetaXml } from '../protocol/xep0156-host-meta.ts';
 import { parseProviderFile } from '../protocol/xmpp-provider-file.ts';
 import { identifyXmpp } from '../identify/xmpp-rules.ts';
-import { XmppRecorder } from './xmpp-recorder.ts';
+import { ObservationRecorder, type StepResult } from './observation-recorder.ts';
 import { probeSide, type SideResult } from './xmpp-streams.ts';
 import { observeDomain, DEFAULT_OBSERVER_LIMITS, type ObserverLimits, type ObserverResult } from './xmpp-observer.ts';
 
@@ -50,7 +50,7 @@ export interface ProbeXmppOptions {
 export async function probeXmpp(ctx: NetContext, domain: string, opts: ProbeXmppOptions): Promise<ProbeResult> {
   const now = typeof opts.now === 'function' ? opts.now : opts.now instanceof Date ? ((d: Date) => () => d)(opts.now) : () => new Date();
   const name = domain.trim().toLowerCase().replace(/\.$/, '');
-  const rec = new XmppRecorder(name, opts.passId, now);
+  const rec = new ObservationRecorder('xmpp', name, opts.passId, now);
   const started = now();
   const deadline = deadlineSignal(ctx.config.probeTimeoutMs, 'net.timeout', opts.signal, `probe of ${name} exceeded ${ctx.config.probeTimeoutMs} ms`);
   try {
@@ -65,7 +65,7 @@ export async function probeXmpp(ctx: NetContext, domain: string, opts: ProbeXmpp
   }
 }
 
-async function run(ctx: NetContext, rec: XmppRecorder, domain: string, opts: ProbeXmppOptions, signal: AbortSignal, started: Date): Promise<ProbeResult> {
+async function run(ctx: NetContext, rec: ObservationRecorder, domain: string, opts: ProbeXmppOptions, signal: AbortSignal, started: Date): Promise<ProbeResult> {
   // 1. DNS: the four SRV services, in parallel.
   const names = xmppSrvNames(domain);
   const srv: Partial<Record<XmppSrvService, SrvRecord[]>> = {};
@@ -142,7 +142,8 @@ async function run(ctx: NetContext, rec: XmppRecorder, domain: string, opts: Pro
     capsNodes: [c2sResult.postTls?.caps?.node, s2sResult.postTls?.caps?.node].filter((n): n is string => !!n),
     stream: c2sResult.header ? { id: c2sResult.header.id, features: c2sResult.postTls } : null,
   });
-  rec.record('xmpp.identify', id.software, 0, { by: id.by, confidence: id.confidence, known: id.known, nameRaw: id.nameRaw, version: id.version });
+  // The software is a fact of the step, not its outcome (crawler/outcome.ts maps rows written the old way).
+  rec.record('xmpp.identify', 'ok', 0, { software: id.software, by: id.by, confidence: id.confidence, known: id.known, nameRaw: id.nameRaw, version: id.version });
   // ok: some stream got as far as its features; error: connected but every stream failed.
   const spoke = !!(c2sResult.preTls || c2sResult.postTls || s2sResult.preTls || s2sResult.postTls);
   const connected = c2sResult.connected || s2sResult.connected;
@@ -188,7 +189,7 @@ function registrationOf(c2s: SideResult): RegistrationMode {
 }
 
 /** host-meta (XML and JSON) and the provider file. Returns the serverTesting consent. */
-async function httpLookups(ctx: NetContext, rec: XmppRecorder, domain: string, signal: AbortSignal): Promise<boolean | null> {
+async function httpLookups(ctx: NetContext, rec: ObservationRecorder, domain: string, signal: AbortSignal): Promise<boolean | null> {
   // The probe's own connections, closed at its end rather than idling in keep-alive.
   const http = ctx.http.scope();
   try {
@@ -198,31 +199,36 @@ async function httpLookups(ctx: NetContext, rec: XmppRecorder, domain: string, s
   }
 }
 
-/** Facts of a non-200 answer: its status, and a Retry-After for the schedule. */
-function statusFacts(r: { status: number; headers: Record<string, string> }): Record<string, unknown> {
-  return { status: r.status, ...retryAfterFacts(r.status, r.headers) };
+/**
+ * The step result of a non-200 answer: 404 is `absent`, any other status
+ * `http.status` (as in the Matrix probe's requests), with the status and a
+ * Retry-After for the schedule in the facts.
+ */
+function nonOk(r: { status: number; headers: Record<string, string> }): StepResult<null> {
+  const facts = { status: r.status, ...retryAfterFacts(r.status, r.headers) };
+  return r.status === 404 ? { value: null, outcome: 'absent', facts, error: 'HTTP 404' } : { value: null, outcome: 'http.status', facts, error: `HTTP ${r.status}` };
 }
 
-async function httpLookupsOver(ctx: NetContext, rec: XmppRecorder, domain: string, signal: AbortSignal, dispatcher: Dispatcher): Promise<boolean | null> {
+async function httpLookupsOver(ctx: NetContext, rec: ObservationRecorder, domain: string, signal: AbortSignal, dispatcher: Dispatcher): Promise<boolean | null> {
   const base = `https://${domain}/.well-known`;
   const cap = Math.min(ctx.config.maxBodyBytes, 1024 * 1024);
   await rec.step('xmpp.host-meta', async () => {
     const r = await fetchBounded(ctx, `${base}/host-meta`, { maxBytes: cap, signal, dispatcher });
-    if (r.status !== 200) return { value: null, outcome: r.status === 404 ? 'absent' : `http-${r.status}`, facts: statusFacts(r) };
+    if (r.status !== 200) return nonOk(r);
     const m = parseHostMetaXml(r.bodyText);
     if (m instanceof ProbeError) throw m;
     return { value: m, facts: { ...m }, raw: r.bodyText };
   });
   await rec.step('xmpp.host-meta-json', async () => {
     const r = await fetchBounded(ctx, `${base}/host-meta.json`, { maxBytes: cap, accept: 'application/json', signal, dispatcher });
-    if (r.status !== 200) return { value: null, outcome: r.status === 404 ? 'absent' : `http-${r.status}`, facts: statusFacts(r) };
+    if (r.status !== 200) return nonOk(r);
     const m = parseHostMetaJson(r.bodyText);
     if (m instanceof ProbeError) throw m;
     return { value: m, facts: { ...m }, raw: r.bodyText };
   });
   const pf = await rec.step('xmpp.provider-file', async () => {
     const r = await fetchBounded(ctx, `${base}/xmpp-provider-v2.json`, { maxBytes: cap, accept: 'application/json', signal, dispatcher });
-    if (r.status !== 200) return { value: null, outcome: r.status === 404 ? 'absent' : `http-${r.status}`, facts: statusFacts(r) };
+    if (r.status !== 200) return nonOk(r);
     const p = parseProviderFile(r.bodyText);
     if (p instanceof ProbeError) throw p;
     return { value: p.serverTesting, facts: { ...p }, raw: r.bodyText };
@@ -287,7 +293,7 @@ export async function closeObserver(ctx: NetContext): Promise<void> {
   if (cached) (await cached.session.catch(() => null))?.close();
 }
 
-function snapshotOf(rec: XmppRecorder, started: Date, s: Partial<ServerSnapshot> & { status: ServerStatus; error: string }): ServerSnapshot {
+function snapshotOf(rec: ObservationRecorder, started: Date, s: Partial<ServerSnapshot> & { status: ServerStatus; error: string }): ServerSnapshot {
   return {
     passId: rec.passId, domain: rec.domain, protocol: 'xmpp', observedAt: started,
     software: 'unknown', versionRaw: '', version: '', registration: 'unknown', features: [], specVersions: [],

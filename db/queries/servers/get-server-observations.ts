@@ -1,5 +1,5 @@
 import type { Db } from '../../client.ts';
-import type { Protocol } from '../../../crawler/types.ts';
+import { parseOutcome, type Outcome, type Protocol } from '../../../crawler/types.ts';
 import { queryRows } from '../../query-rows.ts';
 import { toIso } from '../../to-iso.ts';
 
@@ -7,8 +7,8 @@ import { toIso } from '../../to-iso.ts';
 export interface ObservationRow {
   protocol: Protocol;
   step: string;
-  /** `ok`, an expected result (`absent`, `auth-required`, …) or a ProbeError code. */
-  outcome: string;
+  /** `ok`, an expected result (`absent`, `auth-required`, …) or a ProbeError code; older stored values mapped (crawler/outcome.ts). */
+  outcome: Outcome;
   durationMs: number;
   observedAt: string | null;
   /** Parsed facts of the step (JSON object). */
@@ -33,7 +33,7 @@ LIMIT 200`;
  * what the health report explains. Call it only for a domain {@link getServer} returned.
  */
 export async function getServerObservations(db: Db, params: { domain: string }): Promise<ObservationRow[]> {
-  const rows = await queryRows<Omit<ObservationRow, 'facts'> & { facts: string }>(db, sql, { domain: params.domain });
+  const rows = await queryRows<Omit<ObservationRow, 'facts' | 'outcome'> & { facts: string; outcome: string }>(db, sql, { domain: params.domain });
   return rows.map((r) => {
     let facts: Record<string, unknown> = {};
     try {
@@ -42,6 +42,6 @@ export async function getServerObservations(db: Db, params: { domain: string }):
     } catch {
       // facts cut at the byte cap: show the step without them
     }
-    return { ...r, observedAt: toIso(r.observedAt), facts };
+    return { ...r, outcome: parseOutcome(r.step, r.outcome), observedAt: toIso(r.observedAt), facts };
   });
 }

@@ -1,5 +1,5 @@
 import type { Db } from '../../client.ts';
-import type { Protocol } from '../../../crawler/types.ts';
+import { parseReportItems, type Protocol, type ReportItem } from '../../../crawler/types.ts';
 import { queryRows } from '../../query-rows.ts';
 import { toIso } from '../../to-iso.ts';
 import { HIDDEN_DOMAINS_SQL } from '../../visibility-sql.ts';
@@ -28,8 +28,8 @@ export interface ServerState {
   users: number | null;
   endpoint: string;
   error: string;
-  /** The crawler's step-by-step health report (JSON array; see crawler/types.ts ServerSnapshot.report). */
-  report: unknown[];
+  /** The crawler's step-by-step health report (stored JSON, parsed by crawler/report-item.ts `parseReportItems`). */
+  report: ReportItem[];
 }
 
 /** One domain on one protocol: its latest probe and its last successful one. */
@@ -75,12 +75,6 @@ export async function getServer(db: Db, params: { domain: string }): Promise<Ser
 
 function state(r: Row): ServerState {
   const { kind: _k, protocol: _p, domain: _d, ...s } = r;
-  let report: unknown[] = [];
-  try {
-    const parsed: unknown = JSON.parse(r.report || '[]');
-    if (Array.isArray(parsed)) report = parsed;
-  } catch {
-    // A report cut at the byte cap is not valid JSON; the page then shows the derived report only.
-  }
-  return { ...s, observed_at: toIso(s.observed_at), tls_expires_at: toIso(s.tls_expires_at), report };
+  // A report cut at the byte cap is not valid JSON: it parses to [], and the page shows the derived report only.
+  return { ...s, observed_at: toIso(s.observed_at), tls_expires_at: toIso(s.tls_expires_at), report: parseReportItems(r.report) };
 }

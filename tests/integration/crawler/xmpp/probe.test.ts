@@ -209,7 +209,8 @@ test('a 429 with Retry-After on the web lookups is kept in the facts, where the 
   try {
     const r = await probeXmpp(ctx, 'consent.test', { passId: 'it' });
     const pf = step(r, 'xmpp.provider-file')[0];
-    assert.equal(pf?.outcome, 'http-429');
+    // One vocabulary with the Matrix requests: http.status, the status in the facts.
+    assert.deepEqual([pf?.outcome, pf?.facts['status'], pf?.error], ['http.status', 429, 'HTTP 429']);
     assert.equal(pf?.facts['retryAfter'], '600');
     const until = retryAfterOf(r)!.getTime() - pf!.observedAt.getTime();
     assert.ok(until >= 600_000 && until < 601_000, `Retry-After read as ${until} ms`);

@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { matrixStatus } from '../../../../crawler/probe/matrix-status.ts';
-import type { Observation } from '../../../../crawler/types.ts';
+import type { Observation, Outcome } from '../../../../crawler/types.ts';
 
-const obs = (step: string, outcome: string, facts: Record<string, unknown> = {}, error = ''): Observation => ({
+const obs = (step: string, outcome: Outcome, facts: Record<string, unknown> = {}, error = ''): Observation => ({
   passId: 'p', domain: 'd.test', protocol: 'matrix', step, observedAt: new Date(0), outcome, durationMs: 0, facts, raw: '', error,
 });
 
