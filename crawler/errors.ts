@@ -36,7 +36,11 @@ export const PROBE_ERROR_CODES = [
 ] as const;
 export type ProbeErrorCode = (typeof PROBE_ERROR_CODES)[number];
 
-/** Codes worth retrying later in the same pass or the next one. */
+/**
+ * Transient codes: the same request a little later may well succeed (a timeout, a reset, SERVFAIL).
+ * The crawl schedule retries a server whose last failure is one of these soon, a few times, before
+ * its backoff (jobs/crawl/failure-class.ts); every other code waits for the full backoff.
+ */
 const RETRYABLE: ReadonlySet<ProbeErrorCode> = new Set([
   'dns.timeout', 'dns.servfail', 'dns.unreachable', 'net.connect-timeout', 'net.reset', 'net.timeout', 'net.unreachable',
   'tls.timeout', 'http.timeout', 'xmpp.timeout', 'policy.rate-limited',
@@ -48,17 +52,27 @@ const RETRYABLE: ReadonlySet<ProbeErrorCode> = new Set([
  */
 const BRAND: unique symbol = Symbol.for('chatlas.probe-error');
 
-/** The known codes, for {@link isProbeError}'s check of an error branded by another copy. */
 const CODES: ReadonlySet<string> = new Set(PROBE_ERROR_CODES);
+
+/** True for a string of the closed {@link ProbeErrorCode} union (a stored code, a code from another copy). */
+export function isProbeErrorCode(value: string): value is ProbeErrorCode {
+  return CODES.has(value);
+}
+
+/** True for a transient code: what {@link ProbeError.retryable} says, for a code read back from the store. */
+export function isRetryableCode(code: ProbeErrorCode): boolean {
+  return RETRYABLE.has(code);
+}
 
 export class ProbeError extends Error {
   override name = 'ProbeError';
   readonly code: ProbeErrorCode;
+  /** Decided by the code alone, so a code stored and read back (jobs/crawl/failure-class.ts) is judged the same. */
   readonly retryable: boolean;
-  constructor(code: ProbeErrorCode, message: string, options?: { cause?: unknown; retryable?: boolean }) {
+  constructor(code: ProbeErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
-    this.retryable = options?.retryable ?? RETRYABLE.has(code);
+    this.retryable = RETRYABLE.has(code);
   }
 
   /**
@@ -94,5 +108,5 @@ export class ProbeError extends Error {
 export function isProbeError(value: unknown): value is ProbeError {
   if (typeof value !== 'object' || value === null) return false;
   const v = value as { [BRAND]?: unknown; code?: unknown; retryable?: unknown };
-  return v[BRAND] === true && typeof v.code === 'string' && CODES.has(v.code) && typeof v.retryable === 'boolean';
+  return v[BRAND] === true && typeof v.code === 'string' && isProbeErrorCode(v.code) && typeof v.retryable === 'boolean';
 }

@@ -5,6 +5,7 @@
  * have their type and their one parser in files beside this one, exported
  * from here: the store and the site import the vocabulary from this file only.
  */
+import type { ProbeErrorCode } from './errors.ts';
 import type { Outcome } from './outcome.ts';
 import type { ReportItem } from './report-item.ts';
 
@@ -112,6 +113,12 @@ export interface ServerSnapshot {
   endpoint: string;
   /** Main failure in one line, '' when ok. */
   error: string;
+  /**
+   * The code of the failure that decided `status`; absent when ok, or when no one
+   * code explains it. Stored (`server_snapshots.failure`) for the crawl schedule,
+   * which retries a transient failure soon and backs off a permanent one.
+   */
+  failure?: ProbeErrorCode;
   /** Step-by-step health report: what was checked, what is wrong and how to fix it. */
   report: ReportItem[];
 }

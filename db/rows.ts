@@ -3,6 +3,7 @@
  * DateTime64 columns take epoch milliseconds; JSON facts are stringified here once.
  */
 import { isTlsValid, type Discovery, type Observation, type RoomSnapshot, type ServerSnapshot } from '../crawler/types.ts';
+import { isProbeErrorCode, type ProbeErrorCode } from '../crawler/errors.ts';
 
 /** Byte cap on a stored raw reply: enough to re-parse any probe step, bounded against hostile servers. */
 export const MAX_RAW_BYTES = 64 * 1024;
@@ -64,8 +65,17 @@ export function serverSnapshotRow(s: ServerSnapshot) {
     users: s.users,
     endpoint: s.endpoint,
     error: truncateUtf8(s.error, MAX_TEXT_BYTES),
+    failure: s.failure ?? '',
     report: truncateUtf8(JSON.stringify(s.report ?? []), MAX_RAW_BYTES),
   };
+}
+
+/**
+ * `server_snapshots.failure` read back: the code {@link serverSnapshotRow} wrote, or `null` for ''
+ * (an ok probe, no code, a row from before migration 0011) and for a code this version does not know.
+ */
+export function parseSnapshotFailure(stored: string): ProbeErrorCode | null {
+  return isProbeErrorCode(stored) ? stored : null;
 }
 
 export function roomSnapshotRow(r: RoomSnapshot) {

@@ -36,8 +36,7 @@
  * // slot of opts.host: at most config.perHostConcurrency at once, config.perHostIntervalMs between
  * // starts, 429/503 Retry-After pauses and robots.txt crawl-delay applied. Nothing to do in probes;
  * // ctx.politeness.setCrawlDelay / noteResponse for what they learn some other way.
- * // Robots (crawler/policy/robots.ts): robotsPolicyFromFetch({ status, bodyText } | { error }), isAllowed(policy, path),
- * // decideRetry(error, attempt)
+ * // Robots (crawler/policy/robots.ts): robotsPolicyFromFetch({ status, bodyText } | { error }), isAllowed(policy, path)
  *
  * // Deadlines (./deadline.ts): withDeadline(fnOrPromise, ms, 'xmpp.timeout', signal);
  * // deadlineSignal(config.probeTimeoutMs, 'net.timeout') -> { signal, clear() } for a whole probe

@@ -1,9 +1,9 @@
 /**
  * Per-host politeness: at most 1-2 requests at a time to one host, a least
  * interval between request starts (raised by robots.txt `crawl-delay`), a
- * pause after `Retry-After` (RFC 9110 §10.2.3) or 429/503, and backoff
- * decisions for failed steps (crawlee's retry-by-error-class idea:
- * `retryable` codes retry, others never).
+ * pause after `Retry-After` (RFC 9110 §10.2.3) or 429/503. When to probe a
+ * failed server again is the crawl schedule's (jobs/crawl/failure-class.ts,
+ * by error class); here only {@link POLICY_CODES}, the host's own requests to wait.
  *
  * One p-queue per host that has work; idle hosts are dropped so memory
  * follows the number of hosts in flight, not the number crawled.
@@ -30,7 +30,6 @@ export interface PolitenessOptions {
 
 /** The per-host queue registry. */
 export interface Politeness {
-  /** Run `task` under `host`'s limits (host names are compared in lower case). */
   /**
    * Run `task` under `host`'s limits (host names are compared in lower case).
    * `maxWaitMs` lowers the registry's longest accepted pause for this call:
@@ -95,28 +94,6 @@ export function asksToPause(status: number): boolean {
 export function retryAfterFacts(status: number, headers: Record<string, string>): { retryAfter?: string } {
   const value = asksToPause(status) ? headers['retry-after'] : undefined;
   return value ? { retryAfter: value.slice(0, 100) } : {};
-}
-
-/** What to do after a failed step. */
-export interface RetryDecision {
-  retry: boolean;
-  delayMs: number;
-}
-
-/**
- * Exponential backoff with full jitter ("Exponential Backoff And Jitter", AWS
- * Architecture Blog): retry only `retryable` ProbeErrors, at most `maxAttempts`.
- * @param attempt 1 for the first failure.
- */
-export function decideRetry(
-  error: unknown, attempt: number,
-  opts: { maxAttempts?: number; baseMs?: number; maxMs?: number; random?: () => number } = {},
-): RetryDecision {
-  const maxAttempts = opts.maxAttempts ?? 3;
-  const retryable = error instanceof ProbeError ? error.retryable : false;
-  if (!retryable || attempt >= maxAttempts) return { retry: false, delayMs: 0 };
-  const cap = Math.min(opts.maxMs ?? 30_000, (opts.baseMs ?? 500) * 2 ** (attempt - 1));
-  return { retry: true, delayMs: Math.round((opts.random ?? Math.random)() * cap) };
 }
 
 /** Create a registry. */
@@ -211,5 +188,8 @@ export function createPoliteness(options: PolitenessOptions = {}): Politeness {
   };
 }
 
-/** Codes that mean "this host told us to stop" rather than "it failed". */
+/**
+ * Codes that mean "this host told us to stop" rather than "it failed": the crawl schedule never
+ * retries them sooner than its full backoff, whatever `retryable` says (jobs/crawl/failure-class.ts).
+ */
 export const POLICY_CODES: readonly ProbeErrorCode[] = ['policy.robots-disallowed', 'policy.opted-out', 'policy.rate-limited'];

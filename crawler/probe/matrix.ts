@@ -11,7 +11,7 @@
  * they are RFC 8615 metadata that every federating server must fetch; every
  * `/_matrix/` request honours robots.txt of its origin (RFC 9309).
  */
-import { ProbeError } from '../errors.ts';
+import { isProbeErrorCode, ProbeError, type ProbeErrorCode } from '../errors.ts';
 import type { NetContext } from '../net/context.ts';
 import { fetchBounded } from '../net/http.ts';
 import { inspectTls } from '../net/tls-inspect.ts';
@@ -70,7 +70,7 @@ export async function probeMatrix(ctx: NetContext, domain: string, options: Matr
     // A bug of ours: recorded, never thrown into the crawl loop.
     const e = ProbeError.from(error, 'internal');
     rec.record('matrix.probe', e.code, 0, {}, '', e.message);
-    return { snapshot: emptySnapshot(rec, 'error', e.message), observations: rec.observations, rooms: [], discoveries: [] };
+    return { snapshot: { ...emptySnapshot(rec, 'error', e.message), failure: e.code }, observations: rec.observations, rooms: [], discoveries: [] };
   } finally {
     deadline.clear();
     await rec.close();
@@ -104,7 +104,7 @@ async function run(rec: MatrixRecorder, options: MatrixProbeOptions): Promise<Pr
   const [wkClient, wkSupport] = await wellKnowns;
   if (!resolution.endpoint || !resolution.serverName) {
     rec.record('matrix.server-name', resolution.error?.code ?? 'matrix.invalid-server-name', 0, {}, '', resolution.error?.message ?? '');
-    return { snapshot: emptySnapshot(rec, 'error', resolution.error?.message ?? 'invalid server name', report), observations: rec.observations, rooms: [], discoveries: [] };
+    return { snapshot: { ...emptySnapshot(rec, 'error', resolution.error?.message ?? 'invalid server name', report), failure: resolution.error?.code ?? 'matrix.invalid-server-name' }, observations: rec.observations, rooms: [], discoveries: [] };
   }
   if (wkClient) for (const issue of wkClient.baseUrlIssues) report.push({ step: 'matrix.well-known-client', level: 'warn', message: `m.homeserver.base_url: ${issue}.`, fix: 'Publish an absolute https URL without query, fragment or credentials.' });
 
@@ -175,9 +175,10 @@ async function run(rec: MatrixRecorder, options: MatrixProbeOptions): Promise<Pr
   if (isDnsName && !wkClient) report.push({ step: 'matrix.well-known-client', level: 'info', message: `No valid https://${domain}/.well-known/matrix/client: clients must be told the homeserver URL by hand.`, fix: 'Publish {"m.homeserver": {"base_url": "https://matrix.example.org"}} there.' });
   if (walk?.outcome === 'auth-required') report.push({ step: 'matrix.public-rooms', level: 'info', message: 'The room directory requires an access token; rooms are not listed.' });
   if (walk && walk.optedOut > 0) report.push({ step: 'matrix.public-rooms', level: 'info', message: `${walk.optedOut} room${walk.optedOut === 1 ? '' : 's'} of the directory opted out with a marker in the topic and ${walk.optedOut === 1 ? 'is' : 'are'} not listed.` });
-  const { status, error } = matrixStatus(rec.observations, { federation: fedVersion !== null, client: versions !== null });
+  const { status, error, failure } = matrixStatus(rec.observations, { federation: fedVersion !== null, client: versions !== null });
   const snapshot: ServerSnapshot = {
     ...emptySnapshot(rec, status, error, report),
+    failure,
     software: software.software,
     versionRaw: software.version.raw,
     version: software.version.text,

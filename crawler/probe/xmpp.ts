@@ -59,7 +59,7 @@ export async function probeXmpp(ctx: NetContext, domain: string, opts: ProbeXmpp
     // A bug: recorded, never thrown to the crawl loop.
     const e = ProbeError.from(error);
     rec.record('xmpp.probe', e.code, 0, {}, '', e.message);
-    return { snapshot: snapshotOf(rec, started, { status: 'error', error: e.message }), observations: rec.observations, rooms: [], discoveries: [] };
+    return { snapshot: snapshotOf(rec, started, { status: 'error', error: e.message, failure: e.code }), observations: rec.observations, rooms: [], discoveries: [] };
   } finally {
     deadline.clear();
   }
@@ -148,13 +148,15 @@ async function run(ctx: NetContext, rec: ObservationRecorder, domain: string, op
   const spoke = !!(c2sResult.preTls || c2sResult.postTls || s2sResult.preTls || s2sResult.postTls);
   const connected = c2sResult.connected || s2sResult.connected;
   const status: ServerStatus = spoke ? 'ok' : connected ? 'error' : c2s.notOffered && s2s.notOffered ? 'not-a-server' : 'unreachable';
-  const mainError = spoke ? '' : (c2sResult.error ?? s2sResult.error)?.message ?? 'no endpoint answered';
+  const mainFailure = spoke ? null : c2sResult.error ?? s2sResult.error;
+  const mainError = spoke ? '' : mainFailure?.message ?? 'no endpoint answered';
   const features = [...new Set([...(c2sResult.preTls?.all ?? []), ...(c2sResult.postTls?.all ?? []), ...(observed?.info?.features ?? [])])];
   const ep = c2sResult.endpoint ?? s2sResult.endpoint;
   const rooms = observed?.rooms ?? [];
   const snapshot = snapshotOf(rec, started, {
     status,
     error: mainError,
+    ...(mainFailure ? { failure: mainFailure.code } : {}),
     software: id.software,
     versionRaw: id.version.raw,
     version: id.version.text,

@@ -7,7 +7,7 @@
 import { ProbeError } from '../../crawler/errors.ts';
 import type { ProbeResult, Protocol } from '../../crawler/types.ts';
 
-/** A result with status `error`, one `crawl.probe` observation and the error's code. */
+/** A result with status `error`, one `crawl.probe` observation and the error's code (its `failure`, which the schedule classes). */
 export function failedProbeResult(passId: string, domain: string, protocol: Protocol, observedAt: Date, durationMs: number, error: unknown): ProbeResult {
   const e = ProbeError.from(error);
   const message = `${e.code}: ${e.message}`.slice(0, 500);
@@ -15,7 +15,7 @@ export function failedProbeResult(passId: string, domain: string, protocol: Prot
     snapshot: {
       passId, domain, protocol, observedAt, status: 'error', software: 'unknown', versionRaw: '', version: '',
       registration: 'unknown', features: [], specVersions: [], tls: null, dnssec: null, dane: null, ipv4: null, ipv6: null,
-      publicRooms: 0, publicMembers: 0, users: null, endpoint: '', error: message,
+      publicRooms: 0, publicMembers: 0, users: null, endpoint: '', error: message, failure: e.code,
       report: [{ step: 'crawl.probe', level: 'error', message, fix: 'The probe did not finish normally; Chatlas retries it at the next pass with backoff.' }],
     },
     observations: [{

@@ -34,6 +34,7 @@ import type { Db } from '../../db/client.ts';
 import { listServerHistory, type ServerHistoryRow } from '../../db/queries/frontier/list-server-history.ts';
 import { listSnapshotsBetween, type SnapshotStatusRow } from '../../db/queries/frontier/list-snapshots-between.ts';
 import type { ServerStatus } from '../../crawler/types.ts';
+import { parseSnapshotFailure } from '../../db/rows.ts';
 import { serverKey } from './plan-pass.ts';
 import type { ServerHistory } from './schedule.ts';
 
@@ -42,6 +43,8 @@ interface Folded {
   lastAt: number;
   lastStatus: string;
   endpoint: string;
+  /** The last snapshot's failure code as stored ('' when none). */
+  lastFailure: string;
   lastOkAt: number;
   lastOkEndpoint: string;
   previousOkAt: number;
@@ -112,12 +115,13 @@ export class HistoryCache {
     let f = this.#servers.get(key);
     if (f && row.observed_at <= f.lastAt) return false;
     if (!f) {
-      f = { lastAt: 0, lastStatus: '', endpoint: '', lastOkAt: 0, lastOkEndpoint: '', previousOkAt: 0, previousOkEndpoint: '', failuresSinceOk: 0, failingSince: 0 };
+      f = { lastAt: 0, lastStatus: '', endpoint: '', lastFailure: '', lastOkAt: 0, lastOkEndpoint: '', previousOkAt: 0, previousOkEndpoint: '', failuresSinceOk: 0, failingSince: 0 };
       this.#servers.set(key, f);
     }
     f.lastAt = row.observed_at;
     f.lastStatus = row.status;
     f.endpoint = row.endpoint;
+    f.lastFailure = row.failure;
     if (row.status === 'ok') {
       f.previousOkAt = f.lastOkAt;
       f.previousOkEndpoint = f.lastOkEndpoint;
@@ -149,6 +153,7 @@ export class HistoryCache {
         failingSince: f.lastStatus !== 'ok' && f.failingSince > 0 ? new Date(f.failingSince) : null,
         endpoint: f.endpoint,
         previousOkEndpoint: okInWindow && f.previousOkAt > 0 && f.previousOkAt >= since ? f.previousOkEndpoint : '',
+        lastFailure: f.lastStatus === 'ok' ? null : parseSnapshotFailure(f.lastFailure),
       });
     }
     return out;
@@ -161,6 +166,7 @@ function fromRow(r: ServerHistoryRow): Folded {
     lastAt: r.last_at,
     lastStatus: r.last_status,
     endpoint: r.endpoint,
+    lastFailure: r.last_failure,
     lastOkAt: r.last_ok_at,
     lastOkEndpoint: r.last_ok_endpoint,
     previousOkAt: r.previous_ok_at,

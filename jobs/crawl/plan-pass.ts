@@ -7,7 +7,8 @@
  */
 import type { Db } from '../../db/client.ts';
 import type { HistoryCache } from './history-cache.ts';
-import { listServerHistory } from '../../db/queries/frontier/list-server-history.ts';
+import { listServerHistory, type ServerHistoryRow } from '../../db/queries/frontier/list-server-history.ts';
+import { parseSnapshotFailure } from '../../db/rows.ts';
 import type { Protocol, ServerStatus } from '../../crawler/types.ts';
 import { readFrontier } from './frontier/read-frontier.ts';
 import type { FrontierEntry } from './frontier/build-frontier.ts';
@@ -44,8 +45,11 @@ export function serverKey(protocol: string, domain: string): string {
   return `${protocol}:${domain}`;
 }
 
-/** Turn a history row into the schedule's input. */
-export function toHistory(row: { last_at: number; last_status: string; last_ok_at: number; failures_since_ok: number; failing_since: number; endpoint: string; previous_ok_endpoint: string }): ServerHistory {
+/**
+ * Turn a history row into the schedule's input. `last_failure` may be left out (a row of a test,
+ * or of a query that does not read it): no stored code, the backoff every failure had before codes.
+ */
+export function toHistory(row: Pick<ServerHistoryRow, 'last_at' | 'last_status' | 'last_ok_at' | 'failures_since_ok' | 'failing_since' | 'endpoint' | 'previous_ok_endpoint'> & Partial<Pick<ServerHistoryRow, 'last_failure'>>): ServerHistory {
   return {
     lastAt: row.last_at > 0 ? new Date(row.last_at) : null,
     lastStatus: row.last_at > 0 ? (row.last_status as ServerStatus) : null,
@@ -54,10 +58,11 @@ export function toHistory(row: { last_at: number; last_status: string; last_ok_a
     failingSince: row.last_status !== 'ok' && row.failing_since > 0 ? new Date(row.failing_since) : null,
     endpoint: row.endpoint,
     previousOkEndpoint: row.previous_ok_endpoint,
+    lastFailure: row.last_at > 0 && row.last_status !== 'ok' ? parseSnapshotFailure(row.last_failure ?? '') : null,
   };
 }
 
-const NEVER: ServerHistory = { lastAt: null, lastStatus: null, lastOkAt: null, failuresSinceOk: 0, failingSince: null, endpoint: '', previousOkEndpoint: '' };
+const NEVER: ServerHistory = { lastAt: null, lastStatus: null, lastOkAt: null, failuresSinceOk: 0, failingSince: null, endpoint: '', previousOkEndpoint: '', lastFailure: null };
 
 /** Inputs of {@link planServers}. */
 export interface PlanInputs {

@@ -19,9 +19,22 @@
  * when the failure count is truncated by the history window. `Retry-After` and robots.txt
  * crawl-delay push the due time later, themselves capped at the ceiling so a hostile
  * `Retry-After: 10 years` cannot make us give up on a server.
+ *
+ * The error class of the last failure (jobs/crawl/failure-class.ts) shapes the backoff: a
+ * transient one (a timeout, a reset, SERVFAIL) is retried after `transientRetryMs` for the first
+ * `transientRetries` failures of a streak, and the exponential backoff starts after them; a
+ * permanent one (a refused connection, an invalid certificate, no such service) gets the
+ * backoff from its first failure. Those short retries are extra tries, not extra evidence of
+ * death, so they do not count towards `deadAfterFailures`. Only the server's status decides
+ * whether it failed: an ok probe whose one step answered 4xx is alive, on the alive interval.
+ *
+ * Each lifecycle's interval comes from {@link intervalOf}, one branch per lifecycle: the place to
+ * refine per kind of fact.
  */
 import { createHash } from 'node:crypto';
+import type { ProbeErrorCode } from '../../crawler/errors.ts';
 import type { Protocol, ServerStatus } from '../../crawler/types.ts';
+import { failureClass, type FailureClass } from './failure-class.ts';
 
 export const LIFECYCLES = ['new', 'alive', 'moved', 'failing', 'dead', 'disallowed', 'opted-out'] as const;
 export type Lifecycle = (typeof LIFECYCLES)[number];
@@ -46,6 +59,11 @@ export interface ServerHistory {
   endpoint: string;
   /** Endpoint of the ok probe before the last ok one ('' when none). */
   previousOkEndpoint: string;
+  /**
+   * The failure code of the last probe (`ServerSnapshot.failure`): `null` when it was ok, or
+   * when its snapshot stored no code. Its error class shapes the backoff.
+   */
+  lastFailure: ProbeErrorCode | null;
 }
 
 /** Politeness facts that can only delay a probe. */
@@ -66,6 +84,14 @@ export interface ScheduleOptions {
   jitter?: number;
   /** First backoff interval after a failure. @default 3_600_000 (1 h) */
   backoffBaseMs?: number;
+  /**
+   * Interval after a transient failure (a timeout, a reset, SERVFAIL), for the first
+   * `transientRetries` failures in a row. The serve scheduler re-plans at least every 15 min,
+   * so a shorter value gains nothing there. @default 900_000 (15 min)
+   */
+  transientRetryMs?: number;
+  /** Short retries of a transient failure streak before the backoff. 0: none. @default 2 */
+  transientRetries?: number;
   /** Longest interval for a failing or dead server: it is never given up. @default 604_800_000 (7 d) */
   ceilingMs?: number;
   /** Failing for this long: dead. @default 604_800_000 (7 d) */
@@ -94,6 +120,8 @@ export function scheduleOptions(options: ScheduleOptions = {}): Required<Schedul
     aliveIntervalMs: options.aliveIntervalMs ?? HOUR,
     jitter: options.jitter ?? 0.1,
     backoffBaseMs: options.backoffBaseMs ?? HOUR,
+    transientRetryMs: options.transientRetryMs ?? 15 * 60_000,
+    transientRetries: options.transientRetries ?? 2,
     ceilingMs: options.ceilingMs ?? 7 * DAY,
     deadAfterMs: options.deadAfterMs ?? 7 * DAY,
     deadAfterFailures: options.deadAfterFailures ?? 8,
@@ -103,7 +131,8 @@ export function scheduleOptions(options: ScheduleOptions = {}): Required<Schedul
     if (!Number.isFinite(v) || v < 0) throw new TypeError(`schedule option ${k} must be a finite number >= 0, got ${JSON.stringify(v)}`);
   }
   if (o.jitter > 0.5) throw new TypeError(`schedule option jitter must be in [0, 0.5], got ${o.jitter}`);
-  if (o.aliveIntervalMs <= 0 || o.backoffBaseMs <= 0) throw new TypeError('schedule intervals must be > 0');
+  if (o.aliveIntervalMs <= 0 || o.backoffBaseMs <= 0 || o.transientRetryMs <= 0) throw new TypeError('schedule intervals must be > 0');
+  if (!Number.isInteger(o.transientRetries)) throw new TypeError(`schedule option transientRetries must be an integer >= 0, got ${o.transientRetries}`);
   if (o.ceilingMs < o.backoffBaseMs) throw new TypeError(`schedule option ceilingMs (${o.ceilingMs}) must be >= backoffBaseMs (${o.backoffBaseMs})`);
   return o;
 }
@@ -121,7 +150,7 @@ export function lifecycleOf(history: ServerHistory, hints: ScheduleHints = {}, o
     return moved ? 'moved' : 'alive';
   }
   if (history.lastStatus === 'disallowed') return 'disallowed';
-  if (history.failuresSinceOk >= o.deadAfterFailures) return 'dead';
+  if (history.failuresSinceOk - shortRetries(history, o) >= o.deadAfterFailures) return 'dead';
   const since = history.failingSince ?? history.lastAt;
   return history.lastAt.getTime() - since.getTime() >= o.deadAfterMs ? 'dead' : 'failing';
 }
@@ -142,21 +171,8 @@ export function scheduleServer(
   if (lifecycle === 'opted-out') return { lifecycle, dueAt: null, reason: 'opted out by its owner: not probed until lifted' };
   if (lifecycle === 'new' || history.lastAt === null) return { lifecycle, dueAt: new Date(0), reason: 'never probed: due now' };
 
-  let interval: number;
-  let reason: string;
-  if (lifecycle === 'alive' || lifecycle === 'moved') {
-    interval = o.aliveIntervalMs;
-    reason = lifecycle === 'moved' ? `moved from ${history.previousOkEndpoint} to ${history.endpoint}` : 'alive';
-  } else if (lifecycle === 'disallowed') {
-    interval = o.disallowedRecheckMs;
-    reason = 'robots.txt disallows: policy re-read daily';
-  } else {
-    const failures = Math.max(1, history.failuresSinceOk);
-    // 2^(failures-1) overflows to Infinity for huge counts; min() keeps it finite.
-    const failingFor = history.lastAt.getTime() - (history.failingSince ?? history.lastAt).getTime();
-    interval = Math.min(o.ceilingMs, Math.max(o.backoffBaseMs * 2 ** Math.min(failures - 1, 60), failingFor));
-    reason = `${lifecycle}: ${failures} failure${failures === 1 ? '' : 's'} since last ok`;
-  }
+  const { interval, reason: why } = intervalOf(lifecycle, history, o);
+  let reason = why;
   const jittered = Math.min(Math.max(interval * (1 + o.jitter * (2 * unitHash(`${key.protocol}\0${key.domain}\0${history.lastAt.getTime()}`) - 1)), 1), Math.max(o.ceilingMs, interval));
   const last = history.lastAt.getTime();
   let due = last + jittered;
@@ -171,6 +187,49 @@ export function scheduleServer(
     }
   }
   return { lifecycle, dueAt: new Date(due), reason: `${reason}; next in ${formatMs(due - last)}` };
+}
+
+/** The interval after the last probe, and why, for a server that has been probed and is not opted out. */
+export function intervalOf(lifecycle: Lifecycle, history: ServerHistory, o: Required<ScheduleOptions>): { interval: number; reason: string } {
+  switch (lifecycle) {
+    case 'alive':
+      return { interval: o.aliveIntervalMs, reason: 'alive' };
+    case 'moved':
+      return { interval: o.aliveIntervalMs, reason: `moved from ${history.previousOkEndpoint} to ${history.endpoint}` };
+    case 'disallowed':
+      return { interval: o.disallowedRecheckMs, reason: 'robots.txt disallows: policy re-read daily' };
+    default:
+      return failingInterval(lifecycle, history, o);
+  }
+}
+
+/** Failing or dead: a short retry while a transient streak has some left, else the backoff. */
+function failingInterval(lifecycle: Lifecycle, history: ServerHistory, o: Required<ScheduleOptions>): { interval: number; reason: string } {
+  const failures = Math.max(1, history.failuresSinceOk);
+  const cls = classOf(history);
+  const counted = `${lifecycle}: ${failures} failure${failures === 1 ? '' : 's'} since last ok`;
+  const cause = history.lastFailure ? ` (${cls} ${history.lastFailure})` : '';
+  const short = shortRetries(history, o);
+  const lastAt = history.lastAt?.getTime() ?? 0;
+  const failingFor = lastAt - (history.failingSince?.getTime() ?? lastAt);
+  // Short retries fit in the first backoff interval: a streak older than that (its count cut by the window) backs off.
+  if (lifecycle === 'failing' && failures <= short && failingFor < o.backoffBaseMs) {
+    return { interval: o.transientRetryMs, reason: `${counted}${cause}, short retry ${failures} of ${o.transientRetries}` };
+  }
+  // The backoff doubles per failure beyond the short retries; 2^n overflows to Infinity for huge counts, min() keeps it finite.
+  const exponent = Math.min(Math.max(0, failures - 1 - short), 60);
+  return { interval: Math.min(o.ceilingMs, Math.max(o.backoffBaseMs * 2 ** exponent, failingFor)), reason: `${counted}${cause}` };
+}
+
+/** The error class of the last failure; an ok or never-probed server has none. */
+function classOf(history: ServerHistory): FailureClass | null {
+  if (history.lastStatus === null || history.lastStatus === 'ok') return null;
+  return failureClass(history.lastStatus, history.lastFailure);
+}
+
+/** How many failures of the current streak are short retries: none unless the last failure is transient. */
+function shortRetries(history: ServerHistory, o: Required<ScheduleOptions>): number {
+  return classOf(history) === 'transient' ? Math.min(o.transientRetries, history.failuresSinceOk) : 0;
 }
 
 /** A stable number in [0, 1) from a string. */

@@ -15,10 +15,12 @@ export interface ServerHistoryRow {
   last_ok_endpoint: string;
   /** Time of the ok probe before the last one, epoch ms (0 = none in the window). */
   previous_ok_at: number;
+  /** The last snapshot's failure code ('' when none), as db/rows.ts wrote it: read with `parseSnapshotFailure`. */
+  last_failure: string;
 }
 
 /**
- * Summarise every server's snapshots in `[asOf - lookback, asOf)`: last probe and status,
+ * Summarise every server's snapshots in `[asOf - lookback, asOf)`: last probe, status and failure code,
  * last ok probe, the current failure streak (count and start), and the endpoint of the ok
  * probe before the last one (to see a move), and what jobs/crawl/history-cache.ts needs to go
  * on from here (the last ok endpoint, the time of the ok probe before the last).
@@ -40,6 +42,7 @@ export async function listServerHistory(db: Db, params: { asOf: Date; lookbackMs
         toUnixTimestamp64Milli(max(s.observed_at)) AS last_at,
         argMax(s.status, s.observed_at) AS last_status,
         argMax(s.endpoint, s.observed_at) AS endpoint,
+        argMax(s.failure, s.observed_at) AS last_failure,
         toUnixTimestamp64Milli(any(ok.last_ok_at)) AS last_ok_at,
         countIf(s.observed_at > ok.last_ok_at) AS failures_since_ok,
         toUnixTimestamp64Milli(minIf(s.observed_at, s.observed_at > ok.last_ok_at)) AS failing_since,

@@ -7,6 +7,8 @@ export interface SnapshotStatusRow {
   observed_at: number;
   status: string;
   endpoint: string;
+  /** The failure code ('' when none), as db/rows.ts wrote it: read with `parseSnapshotFailure`. */
+  failure: string;
 }
 
 /**
@@ -16,13 +18,13 @@ export interface SnapshotStatusRow {
  */
 export async function listSnapshotsBetween(db: Db, params: { from: Date; to: Date }): Promise<SnapshotStatusRow[]> {
   const rs = await db.client.query({
-    query: `SELECT protocol, domain, toUnixTimestamp64Milli(observed_at) AS at, status, endpoint
+    query: `SELECT protocol, domain, toUnixTimestamp64Milli(observed_at) AS at, status, endpoint, failure
       FROM server_snapshots
       WHERE observed_at >= fromUnixTimestamp64Milli({from:Int64}, 'UTC') AND observed_at < fromUnixTimestamp64Milli({to:Int64}, 'UTC')
       ORDER BY at, protocol, domain`,
     query_params: { from: params.from.getTime(), to: params.to.getTime() },
     format: 'JSONEachRow',
   });
-  return (await rs.json<{ protocol: string; domain: string; at: number | string; status: string; endpoint: string }>())
-    .map((r) => ({ protocol: r.protocol, domain: r.domain, observed_at: Number(r.at), status: r.status, endpoint: r.endpoint }));
+  return (await rs.json<{ protocol: string; domain: string; at: number | string; status: string; endpoint: string; failure: string }>())
+    .map((r) => ({ protocol: r.protocol, domain: r.domain, observed_at: Number(r.at), status: r.status, endpoint: r.endpoint, failure: r.failure }));
 }

@@ -3,7 +3,8 @@
  * (db/queries/frontier/list-server-history.ts), on the embedded store, over
  * seven weeks of generated hourly passes: servers that stay up, appear late,
  * fail, die, come back, move, vanish, refuse us. The schedule's decisions
- * (lifecycle and due time) must agree at every plan; the raw fields too,
+ * (lifecycle and due time) must agree at every plan; the raw fields too
+ * (the last failure code included, whose class shapes the backoff),
  * except the failure streak of a server failing since before the window,
  * which the cache keeps counting and the window truncates (jobs/crawl/schedule.ts
  * saturates there: both say dead, next at the ceiling).
@@ -14,6 +15,7 @@ import { randomUUID } from 'node:crypto';
 import { openTestStore, type TestStore } from '../../harness/store.ts';
 import { listServerHistory } from '../../../db/queries/frontier/list-server-history.ts';
 import { serverSnapshotRow } from '../../../db/rows.ts';
+import type { ProbeErrorCode } from '../../../crawler/errors.ts';
 import type { Protocol, ServerStatus } from '../../../crawler/types.ts';
 import { failedProbeResult } from '../../../jobs/crawl/failed-probe-result.ts';
 import { HistoryCache } from '../../../jobs/crawl/history-cache.ts';
@@ -26,20 +28,22 @@ const T0 = Date.UTC(2026, 0, 5);
 const HOURS = 7 * 7 * 24;
 const LOOKBACK = 30 * D;
 
-type Outcome = { status: ServerStatus; endpoint: string };
+type Outcome = { status: ServerStatus; endpoint: string; failure?: ProbeErrorCode };
 interface SimServer { protocol: Protocol; domain: string; from?: number; until?: number; at(hour: number): Outcome }
 const ok = (endpoint: string): Outcome => ({ status: 'ok', endpoint });
-const down: Outcome = { status: 'unreachable', endpoint: '' };
+const down: Outcome = { status: 'unreachable', endpoint: '', failure: 'net.connect-refused' };
+/** Down for a reason that passes (the schedule retries it soon, a few times). */
+const timingOut: Outcome = { status: 'unreachable', endpoint: '', failure: 'dns.timeout' };
 const day = (hour: number) => hour / 24;
 
 const servers: SimServer[] = [
   { protocol: 'matrix', domain: 'steady.test', at: () => ok('steady.test:8448') },
   { protocol: 'xmpp', domain: 'steady.test', at: () => ok('xmpp.steady.test:5269') },
-  { protocol: 'matrix', domain: 'flaky.test', at: (h) => (day(h) >= 3 && day(h) < 5) || h % 37 === 0 ? down : ok('flaky.test:443') },
+  { protocol: 'matrix', domain: 'flaky.test', at: (h) => (day(h) >= 3 && day(h) < 5) || h % 37 === 0 ? timingOut : ok('flaky.test:443') },
   // dies on day 5 and never returns: dead after a week, then at the ceiling; its last ok leaves the window on day 35
   { protocol: 'matrix', domain: 'dies.test', at: (h) => day(h) < 5 ? ok('dies.test:443') : down },
   // dead for three weeks, back on day 26
-  { protocol: 'xmpp', domain: 'returns.test', at: (h) => day(h) < 2 || day(h) >= 26 ? ok('returns.test:5269') : { status: 'error', endpoint: '' } },
+  { protocol: 'xmpp', domain: 'returns.test', at: (h) => day(h) < 2 || day(h) >= 26 ? ok('returns.test:5269') : { status: 'error', endpoint: '', failure: 'net.reset' } },
   // moves twice: a new delegation on day 10, another on day 40
   { protocol: 'matrix', domain: 'mover.test', at: (h) => ok(day(h) < 10 ? 'a.mover.test:443' : day(h) < 40 ? 'b.mover.test:443' : 'c.mover.test:443') },
   { protocol: 'matrix', domain: 'late.test', from: 8 * 24, at: () => ok('late.test:8448') },
@@ -47,7 +51,7 @@ const servers: SimServer[] = [
   { protocol: 'xmpp', domain: 'vanishes.test', until: 6 * 24, at: () => ok('vanishes.test:5269') },
   { protocol: 'xmpp', domain: 'never.test', at: () => down },
   { protocol: 'matrix', domain: 'refuses.test', at: (h) => day(h) < 4 ? ok('refuses.test:443') : { status: 'disallowed', endpoint: '' } },
-  { protocol: 'xmpp', domain: 'flapping.test', at: (h) => Math.floor(h / 5) % 3 === 0 ? down : ok(h % 2 ? 'x.flapping.test:5269' : 'y.flapping.test:5269') },
+  { protocol: 'xmpp', domain: 'flapping.test', at: (h) => Math.floor(h / 5) % 3 === 0 ? (h % 2 ? timingOut : down) : ok(h % 2 ? 'x.flapping.test:5269' : 'y.flapping.test:5269') },
   // down for 40 days from day 3, then back: its last ok leaves the window while it is down
   { protocol: 'matrix', domain: 'long-gone.test', at: (h) => day(h) < 3 || day(h) >= 43 ? ok('long-gone.test:443') : down },
 ];
@@ -57,6 +61,7 @@ function fold(h: ServerHistory & { lastOkEndpoint: string }, at: Date, o: Outcom
   h.lastAt = at;
   h.lastStatus = o.status;
   h.endpoint = o.endpoint;
+  h.lastFailure = o.status === 'ok' ? null : o.failure ?? null;
   if (o.status === 'ok') {
     h.previousOkEndpoint = h.lastOkAt ? h.lastOkEndpoint : '';
     h.lastOkAt = at;
@@ -74,7 +79,7 @@ before(async () => {
   store = await openTestStore();
   // Probe each server whenever the schedule says it is due, hour by hour, and store every snapshot.
   const truth = new Map(servers.map((s) => [serverKey(s.protocol, s.domain), {
-    lastAt: null, lastStatus: null, lastOkAt: null, failuresSinceOk: 0, failingSince: null, endpoint: '', previousOkEndpoint: '', lastOkEndpoint: '',
+    lastAt: null, lastStatus: null, lastOkAt: null, failuresSinceOk: 0, failingSince: null, endpoint: '', previousOkEndpoint: '', lastOkEndpoint: '', lastFailure: null,
   } as ServerHistory & { lastOkEndpoint: string }]));
   const values: ReturnType<typeof serverSnapshotRow>[] = [];
   for (let hour = 0; hour < HOURS; hour++) {
@@ -87,7 +92,7 @@ before(async () => {
       const o = s.at(hour);
       fold(h, at, o);
       const r = failedProbeResult(passId, s.domain, s.protocol, at, 1, new Error('unused')).snapshot;
-      values.push(serverSnapshotRow({ ...r, status: o.status, endpoint: o.endpoint, error: '', report: [] }));
+      values.push(serverSnapshotRow({ ...r, status: o.status, endpoint: o.endpoint, error: '', failure: o.failure, report: [] }));
     });
   }
   await store.db.client.insert({ table: 'server_snapshots', values, format: 'JSONEachRow' });
@@ -99,8 +104,9 @@ async function windowed(asOf: Date): Promise<Map<string, ServerHistory>> {
   return new Map(rows.map((r) => [serverKey(r.protocol, r.domain), toHistory(r)]));
 }
 
-/** Lifecycles the comparisons went through. */
+/** Lifecycles the comparisons went through, and the failure codes read back. */
 const seen = new Set<string>();
+const failures = new Set<string>();
 
 /** Same servers, same decisions; same fields but the streak of a server failing since before the window. */
 function assertAgree(full: Map<string, ServerHistory>, cached: Map<string, ServerHistory>, asOf: Date): number {
@@ -113,6 +119,7 @@ function assertAgree(full: Map<string, ServerHistory>, cached: Map<string, Serve
     const df = scheduleServer({ protocol, domain }, f);
     const dc = scheduleServer({ protocol, domain }, c);
     seen.add(dc.lifecycle);
+    if (c.lastFailure) failures.add(c.lastFailure);
     assert.deepEqual({ lifecycle: dc.lifecycle, dueAt: dc.dueAt }, { lifecycle: df.lifecycle, dueAt: df.dueAt }, `${key} as of ${at}: ${dc.reason} / ${df.reason}`);
     if (f.failuresSinceOk !== c.failuresSinceOk || f.failingSince?.getTime() !== c.failingSince?.getTime()) {
       truncated++;
@@ -144,6 +151,7 @@ test('hour after hour over seven weeks, the incremental history plans like the w
   assert.equal(end.has(serverKey('xmpp', 'vanishes.test')), false);
   assert.equal(scheduleServer({ protocol: 'matrix', domain: 'dies.test' }, end.get(serverKey('matrix', 'dies.test'))!).lifecycle, 'dead');
   assert.deepEqual([...seen].sort(), ['alive', 'dead', 'disallowed', 'failing', 'moved']);
+  assert.deepEqual([...failures].sort(), ['dns.timeout', 'net.connect-refused', 'net.reset'], 'the last failure codes came back from the store');
   assert.equal(cache.size, end.size);
 });
 
@@ -170,7 +178,7 @@ test('a snapshot stored late, with a time before the previous read, is picked up
   await cache.read(store.db, { asOf: new Date(t), lookbackMs: LOOKBACK });
   const at = new Date(t - 5 * 60_000);
   const r = failedProbeResult(randomUUID(), 'stored-late.test', 'matrix', at, 1, new Error('unused')).snapshot;
-  await store.db.client.insert({ table: 'server_snapshots', values: [serverSnapshotRow({ ...r, status: 'ok', endpoint: 'stored-late.test:443', error: '', report: [] })], format: 'JSONEachRow' });
+  await store.db.client.insert({ table: 'server_snapshots', values: [serverSnapshotRow({ ...r, status: 'ok', endpoint: 'stored-late.test:443', error: '', failure: undefined, report: [] })], format: 'JSONEachRow' });
   const asOf = new Date(t + H);
   const cached = await cache.read(store.db, { asOf, lookbackMs: LOOKBACK });
   assert.equal(cache.lastRead!.mode, 'incremental');

@@ -172,6 +172,8 @@ test('papa.test: the expired certificate is recorded and reported, the probe goe
 test('oscar.test (down): unreachable, and the observer\'s server says remote-server-not-found', () => {
   const r = get('oscar.test');
   assert.equal(r.snapshot.status, 'unreachable');
+  // The code of the failure that decided the status, for the schedule's error class (issue 12 item 5).
+  assert.equal(r.snapshot.failure, 'net.connect-refused');
   assert.equal(r.snapshot.software, 'unknown');
   assert.equal(step(r, 'xmpp.disco-info')[0]?.outcome, 'xmpp.iq-error');
   assert.match(String(step(r, 'xmpp.version')[0]?.error ?? ''), /remote-server-not-found/);

@@ -1,6 +1,6 @@
 import { test, mock } from 'node:test';
 import assert from 'node:assert/strict';
-import { createPoliteness, decideRetry, parseRetryAfter } from '../../../../crawler/policy/politeness.ts';
+import { createPoliteness, parseRetryAfter } from '../../../../crawler/policy/politeness.ts';
 import { ProbeError } from '../../../../crawler/errors.ts';
 
 const flush = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -117,12 +117,3 @@ test('parseRetryAfter: seconds, HTTP-date, junk', () => {
   assert.equal(parseRetryAfter(null, now), null);
 });
 
-test('decideRetry: retryable codes back off exponentially, others never retry', () => {
-  const timeout = new ProbeError('dns.timeout', 't');
-  assert.deepEqual(decideRetry(timeout, 1, { random: () => 1 }), { retry: true, delayMs: 500 });
-  assert.deepEqual(decideRetry(timeout, 2, { random: () => 1 }), { retry: true, delayMs: 1000 });
-  assert.deepEqual(decideRetry(timeout, 3), { retry: false, delayMs: 0 });
-  assert.deepEqual(decideRetry(new ProbeError('net.forbidden-address', 'f'), 1), { retry: false, delayMs: 0 });
-  assert.deepEqual(decideRetry(new Error('bug'), 1), { retry: false, delayMs: 0 });
-  assert.equal(decideRetry(timeout, 2, { random: () => 1, baseMs: 500, maxMs: 700, maxAttempts: 5 }).delayMs, 700);
-});

@@ -6,7 +6,11 @@ const H = 3_600_000;
 const D = 24 * H;
 const T = Date.UTC(2026, 0, 10, 12);
 const key = { domain: 'hs1.chat.eu', protocol: 'matrix' as const };
-const base: ServerHistory = { lastAt: new Date(T), lastStatus: 'ok', lastOkAt: new Date(T), failuresSinceOk: 0, failingSince: null, endpoint: 'hs1.chat.eu:8448', previousOkEndpoint: 'hs1.chat.eu:8448' };
+const base: ServerHistory = { lastAt: new Date(T), lastStatus: 'ok', lastOkAt: new Date(T), failuresSinceOk: 0, failingSince: null, endpoint: 'hs1.chat.eu:8448', previousOkEndpoint: 'hs1.chat.eu:8448', lastFailure: null };
+const M = 60_000;
+/** The n-th failure in a row of a server last ok just before the streak, failing for `forMs`. */
+const streak = (n: number, lastFailure: ServerHistory['lastFailure'], forMs: number, lastStatus: ServerHistory['lastStatus'] = 'unreachable'): Partial<ServerHistory> =>
+  ({ lastStatus, lastOkAt: new Date(T - forMs - H), failuresSinceOk: n, failingSince: new Date(T - forMs), lastFailure });
 const noJitter = { jitter: 0 };
 
 // name, history change, hints, expected lifecycle, expected interval after lastAt (ms, no jitter) or null
@@ -30,6 +34,22 @@ const table: Array<[string, Partial<ServerHistory>, ScheduleHints, string, numbe
   ['Retry-After earlier than the interval is moot', {}, { retryAfterUntil: new Date(T + 10 * 60_000) }, 'alive', H],
   ['hostile Retry-After is capped at the ceiling', { lastStatus: 'error', lastOkAt: new Date(T - H), failuresSinceOk: 1, failingSince: new Date(T) }, { retryAfterUntil: new Date(T + 3650 * D) }, 'failing', 7 * D],
   ['crawl-delay longer than the interval', {}, { crawlDelayMs: 3 * H }, 'alive', 3 * H],
+  // Error classes (issue 12 item 5): a transient failure is retried soon, a permanent one backs off at once.
+  ['transient dns.timeout, first failure: short retry', streak(1, 'dns.timeout', 0), {}, 'failing', 15 * M],
+  ['transient net.connect-timeout, second failure: short retry', streak(2, 'net.connect-timeout', 15 * M), {}, 'failing', 15 * M],
+  ['transient, third failure: the backoff starts at its base', streak(3, 'dns.timeout', 30 * M), {}, 'failing', H],
+  ['transient, fourth failure: doubled', streak(4, 'net.reset', 90 * M), {}, 'failing', 2 * H],
+  ['permanent tls.cert-invalid, first failure: the full backoff', streak(1, 'tls.cert-invalid', 0), {}, 'failing', H],
+  ['permanent net.connect-refused, three failures: 4h', streak(3, 'net.connect-refused', 3 * H), {}, 'failing', 4 * H],
+  ['a 4xx (http.status) of a failed probe is permanent, never sooner', streak(1, 'http.status', 0, 'not-a-server'), {}, 'failing', H],
+  ['not-a-server is permanent whatever its code', streak(1, 'net.timeout', 0, 'not-a-server'), {}, 'failing', H],
+  ['rate-limited: the server asked to wait, no short retry', streak(1, 'policy.rate-limited', 0, 'error'), {}, 'failing', H],
+  ['no stored code: the full backoff, as before codes were stored', streak(1, null, 0), {}, 'failing', H],
+  ['an ok probe whose one step answered 4xx is alive, hourly', { lastFailure: 'http.status' }, {}, 'alive', H],
+  ['transient with a count cut by the window, failing 10h: backoff follows elapsed time', streak(1, 'dns.timeout', 10 * H, 'error'), {}, 'failing', 10 * H],
+  ['transient: short retries do not count towards dead (8 failures)', streak(8, 'dns.timeout', 32 * H), {}, 'failing', 32 * H],
+  ['transient: dead after 8 failures beyond the short retries', streak(10, 'dns.timeout', 100 * H), {}, 'dead', 128 * H],
+  ['a short retry still honours Retry-After', streak(1, 'http.timeout', 0), { retryAfterUntil: new Date(T + 2 * H) }, 'failing', 2 * H],
 ];
 
 for (const [name, change, hints, lifecycle, interval] of table) {
@@ -71,8 +91,30 @@ test('backoff never exceeds the ceiling even with jitter', () => {
   }
 });
 
+/** Probe times of a server failing from `T` with `failure` until `upAt`, the schedule deciding each next probe. */
+function probesUntilUp(failure: ServerHistory['lastFailure'], upAt: number, options = {}): number[] {
+  const times: number[] = [];
+  let h: ServerHistory = { ...base, lastAt: new Date(T - H), lastOkAt: new Date(T - H) };
+  let at = T;
+  for (;;) {
+    times.push((at - T) / M);
+    if (at >= upAt) return times;
+    h = { ...h, lastAt: new Date(at), lastStatus: 'unreachable', failuresSinceOk: h.failuresSinceOk + 1, failingSince: h.failingSince ?? new Date(at), lastFailure: failure };
+    at = scheduleServer(key, h, {}, { ...noJitter, ...options }).dueAt!.getTime();
+  }
+}
+
+test('over one outage of 5 hours, a transient failure is retried soon and a permanent one backs off from the start', () => {
+  // minutes after the first failed probe
+  assert.deepEqual(probesUntilUp('dns.timeout', T + 5 * H), [0, 15, 30, 90, 210, 450]);
+  assert.deepEqual(probesUntilUp('tls.cert-invalid', T + 5 * H), [0, 60, 180, 420]);
+  assert.deepEqual(probesUntilUp('net.connect-timeout', T + 5 * H, { transientRetries: 0 }), probesUntilUp('tls.cert-invalid', T + 5 * H), 'transientRetries: 0 is the full backoff for every class');
+});
+
 test('bad options are refused quoting the value', () => {
   assert.throws(() => scheduleOptions({ jitter: 0.9 }), /jitter must be in \[0, 0.5\], got 0.9/);
   assert.throws(() => scheduleOptions({ ceilingMs: 10, backoffBaseMs: 100 }), /ceilingMs \(10\)/);
   assert.throws(() => scheduleOptions({ aliveIntervalMs: Number.NaN }), /aliveIntervalMs/);
+  assert.throws(() => scheduleOptions({ transientRetries: 1.5 }), /transientRetries must be an integer >= 0, got 1.5/);
+  assert.throws(() => scheduleOptions({ transientRetryMs: 0 }), /intervals must be > 0/);
 });
