@@ -14,9 +14,14 @@
  * zone's SOA in its authority section, else {@link DEFAULT_NEGATIVE_TTL_S}
  * (RFC 2308 says not to cache without an SOA; a bounded short default keeps
  * a probe from asking the same empty question many times, e.g. AAAA). All
- * capped at {@link MAX_CACHE_TTL_S}. Errors are never cached.
+ * capped at {@link MAX_CACHE_TTL_S}. Errors are never cached. The store is
+ * lru-cache (bounded, least recently used dropped first); questions in flight
+ * are shared by a map of our own, because each caller waits under its own
+ * signal and a `fresh` question bypasses both.
  */
 import type { RecordType } from 'dns-packet';
+import { LRUCache } from 'lru-cache';
+import { lruClock } from '../../lib/lru-clock.ts';
 import { ProbeError } from '../errors.ts';
 import type { ResolverAddress } from '../config.ts';
 import { withDeadline } from './deadline.ts';
@@ -138,8 +143,8 @@ export function createDnsClient(options: DnsClientOptions): DnsClient {
   const cacheEntries = options.cacheEntries ?? 10_000;
   const negativeTtlS = options.negativeTtlS ?? DEFAULT_NEGATIVE_TTL_S;
   const now = options.now ?? Date.now;
-  /** Answers (positive and negative) by `TYPE name`, with their expiry (ms since epoch). Insertion order = age. */
-  const cache = new Map<string, { expires: number; answer: DnsAnswer<unknown> }>();
+  /** Answers (positive and negative) by `TYPE name`, each kept for its own TTL; null when caching is off. */
+  const cache = cacheEntries > 0 ? new LRUCache<string, DnsAnswer<unknown>>({ max: cacheEntries, ...lruClock(now) }) : null;
   /** Questions in flight, so simultaneous connections to one host ask once. */
   const inflight = new Map<string, Promise<DnsAnswer<unknown>>>();
 
@@ -204,23 +209,20 @@ export function createDnsClient(options: DnsClientOptions): DnsClient {
   }
 
   async function query<T>(name: string, type: RecordType, convert: (data: unknown) => T, opts?: QueryOptions): Promise<DnsAnswer<T>> {
-    if (cacheEntries === 0 || opts?.fresh) return (await fresh(name, type, convert, opts)).answer;
+    if (!cache || opts?.fresh) return (await fresh(name, type, convert, opts)).answer;
     const key = `${type} ${normaliseName(name)}`;
     // Callers get copies: a shared answer must not be sorted in place by one of them.
     const copy = (a: DnsAnswer<unknown>): DnsAnswer<T> => ({ ...a, records: [...a.records], cnames: [...a.cnames] }) as DnsAnswer<T>;
     const hit = cache.get(key);
-    if (hit && hit.expires > now()) return copy(hit.answer);
-    if (hit) cache.delete(key);
+    if (hit) return copy(hit);
     let shared = inflight.get(key);
     if (!shared) {
       // The shared question is bounded by its own per-resolver deadlines, not by
       // the first caller's signal; each caller waits under its own signal below.
       const p: Promise<DnsAnswer<unknown>> = fresh(name, type, convert).then(({ answer, cacheTtl }) => {
         const ttl = Math.min(cacheTtl, MAX_CACHE_TTL_S);
-        if (ttl > 0) {
-          if (cache.size >= cacheEntries) cache.delete(cache.keys().next().value as string);
-          cache.set(key, { expires: now() + ttl * 1000, answer });
-        }
+        // Only ttl > 0 is stored: lru-cache reads a ttl of 0 as "never expires".
+        if (ttl > 0) cache.set(key, answer, { ttl: ttl * 1000 });
         return answer;
       }).finally(() => inflight.delete(key));
       inflight.set(key, p);

@@ -7,7 +7,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startDnsServer, type DnsServer } from '../../../../sim/dns-server.ts';
-import { createDnsClient, type DnsClient } from '../../../../crawler/net/dns.ts';
+import { createDnsClient, MAX_CACHE_TTL_S, type DnsClient } from '../../../../crawler/net/dns.ts';
 import { createGuardedLookup, resolveAddresses } from '../../../../crawler/net/guarded-lookup.ts';
 import { ProbeError } from '../../../../crawler/errors.ts';
 import { parseResolver } from '../../../../crawler/config.ts';
@@ -182,6 +182,33 @@ test('positive answers are cached for their TTL; simultaneous questions are aske
   await dns.a('example.test');
   await dns.a('example.test');
   assert.equal(server.queries.length, before + 2);
+});
+
+test('positive answers expire at their TTL, capped at MAX_CACHE_TTL_S; the cache is bounded, least recently used out first', async () => {
+  const zones = { 'a.test': { A: ['127.10.1.41'] }, 'b.test': { A: ['127.10.1.42'] }, 'c.test': { A: ['127.10.1.43'] } };
+  const hour = await startDnsServer({ host: '127.10.1.4', ttl: 3600, zones });
+  try {
+    let clock = 2_000_000;
+    const client = createDnsClient({ servers: [parseResolver(hour.address)!], timeoutMs: 300, attempts: 1, cacheEntries: 2, now: () => clock });
+    const asked = (name: string) => hour.queries.filter((q) => q.name === name).length;
+    await client.a('a.test');
+    await client.a('b.test');
+    await client.a('a.test');
+    await client.a('c.test');
+    assert.deepEqual([asked('a.test'), asked('b.test'), asked('c.test')], [1, 1, 1]);
+    await client.a('a.test');
+    await client.a('b.test');
+    assert.deepEqual([asked('a.test'), asked('b.test')], [1, 2], 'c.test pushed out b.test, the least recently used');
+    // A one-hour TTL is kept MAX_CACHE_TTL_S (the entry is fresh while its age is at most that).
+    clock += MAX_CACHE_TTL_S * 1000;
+    await client.a('b.test');
+    assert.equal(asked('b.test'), 2);
+    clock += 1;
+    await client.a('b.test');
+    assert.equal(asked('b.test'), 3, 'asked again once the capped TTL has passed');
+  } finally {
+    await hour.close();
+  }
 });
 
 test('the caller signal aborts a pending question at once', async () => {
