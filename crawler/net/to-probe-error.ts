@@ -39,6 +39,20 @@ const BY_CODE: Record<string, ProbeErrorCode> = {
   EPROTO: 'tls.handshake',
 };
 
+/**
+ * The ProbeError code for a Node, OpenSSL or undici error code (`ECONNREFUSED`,
+ * `CERT_HAS_EXPIRED` as `socket.authorizationError` reports it, `UND_ERR_*`,
+ * `HPE_*`, `ERR_SSL_*`), or `undefined` when it has none: the one table every
+ * caller maps such codes through.
+ */
+export function probeErrorCodeFor(code: string): ProbeErrorCode | undefined {
+  // hasOwn: a code such as `constructor` must not find Object.prototype's.
+  if (Object.hasOwn(BY_CODE, code)) return BY_CODE[code];
+  if (code.startsWith('HPE_')) return 'http.protocol';
+  if (code.startsWith('ERR_SSL_') || code.startsWith('ERR_TLS_')) return 'tls.handshake';
+  return undefined;
+}
+
 /** The OpenSSL/Node/undici code of an error, if any. */
 function codeOf(error: unknown): string | undefined {
   const code = (error as { code?: unknown } | null)?.code;
@@ -62,11 +76,9 @@ export function toProbeError(error: unknown, fallback: ProbeErrorCode = 'interna
     }
     const code = codeOf(e);
     if (code !== undefined) {
-      const mapped = BY_CODE[code];
+      const mapped = probeErrorCodeFor(code);
       const message = (e as Error).message?.split('\n')[0] ?? code;
       if (mapped) return new ProbeError(mapped, message.includes(code) ? message : `${code}: ${message}`, { cause: error });
-      if (code.startsWith('HPE_')) return new ProbeError('http.protocol', `${code}: ${message}`, { cause: error });
-      if (code.startsWith('ERR_SSL_') || code.startsWith('ERR_TLS_')) return new ProbeError('tls.handshake', `${code}: ${message}`, { cause: error });
     }
   }
   return ProbeError.from(error, fallback);

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { toProbeError } from '../../../../crawler/net/to-probe-error.ts';
+import { probeErrorCodeFor, toProbeError } from '../../../../crawler/net/to-probe-error.ts';
 import { ProbeError } from '../../../../crawler/errors.ts';
 
 const err = (code: string, message = code) => Object.assign(new Error(message), { code });
@@ -45,4 +45,12 @@ test('a cause cycle does not loop', () => {
   const b = new Error('b', { cause: a });
   a.cause = b;
   assert.equal(toProbeError(a).code, 'internal');
+});
+
+test('probeErrorCodeFor maps a bare code (a TLS verify result such as socket.authorizationError) through the same table', () => {
+  assert.equal(probeErrorCodeFor('CERT_HAS_EXPIRED'), 'tls.expired');
+  assert.equal(probeErrorCodeFor('DEPTH_ZERO_SELF_SIGNED_CERT'), 'tls.cert-invalid');
+  assert.equal(probeErrorCodeFor('HPE_INVALID_CONSTANT'), 'http.protocol');
+  assert.equal(probeErrorCodeFor('certificate has expired'), undefined, 'a message is not a code');
+  assert.equal(probeErrorCodeFor('constructor'), undefined, 'no Object.prototype member');
 });
