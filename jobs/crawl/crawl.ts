@@ -29,22 +29,20 @@ import { insertProbeResults } from '../../db/queries/observations/insert-probe-r
 import { findUnfinishedPass } from '../../db/queries/passes/find-unfinished-pass.ts';
 import { insertPassState } from '../../db/queries/passes/insert-pass-state.ts';
 import { PROTOCOLS, type ProbeResult, type Protocol } from '../../crawler/types.ts';
-import { ProbeError } from '../../crawler/errors.ts';
 import type { CrawlObserver } from './crawl-observer.ts';
 import type { HistoryCache } from './history-cache.ts';
-import { failedProbeResult } from './failed-probe-result.ts';
 import { normaliseDomain, type NormaliseOptions } from '../../crawler/discover/domain-name.ts';
 import type { Seed } from './frontier/load-seeds.ts';
 import { planPass, serverKey, type PassPlan } from './plan-pass.ts';
 import { crawlDelayOf, retryAfterOf } from './probe-hints.ts';
 import { ResultBatcher } from './result-batcher.ts';
+import { runProbe, type ProbeFn } from './run-probe.ts';
 import { BatchJournal } from './batch-journal.ts';
 import { recoverProgress, replayJournal } from './recover-pass.ts';
 import type { ScheduleHints, ScheduleOptions } from './schedule.ts';
 import { formatShard, inShard, WHOLE, type Shard } from './shard.ts';
 
-/** The probe the loop calls: injected, so tests use the simulated federation and `chatlas crawl` the real probes. */
-export type ProbeFn = (domain: string, protocol: Protocol, options: { passId: string; now: Date }) => Promise<ProbeResult>;
+export type { ProbeFn } from './run-probe.ts';
 
 /** Structured log sink (pino's shape). */
 export interface CrawlLogger {
@@ -80,7 +78,7 @@ export interface CrawlOptions {
   maxDiscoveriesPerPass?: number;
   /** Probe at most this many servers (most overdue first). @default Infinity */
   limit?: number;
-  /** Backstop deadline of one probe call in the loop (the probe has its own). @default 150000 */
+  /** Backstop deadline of one probe call in the loop (the probe has its own); on expiry the probe's signal aborts. @default 150000 */
   probeDeadlineMs?: number;
   /** Only these domains, due or not (`chatlas crawl d1 d2`). */
   only?: string[];
@@ -226,25 +224,11 @@ export async function runCrawlPass(deps: CrawlDeps, options: CrawlOptions = {}):
   const maxDiscoveries = options.maxDiscoveriesPerPass ?? 1000;
 
   const probeOne = async (domain: string, protocol: Protocol): Promise<void> => {
-    const now = clock();
     const t0 = Date.now();
-    let result: ProbeResult;
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      result = await Promise.race([
-        deps.probe(domain, protocol, { passId, now }),
-        new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new ProbeError('net.timeout', `probe did not finish within ${deadlineMs} ms`)), deadlineMs);
-        }),
-      ]);
-      // The loop owns these fields: a probe cannot file its result under another pass or server.
-      result = { ...result, snapshot: { ...result.snapshot, passId, domain, protocol } };
-    } catch (error) {
+    const { result, failure } = await runProbe(deps.probe, domain, protocol, { passId, now: clock(), deadlineMs });
+    if (failure) {
       summary.probeFailures++;
-      log.warn({ passId, domain, protocol, error: ProbeError.from(error).code, message: ProbeError.from(error).message }, 'probe failed; recorded as error');
-      result = failedProbeResult(passId, domain, protocol, now, Date.now() - t0, error);
-    } finally {
-      clearTimeout(timer);
+      log.warn({ passId, domain, protocol, error: failure.code, message: failure.message }, 'probe failed; recorded as error');
     }
     const status = result.snapshot.status;
     summary.probed++;

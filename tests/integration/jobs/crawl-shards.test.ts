@@ -13,6 +13,7 @@ import { DEFAULT_RESERVED_TLDS } from '../../../crawler/discover/domain-name.ts'
 import { parseShard } from '../../../jobs/crawl/shard.ts';
 import { insertPassState } from '../../../db/queries/passes/insert-pass-state.ts';
 import { serverSnapshotRow } from '../../../db/rows.ts';
+import { ProbeError } from '../../../crawler/errors.ts';
 
 const normalise = { reservedTlds: DEFAULT_RESERVED_TLDS.filter((t) => t !== 'test') };
 const seeds = Array.from({ length: 150 }, (_, i) => ({ domain: `n${i}.shard.test`, protocol: 'xmpp' as const, source: 'test' }));
@@ -77,10 +78,12 @@ test('a stopped pass keeps what it stored and the next run resumes it', async ()
   assert.deepEqual(dupes, []);
 });
 
-test('a probe that throws or hangs is recorded as that server\'s error and the pass goes on', async () => {
+test('a probe that throws or hangs is recorded as that server\'s error, the hung one is aborted, and the pass goes on', async () => {
+  const aborted: unknown[] = [];
   const probe: ProbeFn = async (domain, protocol, o) => {
     if (domain === 'n3.shard.test') throw new Error('bug in a probe');
-    if (domain === 'n4.shard.test') return new Promise(() => {});
+    // Hangs until the loop's deadline aborts it, as a probe closing its sockets would.
+    if (domain === 'n4.shard.test') return new Promise((_, reject) => o.signal.addEventListener('abort', () => { aborted.push(o.signal.reason); reject(o.signal.reason); }));
     return probeWith()(domain, protocol, o);
   };
   const s = await runCrawlPass({ db: store.db, probe, seeds, clock: () => new Date(T + 9 * 3_600_000) }, { normalise, probeDeadlineMs: 200 });
@@ -90,13 +93,15 @@ test('a probe that throws or hangs is recorded as that server\'s error and the p
   const errs = await rows<{ domain: string; outcome: string }>(store.db,
     `SELECT domain, outcome FROM observations WHERE step = 'crawl.probe' AND pass_id = {p:UUID} ORDER BY domain`, { p: s.passId });
   assert.deepEqual(errs.map((e) => `${e.domain} ${e.outcome}`), ['n3.shard.test internal', 'n4.shard.test net.timeout']);
+  assert.equal(aborted.length, 1, 'the probe that lost the race was aborted');
+  assert.ok(aborted[0] instanceof ProbeError && aborted[0].code === 'net.timeout');
 });
 
 test('without a journal, a snapshot stored without its progress row is marked done on resume, not probed again', async () => {
   const passId = '00000000-0000-4000-8000-0000000000aa';
   const startedAt = new Date(T + 20 * 3_600_000);
   await insertPassState(store.db, { passId, startedAt, updatedAt: startedAt, shard: '', state: 'running', planned: seeds.length, done: 0 });
-  const orphan = await probeWith()('n7.shard.test', 'xmpp', { passId, now: startedAt });
+  const orphan = await probeWith()('n7.shard.test', 'xmpp', { passId, now: startedAt, signal: new AbortController().signal });
   await store.db.client.insert({ table: 'server_snapshots', values: [serverSnapshotRow(orphan.snapshot)], format: 'JSONEachRow' });
   const probed: string[] = [];
   const probe: ProbeFn = async (domain, protocol, o) => { probed.push(domain); return probeWith()(domain, protocol, o); };

@@ -1,0 +1,45 @@
+/**
+ * One probe call of the crawl loop, under the loop's backstop deadline. The
+ * probes keep their own, shorter deadline (`probeTimeoutMs`); this one is for
+ * a probe that does not keep it. It goes through `withDeadline`
+ * (crawler/net/deadline.ts), the one timeout helper: the probe gets the
+ * deadline's signal, so a probe that loses the race is aborted with its
+ * sockets instead of running on outside the loop's concurrency limit.
+ */
+import { ProbeError } from '../../crawler/errors.ts';
+import { withDeadline } from '../../crawler/net/deadline.ts';
+import type { ProbeResult, Protocol } from '../../crawler/types.ts';
+import { failedProbeResult } from './failed-probe-result.ts';
+
+/**
+ * The probe the loop calls: injected, so tests use the simulated federation and
+ * `chatlas crawl` the real probes. It must stop, and close what it opened, when
+ * `signal` aborts.
+ */
+export type ProbeFn = (domain: string, protocol: Protocol, options: { passId: string; now: Date; signal: AbortSignal }) => Promise<ProbeResult>;
+
+/** What {@link runProbe} returns. */
+export interface ProbeRun {
+  /** The probe's result, or the `error` result recorded for a probe that threw or overran. */
+  result: ProbeResult;
+  /** Why the probe call itself failed; `null` when it returned a result. */
+  failure: ProbeError | null;
+}
+
+/**
+ * Call `probe` for one server, at most `deadlineMs` long. Never throws: a probe
+ * that throws or overran is recorded as that server's `error` result
+ * (jobs/crawl/failed-probe-result.ts), with `net.timeout` for an overrun.
+ * The loop owns `passId`, `domain` and `protocol` of the result: a probe cannot
+ * file its result under another pass or server.
+ */
+export async function runProbe(probe: ProbeFn, domain: string, protocol: Protocol, options: { passId: string; now: Date; deadlineMs: number }): Promise<ProbeRun> {
+  const { passId, now, deadlineMs } = options;
+  const t0 = Date.now();
+  try {
+    const result = await withDeadline((signal) => probe(domain, protocol, { passId, now, signal }), deadlineMs, 'net.timeout');
+    return { result: { ...result, snapshot: { ...result.snapshot, passId, domain, protocol } }, failure: null };
+  } catch (error) {
+    return { result: failedProbeResult(passId, domain, protocol, now, Date.now() - t0, error), failure: ProbeError.from(error) };
+  }
+}
