@@ -26,7 +26,7 @@ export function createOwnershipNet(ctx: NetContext): OwnershipNet {
     },
     async fetchRobots(domain, signal) {
       // Through the context's robots cache (RFC 9309 limits): the Matrix probe of the same origin that follows reuses it.
-      const fetched = await fetchRobots(ctx, { base: `https://${domain}`, host: '' }, { signal, now: new Date() });
+      const fetched = await fetchRobots(ctx, { base: `https://${domain}`, host: '' }, { signal });
       if (!fetched.response) throw fetched.error;
       return { status: fetched.response.status, body: fetched.response.bodyText };
     },

@@ -20,13 +20,14 @@
  * Pure apart from the injected `fetchWellKnown` and `srv` (tests inject
  * fakes; the probe passes NetContext-backed ones).
  */
+import type { LRUCache } from 'lru-cache';
 import { ProbeError } from '../errors.ts';
 import type { SrvRecord } from '../net/dns.ts';
 import type { Outcome, ReportItem } from '../types.ts';
 import { parseServerName, type ServerName } from '../protocol/matrix-server-name.ts';
 import { parseWellKnownServer } from '../protocol/matrix-well-known.ts';
 import { interpretSrv, srvName } from './srv.ts';
-import { wellKnownTtlMs, type TtlCache } from './matrix-well-known-cache.ts';
+import { wellKnownTtlMs } from './matrix-well-known-cache.ts';
 
 /** The default federation port. */
 export const MATRIX_DEFAULT_PORT = 8448;
@@ -47,8 +48,8 @@ export interface ResolveDeps {
   /** SRV records of `name` ([] for NXDOMAIN/NODATA). @throws {ProbeError} on DNS failure */
   srv(name: string): Promise<SrvRecord[]>;
   now: Date;
-  /** Well-known results per hostname (spec caching). */
-  cache?: TtlCache<WellKnownResult>;
+  /** Well-known results per hostname (spec caching); its own clock decides expiry. */
+  cache?: LRUCache<string, WellKnownResult>;
   /** SRV ordering randomness (RFC 2782 weights). */
   random?: () => number;
 }
@@ -109,7 +110,7 @@ const hostPort = (host: string, port: number): string => `${host.includes(':') ?
 
 /** Fetch and judge the well-known, through the cache. */
 async function wellKnownStep(host: string, deps: ResolveDeps, steps: ResolveStep[]): Promise<WellKnownResult> {
-  const cached = deps.cache?.get(host, deps.now);
+  const cached = deps.cache?.get(host);
   if (cached) {
     steps.push({ step: 'matrix.well-known-server', outcome: cached.outcome, durationMs: 0, facts: { cached: true, status: cached.status, delegated: cached.delegated?.text ?? '' }, raw: cached.raw, error: cached.error });
     return cached;
@@ -133,7 +134,10 @@ async function wellKnownStep(host: string, deps: ResolveDeps, steps: ResolveStep
     const e = ProbeError.from(error);
     result = { outcome: e.code, delegated: null, status: 0, redirects: 0, error: e.message, raw: '' };
   }
-  deps.cache?.set(host, result, wellKnownTtlMs(headers, result.outcome === 'ok', deps.now), deps.now);
+  const ttl = wellKnownTtlMs(headers, result.outcome === 'ok', deps.now);
+  // A ttl of 0 (no-store) must not reach lru-cache, which reads 0 as "never expires".
+  if (ttl > 0) deps.cache?.set(host, result, { ttl });
+  else deps.cache?.delete(host);
   steps.push({
     step: 'matrix.well-known-server', outcome: result.outcome, durationMs: Math.round(performance.now() - started),
     facts: { cached: false, status: result.status, redirects: result.redirects, delegated: result.delegated?.text ?? '', cacheControl: headers['cache-control'] ?? '' },

@@ -1,5 +1,5 @@
 /**
- * Cache of `/.well-known/matrix/server` results, one per NetContext.
+ * How long a `/.well-known/matrix/server` result is cached.
  *
  * Spec: Matrix Specification v1.16, Server-Server API §"Resolving server
  * names", step 3: "Servers should respect the cache control headers present
@@ -7,6 +7,10 @@
  * The recommended sensible default is 24 hours. Servers should additionally
  * impose a maximum cache time for responses: 48 hours is recommended. Errors
  * are recommended to be cached for up to an hour".
+ *
+ * The cache itself is an lru-cache per NetContext (crawler/probe/matrix.ts);
+ * crawler/discover/matrix-resolve.ts stores each result for the lifetime
+ * {@link wellKnownTtlMs} gives it.
  */
 
 /** Default lifetime of a valid answer without cache headers. @default 24 h */
@@ -35,31 +39,4 @@ export function wellKnownTtlMs(headers: Record<string, string>, ok: boolean, now
     return Math.max(0, Math.min(delta, cap));
   }
   return fallback;
-}
-
-/** A small bounded TTL cache (insertion order eviction). */
-export interface TtlCache<T> {
-  get(key: string, now: Date): T | undefined;
-  set(key: string, value: T, ttlMs: number, now: Date): void;
-  readonly size: number;
-}
-
-/** Create a cache holding at most `maxEntries`. @default 10000 */
-export function createTtlCache<T>(maxEntries = 10_000): TtlCache<T> {
-  const entries = new Map<string, { value: T; expires: number }>();
-  return {
-    get(key, now) {
-      const hit = entries.get(key);
-      if (!hit) return undefined;
-      if (hit.expires <= now.getTime()) { entries.delete(key); return undefined; }
-      return hit.value;
-    },
-    set(key, value, ttlMs, now) {
-      if (ttlMs <= 0) { entries.delete(key); return; }
-      entries.delete(key);
-      if (entries.size >= maxEntries) entries.delete(entries.keys().next().value as string);
-      entries.set(key, { value, expires: now.getTime() + ttlMs });
-    },
-    get size() { return entries.size; },
-  };
 }

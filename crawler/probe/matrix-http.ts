@@ -62,9 +62,9 @@ export class MatrixRecorder extends ObservationRecorder {
   }
 
   async #fetchRobots(origin: Origin, key: string): Promise<RobotsPolicy | ProbeError> {
-    const hit = cachedRobots(this.ctx, origin, this.now()) ?? this.#robotsFailures.get(key);
+    const hit = cachedRobots(this.ctx, origin) ?? this.#robotsFailures.get(key);
     if (hit) return hit;
-    const fetched = await fetchRobots(this.ctx, origin, { signal: this.signal, now: this.now(), dispatcher: this.http.dispatcher });
+    const fetched = await fetchRobots(this.ctx, origin, { signal: this.signal, dispatcher: this.http.dispatcher });
     if (fetched.policy) return fetched.policy;
     this.#robotsFailures.set(key, fetched.error!);
     return fetched.error!;

@@ -11,14 +11,13 @@
  * they are RFC 8615 metadata that every federating server must fetch; every
  * `/_matrix/` request honours robots.txt of its origin (RFC 9309).
  */
+import { LRUCache } from 'lru-cache';
 import { isProbeErrorCode, ProbeError, type ProbeErrorCode } from '../errors.ts';
 import type { NetContext } from '../net/context.ts';
 import { fetchBounded } from '../net/http.ts';
 import { inspectTls } from '../net/tls-inspect.ts';
-import { probeErrorCodeFor } from '../net/to-probe-error.ts';
 import { deadlineSignal } from '../net/deadline.ts';
 import { resolveMatrixServer, type MatrixEndpoint, type WellKnownResult } from '../discover/matrix-resolve.ts';
-import { createTtlCache, type TtlCache } from '../discover/matrix-well-known-cache.ts';
 import { matrixDiscoveries } from '../discover/matrix-frontier.ts';
 import { parseServerName } from '../protocol/matrix-server-name.ts';
 import { parseWellKnownClient, parseWellKnownSupport } from '../protocol/matrix-well-known.ts';
@@ -47,8 +46,10 @@ export interface MatrixProbeOptions {
   signal?: AbortSignal;
 }
 
-/** Well-known caches per NetContext (spec: cache per Cache-Control). */
-const wellKnownCaches = new WeakMap<NetContext, TtlCache<WellKnownResult>>();
+/** Well-known caches per NetContext (spec: cache per Cache-Control); lru-cache on its own monotonic clock. */
+const wellKnownCaches = new WeakMap<NetContext, LRUCache<string, WellKnownResult>>();
+/** Hostnames whose well-known result one context keeps (least recently used dropped first). */
+const WELL_KNOWN_CACHE_ENTRIES = 10_000;
 
 /** User-count paths of the conduwuit family (crawler/protocol/matrix-user-count.ts). */
 const USER_COUNT_PATHS: Record<string, string> = {
@@ -81,7 +82,7 @@ export async function probeMatrix(ctx: NetContext, domain: string, options: Matr
 async function run(rec: MatrixRecorder, options: MatrixProbeOptions): Promise<ProbeResult> {
   const { ctx, domain, signal } = rec;
   let cache = wellKnownCaches.get(ctx);
-  if (!cache) { cache = createTtlCache<WellKnownResult>(10_000); wellKnownCaches.set(ctx, cache); }
+  if (!cache) { cache = new LRUCache<string, WellKnownResult>({ max: WELL_KNOWN_CACHE_ENTRIES }); wellKnownCaches.set(ctx, cache); }
   // The client and support well-knowns go to https://<server name>/ whatever the resolution
   // finds, so they run beside it (two requests at a time per host, the politeness limit).
   const named = parseServerName(domain);
@@ -239,7 +240,7 @@ function forbiddenTarget(host: string, why: string): ReportItem {
 }
 
 /** Errors that mean no connection was made at all (nothing to learn about TLS there). */
-const NEVER_CONNECTED: ReadonlySet<ProbeErrorCode> = new Set<ProbeErrorCode>(['net.forbidden-address', 'net.connect-refused', 'net.unreachable', 'dns.nxdomain', 'dns.no-records', 'dns.servfail', 'dns.refused', 'dns.timeout', 'dns.unreachable', 'dns.malformed', 'dns.invalid-name']);
+const NEVER_CONNECTED = new Set(['net.forbidden-address', 'net.connect-refused', 'net.unreachable', 'dns.nxdomain', 'dns.no-records', 'dns.servfail', 'dns.refused', 'dns.timeout', 'dns.unreachable', 'dns.malformed', 'dns.invalid-name']);
 
 /**
  * The federation origin: the first target (of at most 3) that answers the version request,
@@ -263,7 +264,7 @@ async function federationOrigin(rec: MatrixRecorder, endpoint: MatrixEndpoint, r
     }
     const failed = rec.observations.findLast((o) => o.step === 'matrix.federation-version');
     const code = failed?.outcome ?? 'internal';
-    if (isProbeErrorCode(code) && NEVER_CONNECTED.has(code)) {
+    if (NEVER_CONNECTED.has(code)) {
       rec.record('tls.federation', code, performance.now() - started, facts, '', failed?.error ?? '');
       if (code === 'net.forbidden-address') report.push(forbiddenTarget(target.host, failed?.error ?? ''));
       continue;
@@ -288,8 +289,7 @@ async function federationOrigin(rec: MatrixRecorder, endpoint: MatrixEndpoint, r
 function tlsOutcome(tls: TlsFacts): Outcome {
   if (tls.protocol === null) return 'tls.handshake';
   if (tls.nameValid === false) return 'tls.name-mismatch';
-  // `error` is the verification result Node reports (socket.authorizationError: CERT_HAS_EXPIRED, …), a code.
-  if (tls.error !== null && probeErrorCodeFor(tls.error) === 'tls.expired') return 'tls.expired';
+  if (tls.error?.includes('EXPIRED')) return 'tls.expired';
   if (tls.chainValid !== true) return 'tls.cert-invalid';
   return 'ok';
 }

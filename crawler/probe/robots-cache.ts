@@ -8,12 +8,12 @@
  * finds the gate's fetch here instead of fetching robots.txt a second time.
  * Other origins (the federation port, a delegated host) are their own files.
  */
+import { LRUCache } from 'lru-cache';
 import type { Dispatcher } from 'undici';
 import { ProbeError } from '../errors.ts';
 import type { NetContext } from '../net/context.ts';
 import { fetchBounded } from '../net/http.ts';
 import { unbracket } from '../net/guarded-lookup.ts';
-import { createTtlCache, type TtlCache } from '../discover/matrix-well-known-cache.ts';
 import { robotsPolicyFromFetch, ROBOTS_MAX_AGE_MS, ROBOTS_MAX_BYTES, type RobotsPolicy } from '../policy/robots.ts';
 
 /** Where robots.txt is read: `https://host:port` connected to, and the `Host` header ('' = the URL's). */
@@ -32,7 +32,10 @@ export interface RobotsFetch {
   error: ProbeError | null;
 }
 
-const caches = new WeakMap<NetContext, TtlCache<RobotsPolicy>>();
+/** Policies per NetContext, each kept {@link ROBOTS_MAX_AGE_MS} on lru-cache's own monotonic clock. */
+const caches = new WeakMap<NetContext, LRUCache<string, RobotsPolicy>>();
+/** Origins whose policy one context keeps (least recently used dropped first). */
+const ROBOTS_CACHE_ENTRIES = 10_000;
 
 /** Codes that mean "could not talk to the origin at all" (so robots.txt says nothing). */
 export function isUnreachable(code: string): boolean {
@@ -48,25 +51,25 @@ export function robotsKey(origin: RobotsOrigin): string {
   return `${origin.base}|${hostOf(origin).replace(/:\d+$/, '')}`;
 }
 
-function cacheOf(ctx: NetContext): TtlCache<RobotsPolicy> {
+function cacheOf(ctx: NetContext): LRUCache<string, RobotsPolicy> {
   let cache = caches.get(ctx);
   if (!cache) {
-    cache = createTtlCache<RobotsPolicy>(10_000);
+    cache = new LRUCache<string, RobotsPolicy>({ max: ROBOTS_CACHE_ENTRIES, ttl: ROBOTS_MAX_AGE_MS });
     caches.set(ctx, cache);
   }
   return cache;
 }
 
 /** The policy of `origin` fetched through `ctx` within the last 24 h, if any. */
-export function cachedRobots(ctx: NetContext, origin: RobotsOrigin, now: Date): RobotsPolicy | undefined {
-  return cacheOf(ctx).get(robotsKey(origin), now);
+export function cachedRobots(ctx: NetContext, origin: RobotsOrigin): RobotsPolicy | undefined {
+  return cacheOf(ctx).get(robotsKey(origin));
 }
 
 /**
  * Fetch robots.txt of `origin` now (RFC 9309: up to 500 KiB, 5 redirects) and keep its policy
  * for the next 24 h; an unreachable origin (network, DNS, TLS, timeout) is not kept.
  */
-export async function fetchRobots(ctx: NetContext, origin: RobotsOrigin, opts: { signal: AbortSignal; now: Date; dispatcher?: Dispatcher }): Promise<RobotsFetch> {
+export async function fetchRobots(ctx: NetContext, origin: RobotsOrigin, opts: { signal: AbortSignal; dispatcher?: Dispatcher }): Promise<RobotsFetch> {
   let out: RobotsFetch;
   try {
     const res = await fetchBounded(ctx, `${origin.base}/robots.txt`, {
@@ -85,6 +88,6 @@ export async function fetchRobots(ctx: NetContext, origin: RobotsOrigin, opts: {
     else if (isUnreachable(e.code) || e.code === 'http.timeout') return { policy: null, response: null, error: e };
     else out = { policy: robotsPolicyFromFetch({ error: e.message }), response: null, error: e };
   }
-  cacheOf(ctx).set(robotsKey(origin), out.policy!, ROBOTS_MAX_AGE_MS, opts.now);
+  cacheOf(ctx).set(robotsKey(origin), out.policy!);
   return out;
 }

@@ -190,7 +190,7 @@ test('a 503 with Retry-After pauses that host only; a pause beyond the deadline 
 test('a robots.txt read through the robots cache sets its host crawl-delay', async () => {
   const ctx = context({ perHostIntervalMs: 0 });
   const base = `http://delay.polite.test:${servers[5]?.port}`;
-  const robots = await fetchRobots(ctx, { base, host: '' }, { signal: AbortSignal.timeout(10_000), now: new Date() });
+  const robots = await fetchRobots(ctx, { base, host: '' }, { signal: AbortSignal.timeout(10_000) });
   assert.equal(robots.response?.status, 200);
   await Promise.all([fetchBounded(ctx, `${base}/page`), fetchBounded(ctx, `${base}/page`)]);
   const pages = arrivals.get('delayed') ?? [];

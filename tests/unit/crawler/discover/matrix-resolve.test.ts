@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import { ProbeError } from '../../../../crawler/errors.ts';
 import type { SrvRecord } from '../../../../crawler/net/dns.ts';
 import { resolveMatrixServer, type ResolveDeps, type WellKnownFetch, type WellKnownResult } from '../../../../crawler/discover/matrix-resolve.ts';
-import { createTtlCache, wellKnownTtlMs } from '../../../../crawler/discover/matrix-well-known-cache.ts';
+import { LRUCache } from 'lru-cache';
+import { wellKnownTtlMs } from '../../../../crawler/discover/matrix-well-known-cache.ts';
+import { lruClock } from '../../../../lib/lru-clock.ts';
 
 const NOW = new Date('2026-11-24T20:00:00Z');
 type WK = WellKnownFetch | ProbeError;
@@ -90,15 +92,31 @@ test('an invalid server name is an error, not an exception', async () => {
   assert.deepEqual(calls, []);
 });
 
-test('well-known results are cached per Cache-Control, errors for an hour', async () => {
-  const cache = createTtlCache<WellKnownResult>();
-  const { d, calls } = deps({ 'example.test': ok({ 'm.server': 'm.example.test:443' }, { 'cache-control': 'max-age=600' }) }, {}, { cache });
+test('well-known results are cached per Cache-Control, errors for an hour, no-store not at all', async () => {
+  let clock = NOW.getTime();
+  const cache = new LRUCache<string, WellKnownResult>({ max: 100, ...lruClock(() => clock) });
+  const { d, calls } = deps({
+    'example.test': ok({ 'm.server': 'm.example.test:443' }, { 'cache-control': 'max-age=600' }),
+    'down.test': new ProbeError('net.connect-refused', 'refused'),
+    'nostore.test': ok({ 'm.server': 'm.nostore.test:443' }, { 'cache-control': 'no-store' }),
+  }, {}, { cache });
+  const wk = (host: string) => calls.filter((c) => c === `wk ${host}`).length;
+  for (const host of ['example.test', 'down.test', 'nostore.test']) {
+    await resolveMatrixServer(host, d);
+    await resolveMatrixServer(host, d);
+  }
+  assert.deepEqual([wk('example.test'), wk('down.test'), wk('nostore.test')], [1, 1, 2]);
+  // lru-cache keeps an entry while its age is at most its TTL.
+  clock += 600_000;
   await resolveMatrixServer('example.test', d);
+  assert.equal(wk('example.test'), 1, 'still cached at max-age');
+  clock += 1;
   await resolveMatrixServer('example.test', d);
-  assert.deepEqual(calls, ['wk example.test']);
-  const later = { ...d, now: new Date(NOW.getTime() + 601_000) };
-  await resolveMatrixServer('example.test', later);
-  assert.equal(calls.filter((c) => c.startsWith('wk')).length, 2);
+  await resolveMatrixServer('down.test', d);
+  assert.deepEqual([wk('example.test'), wk('down.test')], [2, 1], 'max-age passed; the error is kept for an hour');
+  clock += 3_000_000;
+  await resolveMatrixServer('down.test', d);
+  assert.equal(wk('down.test'), 2, 'the error asked again after an hour');
 });
 
 test('wellKnownTtlMs: default 24 h, cap 48 h, no-store 0, errors at most 1 h', () => {
