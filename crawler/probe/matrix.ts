@@ -16,6 +16,7 @@ import { isProbeErrorCode, ProbeError, type ProbeErrorCode } from '../errors.ts'
 import type { NetContext } from '../net/context.ts';
 import { fetchBounded } from '../net/http.ts';
 import { inspectTls } from '../net/tls-inspect.ts';
+import { probeErrorCodeFor } from '../net/to-probe-error.ts';
 import { deadlineSignal } from '../net/deadline.ts';
 import { resolveMatrixServer, type MatrixEndpoint, type WellKnownResult } from '../discover/matrix-resolve.ts';
 import { matrixDiscoveries } from '../discover/matrix-frontier.ts';
@@ -240,7 +241,7 @@ function forbiddenTarget(host: string, why: string): ReportItem {
 }
 
 /** Errors that mean no connection was made at all (nothing to learn about TLS there). */
-const NEVER_CONNECTED = new Set(['net.forbidden-address', 'net.connect-refused', 'net.unreachable', 'dns.nxdomain', 'dns.no-records', 'dns.servfail', 'dns.refused', 'dns.timeout', 'dns.unreachable', 'dns.malformed', 'dns.invalid-name']);
+const NEVER_CONNECTED: ReadonlySet<ProbeErrorCode> = new Set<ProbeErrorCode>(['net.forbidden-address', 'net.connect-refused', 'net.unreachable', 'dns.nxdomain', 'dns.no-records', 'dns.servfail', 'dns.refused', 'dns.timeout', 'dns.unreachable', 'dns.malformed', 'dns.invalid-name']);
 
 /**
  * The federation origin: the first target (of at most 3) that answers the version request,
@@ -264,7 +265,7 @@ async function federationOrigin(rec: MatrixRecorder, endpoint: MatrixEndpoint, r
     }
     const failed = rec.observations.findLast((o) => o.step === 'matrix.federation-version');
     const code = failed?.outcome ?? 'internal';
-    if (NEVER_CONNECTED.has(code)) {
+    if (isProbeErrorCode(code) && NEVER_CONNECTED.has(code)) {
       rec.record('tls.federation', code, performance.now() - started, facts, '', failed?.error ?? '');
       if (code === 'net.forbidden-address') report.push(forbiddenTarget(target.host, failed?.error ?? ''));
       continue;
@@ -289,7 +290,8 @@ async function federationOrigin(rec: MatrixRecorder, endpoint: MatrixEndpoint, r
 function tlsOutcome(tls: TlsFacts): Outcome {
   if (tls.protocol === null) return 'tls.handshake';
   if (tls.nameValid === false) return 'tls.name-mismatch';
-  if (tls.error?.includes('EXPIRED')) return 'tls.expired';
+  // `error` is the verification result Node reports (socket.authorizationError: CERT_HAS_EXPIRED, …), a code.
+  if (tls.error !== null && probeErrorCodeFor(tls.error) === 'tls.expired') return 'tls.expired';
   if (tls.chainValid !== true) return 'tls.cert-invalid';
   return 'ok';
 }
