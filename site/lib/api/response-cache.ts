@@ -6,8 +6,11 @@
  * otherwise queue ten identical queries. Entries live `ttlSeconds` (the same
  * freshness the Cache-Control header already promises), concurrent misses on
  * one key share one load, and memory is bounded by entry count and body size
- * (least recently used entries are dropped first).
+ * (least recently used entries are dropped first). The store, the shared
+ * load and the eviction are lru-cache's (`fetch` with a `fetchMethod`).
  */
+import { LRUCache } from 'lru-cache';
+import { lruClock } from '../../../lib/lru-clock.ts';
 import { ifNoneMatchMatches } from './json-response.ts';
 
 /** Options of {@link ResponseCache}. */
@@ -19,23 +22,36 @@ export interface ResponseCacheOptions {
 }
 
 interface Entry {
-  expires: number;
   status: number;
   headers: [string, string][];
   body: Uint8Array;
 }
 
+/** The loader of one request, handed to `fetchMethod` as its context. */
+type Load = () => Promise<Response>;
+
 export class ResponseCache {
   readonly maxEntries: number;
   readonly maxBodyBytes: number;
-  /** Entries in least-recently-used order (first = next to drop). */
-  #entries = new Map<string, Entry>();
-  /** Loads in progress per key: concurrent misses wait for the same one. */
-  #loading = new Map<string, Promise<Entry | null>>();
+  /**
+   * The cache's clock: the request time (`now`) of the latest call, so tests
+   * move it instead of waiting. An entry's TTL counts from when its load
+   * ended, read on this clock.
+   */
+  #now = 0;
+  /** Entries in least-recently-used order; a load in progress is the key's entry until it ends. */
+  #entries: LRUCache<string, Entry, Load>;
 
   constructor(options: ResponseCacheOptions = {}) {
     this.maxEntries = options.maxEntries ?? 256;
     this.maxBodyBytes = options.maxBodyBytes ?? 512 * 1024;
+    if (!(Number.isInteger(this.maxEntries) && this.maxEntries > 0)) throw new RangeError(`ResponseCache: maxEntries must be a whole number above 0, got ${JSON.stringify(options.maxEntries)}`);
+    this.#entries = new LRUCache<string, Entry, Load>({
+      max: this.maxEntries,
+      // undefined (an answer not to keep) leaves nothing in the cache; each waiting caller then loads its own.
+      fetchMethod: async (_key, _stale, { context }) => this.#load(context),
+      ...lruClock(() => this.#now),
+    });
   }
 
   get size(): number {
@@ -48,48 +64,26 @@ export class ResponseCache {
    * Conditional requests (If-None-Match) are answered from the cached ETag.
    */
   async respond(request: Request, key: string, ttlSeconds: number, now: number, load: () => Promise<Response>): Promise<Response> {
-    let entry = this.#fresh(key, now);
-    if (!entry) {
-      let pending = this.#loading.get(key);
-      if (!pending) {
-        // The loader sees a request without If-None-Match, so it always produces the full entity.
-        pending = this.#load(load, ttlSeconds, now).finally(() => this.#loading.delete(key));
-        this.#loading.set(key, pending);
-      }
-      const loaded = await pending;
-      if (!loaded) return load();
-      entry = loaded;
-      this.#store(key, entry);
-    }
+    // lru-cache reads a ttl of 0 as "never expires".
+    if (!(ttlSeconds > 0)) return load();
+    this.#now = now;
+    // The loader sees a request without If-None-Match, so it always produces the full entity.
+    const entry = await this.#entries.fetch(key, { ttl: ttlSeconds * 1000, context: load });
+    if (!entry) return load();
     return this.#toResponse(request, entry);
   }
 
-  #fresh(key: string, now: number): Entry | undefined {
-    const entry = this.#entries.get(key);
-    if (!entry) return undefined;
-    this.#entries.delete(key);
-    if (entry.expires <= now) return undefined;
-    this.#entries.set(key, entry);
-    return entry;
-  }
-
-  async #load(load: () => Promise<Response>, ttlSeconds: number, now: number): Promise<Entry | null> {
+  async #load(load: Load): Promise<Entry | undefined> {
     const response = await load();
     if (response.status !== 200 || !response.body) {
       await response.body?.cancel();
-      return null;
+      return undefined;
     }
     const body = new Uint8Array(await response.arrayBuffer());
-    if (body.byteLength > this.maxBodyBytes) return null;
+    if (body.byteLength > this.maxBodyBytes) return undefined;
     const headers: [string, string][] = [];
     response.headers.forEach((value, name) => headers.push([name, value]));
-    return { expires: now + ttlSeconds * 1000, status: response.status, headers, body };
-  }
-
-  #store(key: string, entry: Entry): void {
-    this.#entries.delete(key);
-    while (this.#entries.size >= this.maxEntries) this.#entries.delete(this.#entries.keys().next().value as string);
-    this.#entries.set(key, entry);
+    return { status: response.status, headers, body };
   }
 
   #toResponse(request: Request, entry: Entry): Response {

@@ -14,7 +14,9 @@ test('concurrent misses share one load; hits within the TTL do not load again', 
   for (const a of answers) assert.deepEqual(await a.json(), { n: 1 });
   assert.deepEqual(await (await cache.respond(req(), 'k', 60, 59_000, load)).json(), { n: 1 });
   assert.equal(loads, 1);
-  assert.deepEqual(await (await cache.respond(req(), 'k', 60, 60_000, load)).json(), { n: 2 }, 'expired at the TTL');
+  // lru-cache's boundary: fresh while the age is at most the TTL, reloaded 1 ms later.
+  assert.deepEqual(await (await cache.respond(req(), 'k', 60, 60_000, load)).json(), { n: 1 }, 'fresh at the TTL');
+  assert.deepEqual(await (await cache.respond(req(), 'k', 60, 60_001, load)).json(), { n: 2 }, 'expired after the TTL');
 });
 
 test('a cached entity answers If-None-Match with 304', async () => {
@@ -47,4 +49,17 @@ test('memory is bounded: the least recently used entry goes first', async () => 
   assert.equal(cache.size, 2);
   assert.deepEqual(await (await cache.respond(req(), 'a', 60, 0, load(99))).json(), { v: 1 });
   assert.deepEqual(await (await cache.respond(req(), 'b', 60, 0, load(22))).json(), { v: 22 });
+});
+
+test('a failed load reaches every waiting caller and is not cached', async () => {
+  const cache = new ResponseCache();
+  let loads = 0;
+  const { promise: gate, resolve: open } = Promise.withResolvers<void>();
+  const failing = async (): Promise<Response> => { loads++; await gate; throw new Error('store down'); };
+  const pending = [1, 2].map(() => cache.respond(req(), 'k', 60, 0, failing));
+  open();
+  for (const p of pending) await assert.rejects(p, /store down/);
+  assert.equal(loads, 1);
+  assert.equal(cache.size, 0);
+  assert.deepEqual(await (await cache.respond(req(), 'k', 60, 0, async () => jsonResponse(req(), { ok: true }))).json(), { ok: true });
 });
