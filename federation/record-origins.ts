@@ -4,6 +4,7 @@
  * is written at most once a day per process, and only names the frontier would keep.
  */
 import { LRUCache } from 'lru-cache';
+import { lruClock } from '../lib/lru-clock.ts';
 import { normaliseDomain, type NormaliseOptions } from '../crawler/discover/domain-name.ts';
 import type { Discovery } from '../crawler/types.ts';
 import type { VerifiedOrigin } from './verify-inbound.ts';
@@ -25,7 +26,7 @@ export interface OriginRecorderOptions {
 /** Build the `onOrigin` callback of the federation handler. */
 export function createOriginRecorder(options: OriginRecorderOptions): (origin: VerifiedOrigin) => void {
   const now = options.now ?? Date.now;
-  const seen = new LRUCache<string, true>({ max: options.maxOrigins ?? 10_000, ttl: 86_400_000, perf: { now } });
+  const seen = new LRUCache<string, true>({ max: options.maxOrigins ?? 10_000, ttl: 86_400_000, ...lruClock(now) });
   return (origin) => {
     const n = normaliseDomain(origin.origin, { ...options.normalise, protocol: 'matrix' });
     if (!n.ok || seen.has(n.domain)) return;

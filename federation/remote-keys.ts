@@ -21,6 +21,7 @@
  * for room versions 5+), in a bounded LRU.
  */
 import { LRUCache } from 'lru-cache';
+import { lruClock } from '../lib/lru-clock.ts';
 import { ProbeError } from '../crawler/errors.ts';
 import type { NetContext } from '../crawler/net/context.ts';
 import { fetchBounded } from '../crawler/net/http.ts';
@@ -78,7 +79,7 @@ export function createRemoteKeys(options: RemoteKeysOptions): RemoteKeys {
   let fetches = 0;
   // Budget: the start times of the fetches of the last minute (at most `perMinute` of them).
   const recent: number[] = [];
-  const cache = new LRUCache<string, Entry>({ max: options.maxServers ?? 10_000, perf: { now } });
+  const cache = new LRUCache<string, Entry>({ max: options.maxServers ?? 10_000, ...lruClock(now) });
   const inFlight = new Map<string, Promise<Entry>>();
 
   async function fetchKeys(serverName: string): Promise<Entry> {
