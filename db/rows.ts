@@ -96,6 +96,7 @@ export function roomSnapshotRow(r: RoomSnapshot) {
     join_rule: truncateUtf8(r.joinRule, 64),
     room_type: r.roomType,
     children: r.children.slice(0, 1000),
+    federates: r.federates ?? null,
   };
 }
 

@@ -6,11 +6,18 @@
  *   RFC 5122 IRI form).
  * Crawled strings are percent-encoded, so an address can never break out of
  * the link or turn into a `javascript:` URL.
+ * A local-only room (`federates === false`: Matrix `m.federate: false`) gets
+ * no link: only users of its own server can join it, and a visitor of the
+ * directory is most likely not one of them.
  */
 import type { Protocol } from '../../crawler/types.ts';
 
-/** The link to join a room, or null when the address is unusable. */
-export function joinLink(protocol: Protocol, address: string, roomId: string): string | null {
+/**
+ * The link to join a room, or null when the address is unusable or the room
+ * is local-only (`federates` false; null or absent: not known, linked).
+ */
+export function joinLink(protocol: Protocol, address: string, roomId: string, federates: boolean | null = null): string | null {
+  if (federates === false) return null;
   if (protocol === 'matrix') {
     // Prefer the alias (#room:server): it survives room upgrades; else the id (!opaque:server).
     const target = /^#[^\s:]+:\S+$/.test(address) ? address : /^![^\s:]+:\S+$/.test(roomId) ? roomId : null;

@@ -48,6 +48,8 @@ export interface RoomRow {
   world_readable: boolean | null;
   guest_can_join: boolean | null;
   join_rule: string;
+  /** false: local-only, users of other servers cannot join (migration 0012); null or absent: not known. */
+  federates?: boolean | null;
   avatar_url: string;
   /** When the server last listed it (ISO). */
   observed_at: string | null;
@@ -133,7 +135,7 @@ ${SETTINGS}`;
 // through FINAL (if it was superseded since the page query, the newer row is shown).
 const rowsSql = `
 SELECT protocol, room_id, server, address, name, topic, members, language, room_type,
-       world_readable, guest_can_join, join_rule, avatar_url, observed_at, ${GROWTH} AS growth
+       world_readable, guest_can_join, join_rule, federates, avatar_url, observed_at, ${GROWTH} AS growth
 FROM rooms_current FINAL
 WHERE protocol IN {protocols:Array(String)} AND room_id IN {ids:Array(String)}
   AND (protocol, room_id) IN (SELECT arrayJoin(arrayZip({protocols:Array(String)}, {ids:Array(String)})))`;

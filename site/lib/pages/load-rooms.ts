@@ -38,7 +38,7 @@ export async function loadRooms(db: Db, url: URL, now: Date): Promise<PageResult
     view: {
       params: p,
       page,
-      rooms: rows.map((r) => ({ ...r, join: joinLink(r.protocol, r.address, r.room_id) })),
+      rooms: rows.map((r) => ({ ...r, join: joinLink(r.protocol, r.address, r.room_id, r.federates ?? null) })),
       prevHref: p.page > 1 ? link(p.page - 1) : null,
       nextHref: p.page < page.pages && p.page < 500 ? link(p.page + 1) : null,
     },

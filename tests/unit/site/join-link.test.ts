@@ -21,4 +21,9 @@ describe('joinLink', () => {
     assert.equal(joinLink('xmpp', 'javascript:alert(1)', 'no at sign'), null);
     assert.equal(joinLink('xmpp', 'a b@c', ''), null);
   });
+  it('offers no link to a local-only room (m.federate: false): only its own server\'s users can join', () => {
+    assert.equal(joinLink('matrix', '#staff:example.org', '!abc:example.org', false), null);
+    assert.equal(joinLink('matrix', '#staff:example.org', '!abc:example.org', true), 'https://matrix.to/#/%23staff:example.org');
+    assert.equal(joinLink('matrix', '#staff:example.org', '!abc:example.org', null), 'https://matrix.to/#/%23staff:example.org', 'not known: linked');
+  });
 });
