@@ -3,7 +3,14 @@
 # unable to reach anything but loopback, whatever its configuration says:
 # every socket connect/sendto to a non-127.0.0.0/8 address raises, and name
 # lookups of anything but IP literals and "localhost" fail.
+#
+# A federating test Synapse (tests/harness/synapse.ts `federation`) runs in its
+# own mount namespace whose /etc/resolv.conf names only the test DNS server,
+# and gets CHATLAS_TEST_DNS=<that server's address>. Then, and only if
+# /etc/resolv.conf really names that one loopback server, names may be looked
+# up, and only loopback answers are returned.
 import ipaddress
+import os
 import socket
 
 _connect = socket.socket.connect
@@ -38,13 +45,33 @@ def sendto(self, data, *args):
     return _sendto(self, data, *args)
 
 
+def _resolver_is_ours():
+    dns = os.environ.get("CHATLAS_TEST_DNS", "")
+    if not dns or not ipaddress.ip_address(dns).is_loopback:
+        return False
+    try:
+        with open("/etc/resolv.conf") as f:
+            servers = [line.split()[1] for line in f if line.split()[:1] == ["nameserver"] and len(line.split()) > 1]
+    except OSError:
+        return False
+    return servers == [dns]
+
+
+_LOOKUPS_ALLOWED = _resolver_is_ours()
+
+
 def getaddrinfo(host, *args, **kwargs):
     if host not in (None, "localhost"):
         h = host.decode() if isinstance(host, bytes) else host
         try:
             ipaddress.ip_address(h)
         except ValueError:
-            raise socket.gaierror(socket.EAI_NONAME, f"chatlas test harness: no lookups of {h!r}")
+            if not _LOOKUPS_ALLOWED:
+                raise socket.gaierror(socket.EAI_NONAME, f"chatlas test harness: no lookups of {h!r}")
+            answers = [a for a in _getaddrinfo(host, *args, **kwargs) if ipaddress.ip_address(a[4][0].split("%")[0]).is_loopback]
+            if not answers:
+                raise socket.gaierror(socket.EAI_NONAME, f"chatlas test harness: {h!r} has no loopback address")
+            return answers
     return _getaddrinfo(host, *args, **kwargs)
 
 

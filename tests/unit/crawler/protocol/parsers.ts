@@ -55,6 +55,9 @@ export const PARSERS: Record<string, FixtureParser> = {
     if (typeof doc['status'] === 'number') { const e = envelope(input); return parsePublicRoomsResponse(e.status, e.text); }
     return parsePublicRoomsPage(input);
   },
+  // The server-server directory (GET/POST /_matrix/federation/v1/publicRooms, signed): the same
+  // PublishedRoomsChunk page as the client one, so the same reader until the probe reads it apart.
+  'matrix-federation-public-rooms': (input) => { const e = envelope(input); return parsePublicRoomsResponse(e.status, e.text); },
   'matrix-hierarchy': parseHierarchyPage,
   'matrix-user-count': parseLocalUserCount,
   // XMPP (crawler/protocol/{rfc6120,xep*}-*.ts): rfc6120-features, xep0030-disco, xep0045-muc,
