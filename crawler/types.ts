@@ -11,6 +11,7 @@ import type { ReportItem } from './report-item.ts';
 
 export { EXPECTED_OUTCOMES, isFailureOutcome, isOutcome, parseOutcome, type ExpectedOutcome, type Outcome } from './outcome.ts';
 export { parseReportItems, REPORT_LEVELS, type ReportItem, type ReportLevel } from './report-item.ts';
+export { parseSoftwareKey, UNKNOWN_SOFTWARE, UNRECOGNISED_PREFIX, UNRECOGNISED_SOFTWARE, type SoftwareKey } from './software-key.ts';
 
 /** The two federations Chatlas watches. */
 export const PROTOCOLS = ['xmpp', 'matrix'] as const;
@@ -90,7 +91,10 @@ export interface ServerSnapshot {
   protocol: Protocol;
   observedAt: Date;
   status: ServerStatus;
-  /** Normalised software name (`synapse`, `prosody`, …) or `unknown`. */
+  /**
+   * Normalised software name (`synapse`, `prosody`, …), `unknown`, or for a name no rule
+   * knows `unrecognised` / `unrecognised:<plain name>` (crawler/software-key.ts).
+   */
   software: string;
   /** The version string as the server reported it. */
   versionRaw: string;

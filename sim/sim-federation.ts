@@ -14,7 +14,8 @@
  * every registration mode, delegation by well-known and SRV, a server that is
  * down, one with an expired certificate, one whose directory needs a token,
  * rooms and a space, rooms that name other servers (transitive discovery),
- * and a room whose name is an XSS attempt.
+ * a room whose name is an XSS attempt, and a server whose software name and
+ * version are HTML (shown as unrecognised software, never as an implementation).
  *
  * The XMPP half (sim/sim-xmpp.ts) lives on <prefix>.2.x: Prosody,
  * ejabberd, Snikket and Openfire domains reached through SRV, one down, one
@@ -56,6 +57,8 @@ export interface SimFederation {
 
 /** The XSS probe the browser tests look for: it must show as text and run nothing. */
 export const XSS_ROOM_NAME = '<script>alert(1)</script>';
+/** The software name `iota.test` reports: listed as unrecognised, shown only as text on its server page. */
+export const HOSTILE_SOFTWARE_NAME = '<img src=x onerror=alert(1)>';
 
 const room = (id: string, name: string, members: number, extra: Partial<FakeRoom> = {}): FakeRoom => ({
   room_id: id, name, num_joined_members: members, world_readable: false, guest_can_join: false, join_rule: 'public', ...extra,
@@ -140,6 +143,11 @@ function homeservers(): SimHomeserver[] {
     {
       name: 'expired.test', host: '1.9', reach: 'direct', expiredCert: true,
       api: { software: { name: 'Synapse', version: '1.98.0' } },
+    },
+    {
+      // A payload where the software name should be: a lab once saw it listed as an implementation.
+      name: 'iota.test', host: '1.11', reach: 'direct',
+      api: { software: { name: HOSTILE_SOFTWARE_NAME, version: '<b>6.6.6</b>' } },
     },
     {
       name: 'omega.test', host: '1.10', reach: 'direct',

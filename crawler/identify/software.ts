@@ -2,8 +2,14 @@
  * Software identification from what a server reports about itself.
  * Shared by both protocols: each passes its own rule table
  * (`matrix-rules.ts`, `xmpp-rules.ts`).
+ *
+ * A name no rule knows is the server's own choice of string, so it never
+ * becomes an implementation: it is stored as `unrecognised` (or, when plain,
+ * `unrecognised:<name>` for grouping; crawler/software-key.ts) and its raw
+ * form goes to the report, which the server page shows escaped.
  */
 import { normaliseVersion, type NormalisedVersion } from './version.ts';
+import { unrecognisedKey } from '../software-key.ts';
 
 /** One identification rule: a reported name pattern → our normalised name. */
 export interface SoftwareRule {
@@ -17,29 +23,40 @@ export interface SoftwareRule {
 
 /** The identification of one server. */
 export interface SoftwareId {
-  /** Normalised name from a rule, the cleaned reported name when no rule matches, or `unknown`. */
+  /**
+   * The stored key (crawler/software-key.ts): the normalised name from a rule,
+   * `unrecognised:<name>` or `unrecognised` when no rule matches, `unknown` when nothing was reported.
+   */
   software: string;
-  /** A rule matched (false: the reported name was kept as is). */
+  /** A rule matched. */
   known: boolean;
-  /** The name as reported. */
+  /** The name as reported (trimmed, at most {@link MAX_RAW_NAME} characters). */
   nameRaw: string;
   version: NormalisedVersion;
 }
 
-/** Longest reported name kept as a software name. @default 64 */
-export const MAX_SOFTWARE_NAME = 64;
+/** Longest reported name kept raw (for the report). @default 200 */
+export const MAX_RAW_NAME = 200;
 
 /**
- * Identify software from a reported name and version.
- * Unknown names are kept (lower-cased, printable ASCII-ish, cut) so new
- * implementations show up in the statistics instead of vanishing into `unknown`.
+ * Identify software from a reported name and version. A name no rule knows
+ * gets an `unrecognised` key, never a software name of its own.
  */
 export function identifySoftware(name: string, version: string, rules: readonly SoftwareRule[]): SoftwareId {
-  const nameRaw = (typeof name === 'string' ? name : '').trim().slice(0, 200);
+  const nameRaw = (typeof name === 'string' ? name : '').trim().slice(0, MAX_RAW_NAME);
   const normalised = normaliseVersion(version);
   for (const rule of rules) {
     if (rule.name.test(nameRaw)) return { software: rule.software, known: true, nameRaw, version: normalised };
   }
-  const cleaned = nameRaw.toLowerCase().replace(/[^\p{L}\p{N} ._+-]/gu, '').replace(/\s+/g, ' ').trim().slice(0, MAX_SOFTWARE_NAME);
-  return { software: cleaned || 'unknown', known: false, nameRaw, version: normalised };
+  return { software: unrecognisedKey(nameRaw), known: false, nameRaw, version: normalised };
+}
+
+/**
+ * The report line for a name no rule knows, quoting the raw name and version
+ * (the site renders report text escaped); null when a rule matched or nothing was reported.
+ */
+export function unrecognisedNote(id: SoftwareId): string | null {
+  if (id.known || id.nameRaw === '') return null;
+  const version = id.version.raw ? ` version ${JSON.stringify(id.version.raw)}` : '';
+  return `The server names its software ${JSON.stringify(id.nameRaw)}${version}, which Chatlas does not recognise: it is counted as unrecognised software, not as an implementation of its own.`;
 }

@@ -27,7 +27,7 @@ import { parseLoginFlows, type LoginFlows } from '../protocol/matrix-login.ts';
 import { decideRegistration, parseAuthMetadata, parseRegisterResponse, type AuthMetadata, type RegisterProbe } from '../protocol/matrix-register.ts';
 import { parseServerKeys } from '../protocol/matrix-keys.ts';
 import { parseLocalUserCount } from '../protocol/matrix-user-count.ts';
-import { identifySoftware } from '../identify/software.ts';
+import { identifySoftware, unrecognisedNote } from '../identify/software.ts';
 import { MATRIX_RULES } from '../identify/matrix-rules.ts';
 import type { Outcome, ProbeResult, ReportItem, RoomSnapshot, ServerSnapshot, TlsFacts } from '../types.ts';
 import { MatrixRecorder, type Origin } from './matrix-http.ts';
@@ -148,6 +148,8 @@ async function run(rec: MatrixRecorder, options: MatrixProbeOptions): Promise<Pr
   let walk: RoomWalk | null = null;
   let users: number | null = null;
   const software = fedVersion ? identifySoftware(fedVersion.name, fedVersion.version, MATRIX_RULES) : identifySoftware('', '', MATRIX_RULES);
+  const unrecognised = unrecognisedNote(software);
+  if (unrecognised) report.push({ step: 'matrix.federation-version', level: 'info', message: unrecognised });
   if (client) {
     const origin = client;
     [login, authMeta] = await Promise.all([

@@ -23,6 +23,7 @@ import { xmppDiscoveries } from '../discover/xmpp-frontier.ts';
 import { parseHostMetaJson, parseHostMetaXml } from '../protocol/xep0156-host-meta.ts';
 import { parseProviderFile } from '../protocol/xmpp-provider-file.ts';
 import { identifyXmpp } from '../identify/xmpp-rules.ts';
+import { unrecognisedNote } from '../identify/software.ts';
 import { ObservationRecorder, type StepResult } from './observation-recorder.ts';
 import { probeSide, type SideResult } from './xmpp-streams.ts';
 import { observeDomain, DEFAULT_OBSERVER_LIMITS, type ObserverLimits, type ObserverResult } from './xmpp-observer.ts';
@@ -144,6 +145,8 @@ async function run(ctx: NetContext, rec: ObservationRecorder, domain: string, op
   });
   // The software is a fact of the step, not its outcome (crawler/outcome.ts maps rows written the old way).
   rec.record('xmpp.identify', 'ok', 0, { software: id.software, by: id.by, confidence: id.confidence, known: id.known, nameRaw: id.nameRaw, version: id.version });
+  const unrecognised = unrecognisedNote(id);
+  if (unrecognised) rec.note('xmpp.identify', 'info', unrecognised);
   // ok: some stream got as far as its features; error: connected but every stream failed.
   const spoke = !!(c2sResult.preTls || c2sResult.postTls || s2sResult.preTls || s2sResult.postTls);
   const connected = c2sResult.connected || s2sResult.connected;

@@ -1,6 +1,7 @@
 import type { Db } from '../../client.ts';
 import type { Protocol } from '../../../crawler/types.ts';
 import { queryRows } from '../../query-rows.ts';
+import { softwareGroupSql } from './software-group-sql.ts';
 
 /** Parameters of {@link getFeatureAdoption}. */
 export interface FeatureAdoptionParams {
@@ -23,14 +24,18 @@ export interface FeatureAdoptionRow {
 }
 
 // uniqExact states merge as set unions, so the all-software row counts a server once even if it
-// changed software during the day (it sits in two software rows of features_daily_v1).
+// changed software during the day (it sits in two software rows of features_daily_v1). Grouped by
+// software key (softwareGroupSql).
 const sql = `
 SELECT protocol, software, feature, n AS servers
 FROM (
-  SELECT protocol, software, feature, uniqExactMerge(servers) AS n
-  FROM features_daily_v1
-  WHERE day = {day:Date} AND ({protocol:String} = '' OR protocol = {protocol:String})
-  GROUP BY GROUPING SETS ((protocol, feature), (protocol, software, feature))
+  SELECT protocol, sw AS software, feature, uniqExactMerge(servers) AS n
+  FROM (
+    SELECT protocol, ${softwareGroupSql('protocol', 'software')} AS sw, feature, servers
+    FROM features_daily_v1
+    WHERE day = {day:Date} AND ({protocol:String} = '' OR protocol = {protocol:String})
+  )
+  GROUP BY GROUPING SETS ((protocol, feature), (protocol, sw, feature))
 )
 WHERE software = '' OR {software:String} = '' OR software = {software:String}
 ORDER BY protocol, software, n DESC, feature

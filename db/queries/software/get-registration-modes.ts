@@ -4,6 +4,7 @@ import { bucketSql } from '../stats/bucket-sql.ts';
 import { networkCellsSql } from '../stats/network-cells-sql.ts';
 import { planNetworkCells } from '../stats/plan-network-cells.ts';
 import { queryRows } from '../../query-rows.ts';
+import { softwareGroupSql } from './software-group-sql.ts';
 
 /** Parameters of {@link getRegistrationModes}. */
 export interface RegistrationModesParams {
@@ -22,11 +23,11 @@ export interface RegistrationModeRow {
 }
 
 // The day's network cells (each server's last state of the day, networkCellsSql), from
-// network_buckets_v1 once the day is closed.
+// network_buckets_v1 once the day is closed, grouped by software key (softwareGroupSql).
 const sql = `
-SELECT protocol, software, registration, sum(reachable) AS servers
-FROM (${networkCellsSql(bucketSql('day'))})
-GROUP BY GROUPING SETS ((protocol, registration), (protocol, software, registration))
+SELECT protocol, sw AS software, registration, sum(reachable) AS servers
+FROM (SELECT protocol, ${softwareGroupSql('protocol', 'software')} AS sw, registration, reachable FROM (${networkCellsSql(bucketSql('day'))}))
+GROUP BY GROUPING SETS ((protocol, registration), (protocol, sw, registration))
 HAVING servers > 0
 ORDER BY protocol, software, servers DESC, registration`;
 

@@ -4,6 +4,7 @@ import { bucketSql, type Step } from '../stats/bucket-sql.ts';
 import { networkCellsSql } from '../stats/network-cells-sql.ts';
 import { planNetworkCells } from '../stats/plan-network-cells.ts';
 import { queryRows } from '../../query-rows.ts';
+import { softwareGroupSql } from './software-group-sql.ts';
 
 /** Parameters of {@link getSoftwareSeries}. */
 export interface SoftwareSeriesParams {
@@ -27,11 +28,12 @@ export interface SoftwarePoint {
 
 // Reads the network cells (each server's LAST state in the bucket; networkCellsSql) rather than
 // software_daily_v1, whose per-software sets would count a server that switched software mid-day
-// under both names. Closed buckets come precomputed from network_buckets_v1.
+// under both names. Closed buckets come precomputed from network_buckets_v1. Grouped by software key
+// (softwareGroupSql): an unrecognised name is its own series only while enough servers share it.
 const sql = (bucket: string) => `
-SELECT toString(bucket) AS bucket, protocol, software, sum(reachable) AS servers
-FROM (${networkCellsSql(bucket)})
-GROUP BY bucket, protocol, software
+SELECT toString(bucket) AS bucket, protocol, sw AS software, sum(reachable) AS servers
+FROM (SELECT bucket, protocol, ${softwareGroupSql('protocol', 'software')} AS sw, reachable FROM (${networkCellsSql(bucket)}))
+GROUP BY bucket, protocol, sw
 HAVING servers > 0
 ORDER BY bucket, protocol, servers DESC, software`;
 

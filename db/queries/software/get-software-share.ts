@@ -4,6 +4,7 @@ import { bucketSql } from '../stats/bucket-sql.ts';
 import { networkCellsSql } from '../stats/network-cells-sql.ts';
 import { planNetworkCells } from '../stats/plan-network-cells.ts';
 import { queryRows } from '../../query-rows.ts';
+import { softwareGroupSql } from './software-group-sql.ts';
 
 /** Parameters of {@link getSoftwareShare}. */
 export interface SoftwareShareParams {
@@ -24,11 +25,11 @@ export interface SoftwareShareRow {
 }
 
 // The day's network cells (each server's last state of the day, networkCellsSql), from
-// network_buckets_v1 once the day is closed.
+// network_buckets_v1 once the day is closed, grouped by software key (softwareGroupSql).
 const sql = `
-SELECT protocol, software, sum(reachable) AS servers, sum(sum(reachable)) OVER (PARTITION BY protocol) AS total
-FROM (${networkCellsSql(bucketSql('day'))})
-GROUP BY protocol, software
+SELECT protocol, sw AS software, sum(reachable) AS servers, sum(sum(reachable)) OVER (PARTITION BY protocol) AS total
+FROM (SELECT protocol, ${softwareGroupSql('protocol', 'software')} AS sw, reachable FROM (${networkCellsSql(bucketSql('day'))}))
+GROUP BY protocol, sw
 HAVING servers > 0
 ORDER BY protocol, servers DESC, software`;
 

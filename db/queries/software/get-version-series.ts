@@ -3,10 +3,11 @@ import { bucketSql, type Step } from '../stats/bucket-sql.ts';
 import { networkCellsSql } from '../stats/network-cells-sql.ts';
 import { planNetworkCells } from '../stats/plan-network-cells.ts';
 import { queryRows } from '../../query-rows.ts';
+import { softwareGroupSql } from './software-group-sql.ts';
 
 /** Parameters of {@link getVersionSeries}. */
 export interface VersionSeriesParams {
-  /** Normalised software name, e.g. `synapse`. */
+  /** Software key, e.g. `synapse` or `unrecognised` (softwareGroupSql). */
   software: string;
   /** First day, inclusive, `YYYY-MM-DD`. */
   from: string;
@@ -24,11 +25,12 @@ export interface VersionPoint {
   servers: number;
 }
 
-// Each server counts once per bucket, under its last software and version there (networkCellsSql).
+// Each server counts once per bucket, under its last software and version there (networkCellsSql);
+// `software` is a software key (softwareGroupSql), so `unrecognised` gathers every name it stands for.
 const sql = (bucket: string) => `
 SELECT toString(bucket) AS bucket, version, sum(reachable) AS servers
 FROM (${networkCellsSql(bucket)})
-WHERE software = {software:String}
+WHERE ${softwareGroupSql('protocol', 'software')} = {software:String}
 GROUP BY bucket, version
 HAVING servers > 0
 ORDER BY bucket, servers DESC, version`;

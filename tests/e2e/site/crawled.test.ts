@@ -2,7 +2,8 @@
  * The site over a store filled by really crawling the simulated federation
  * (sim/sim-federation.ts on 127.50.0.0/16: DNS, delegation, TLS,
  * several implementations, a down server, an expired certificate, an XSS
- * room name), served by `startServer` on 127.50.0.1 and read in Chromium.
+ * room name, an HTML software name), served by `startServer` on 127.50.0.1
+ * and read in Chromium.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -14,7 +15,7 @@ import { createDb, type Db } from '../../../db/client.ts';
 import { migrate } from '../../../db/migrate.ts';
 import { createCrawler, installApi, type Crawler } from '../../../jobs/runtime.ts';
 import { startServer, type RunningServer } from '../../../jobs/serve/server.ts';
-import { startSimFederation, XSS_ROOM_NAME, type SimFederation } from '../../../sim/sim-federation.ts';
+import { HOSTILE_SOFTWARE_NAME, startSimFederation, XSS_ROOM_NAME, type SimFederation } from '../../../sim/sim-federation.ts';
 import { buildSite, chartInk, launchBrowser, type TestBrowser } from './browser.ts';
 
 const HOST = '127.50.0.1';
@@ -98,6 +99,22 @@ describe('site over a crawl of the simulated federation', () => {
     const { page } = await open('/software');
     const names = await page.locator('section table tbody th a').allInnerTexts();
     assert.ok(names.includes('Synapse') && names.length >= 3, names.join(', '));
+    await page.close();
+  });
+
+  it('lists a server whose software name is HTML under "Unrecognised", never as an implementation, and shows the name as text', async () => {
+    const software = await open('/software');
+    const names = await software.page.locator('section table tbody th').allInnerTexts();
+    assert.ok(names.some((n) => n.includes('Unrecognised')), names.join(', '));
+    assert.ok(!names.some((n) => /img|onerror|alert/i.test(n)), names.join(', '));
+    await software.page.close();
+    const { page, status } = await open('/servers/iota.test');
+    assert.equal(status, 200);
+    assert.match(await page.locator('.grid').first().innerText(), /Unrecognised <b>6\.6\.6<\/b>/);
+    assert.ok((await page.locator('.findings').innerText()).includes(`"${HOSTILE_SOFTWARE_NAME}"`));
+    // No element came of the payload, so no onerror can ever fire.
+    assert.equal(await page.locator('main img, main b').count(), 0, 'the payload made no element');
+    assert.deepEqual(browser.dialogs, []);
     await page.close();
   });
 

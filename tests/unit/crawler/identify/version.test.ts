@@ -40,12 +40,14 @@ test('compareVersions orders numerically, not as text', () => {
   assert.equal(compareVersions(normaliseVersion('1.2'), normaliseVersion('1.2.0')), 0);
 });
 
-test('identifySoftware: known names whatever their case, unknown names kept and cleaned', () => {
+test('identifySoftware: known names whatever their case; a name no rule knows is unrecognised, its raw form kept', () => {
   assert.equal(identifySoftware('Synapse', '1.163.2', MATRIX_RULES).software, 'synapse');
   assert.equal(identifySoftware('CONDUWUIT', '0.4.6', MATRIX_RULES).software, 'conduwuit');
   assert.equal(identifySoftware('Conduit', '0.9.0', MATRIX_RULES).software, 'conduit');
   const other = identifySoftware('  Hungry<script>serv ', '1', MATRIX_RULES);
-  assert.deepEqual([other.software, other.known, other.nameRaw], ['hungryscriptserv', false, 'Hungry<script>serv']);
+  assert.deepEqual([other.software, other.known, other.nameRaw], ['unrecognised', false, 'Hungry<script>serv']);
+  const plain = identifySoftware('Hungry Server', '1', MATRIX_RULES);
+  assert.deepEqual([plain.software, plain.known, plain.nameRaw], ['unrecognised:hungry server', false, 'Hungry Server']);
   assert.equal(identifySoftware('', '', MATRIX_RULES).software, 'unknown');
 });
 

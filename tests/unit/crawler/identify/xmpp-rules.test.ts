@@ -1,4 +1,4 @@
-/** XMPP identification: names, caps nodes, heuristics, unknown names kept. */
+/** XMPP identification: names, caps nodes, heuristics, unrecognised names. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { identifyXmpp, streamHeuristic } from '../../../../crawler/identify/xmpp-rules.ts';
@@ -14,9 +14,10 @@ test('XEP-0092 names of the seven servers', () => {
   }
 });
 
-test('unknown names are kept, with the raw version', () => {
+test('a name no XMPP rule knows is unrecognised (kept for grouping when plain), with the raw name and version', () => {
   const id = identifyXmpp({ version: { name: 'Dendrite', version: '0.15.0' } });
-  assert.equal(id.software, 'dendrite');
+  assert.equal(id.software, 'unrecognised:dendrite');
+  assert.equal(id.nameRaw, 'Dendrite');
   assert.equal(id.known, false);
   assert.equal(id.version.raw, '0.15.0');
 });
