@@ -57,6 +57,17 @@ export interface NormaliseOptions {
   reservedNames?: readonly string[];
 }
 
+/**
+ * What every `domain` returned by {@link normaliseDomain} matches, in any letter case: two or
+ * more LDH labels of 1-63 characters (no hyphen at either end), or a bracketed IPv6 literal (a
+ * Matrix server name). An IPv4 literal is LDH labels too. Readers that take a stored domain
+ * back from a URL (the site's and API's `domainSchema`, site/lib/params.ts) validate with it,
+ * so every stored server can be asked for; they lower-case after matching. It is an ECMA-262
+ * source without lookarounds or flags, as JSON Schema's `pattern` (and a test-data generator
+ * reading it) needs; the 253-character cap is separate (`maxLength`).
+ */
+export const DOMAIN_NAME_PATTERN = '^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+|\\[[0-9A-Fa-f:.]+\\])$';
+
 const MAX_NAME = 253;
 const MAX_LABEL = 63;
 const LDH = /^[a-z0-9-]+$/;
@@ -77,6 +88,8 @@ export function normaliseDomain(input: string, options: NormaliseOptions = {}): 
   const bare = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
   if (isIP(bare) !== 0) {
     if (options.protocol !== 'matrix') return refuse('ip-literal');
+    // node:net takes an IPv6 zone ("fe80::1%eth0"); a scoped address names no server (RFC 3986 IP-literal has none).
+    if (bare.includes('%')) return refuse('bad-character');
     return { ok: true, domain: isIP(bare) === 6 ? `[${bare.toLowerCase()}]` : bare, unicode: bare };
   }
 

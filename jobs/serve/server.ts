@@ -29,6 +29,7 @@ import type { Registry } from 'prom-client';
 import type { Db } from '../../db/client.ts';
 import { setStore } from '../../site/lib/store.ts';
 import { CLIENT_ADDRESS_LOCAL } from '../../site/lib/api/request-client-address.ts';
+import { methodNotAllowed } from '../../site/lib/api/allowed-methods.ts';
 import { parseTrustedProxies, resolveClientAddress } from './client-address.ts';
 
 /** Options of {@link startServer}. */
@@ -136,13 +137,22 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   server.keepAliveTimeout = 5_000;
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const path = (req.url ?? '/').split('?')[0]!;
+    // A method an API path does not document: 405 with Allow, before Astro's cross-site form guard
+    // (which would answer 403 to a PUT) and before the Fetch API sees a method it cannot represent.
+    const refused = methodNotAllowed(req.method ?? '', path);
+    if (refused) {
+      refused.headers.forEach((value, name) => res.setHeader(name, value));
+      res.writeHead(refused.status);
+      res.end(req.method === 'HEAD' ? undefined : await refused.text());
+      return;
+    }
     // TRACE, TRACK, CONNECT and unknown methods cannot become a Fetch Request: Astro would throw (500).
     if (!ALLOWED_METHODS.has(req.method ?? '')) {
       res.writeHead(405, { allow: 'GET, HEAD, POST, PATCH, OPTIONS', 'content-type': 'text/plain; charset=utf-8' });
       res.end('Method not allowed\n');
       return;
     }
-    const path = (req.url ?? '/').split('?')[0]!;
     if (options.federation && await options.federation(req, res)) return;
     if (path === '/metrics' && options.metrics) {
       if (req.method !== 'GET' && req.method !== 'HEAD') return void sendStatus(res, 405);

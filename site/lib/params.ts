@@ -8,11 +8,19 @@
  * bounded. Pages and routes call {@link parseQuery}; a bad value becomes a
  * 400 with the offending field named, never a 500.
  *
+ * The OpenAPI document is generated from these schemas and checks the raw
+ * value, so each pattern and length applies to the value as sent: case is
+ * folded AFTER the pattern matched (the pattern admits upper case), and
+ * nothing is trimmed here. Trimming and "blank means absent" are what a form
+ * needs, so the pages' {@link parseQuery} does them; the API takes values as
+ * documented.
+ *
  * Owner: the site (issue 6). The API engineer (issue 7) reuses these; change a
  * schema here, in one place, so the site, API and OpenAPI never disagree.
  */
 import { z } from 'zod';
 import { PROTOCOLS, REGISTRATION_MODES } from '../../crawler/types.ts';
+import { DOMAIN_NAME_PATTERN } from '../../crawler/discover/domain-name.ts';
 
 /** `xmpp` or `matrix`. */
 export const protocolSchema = z.enum(PROTOCOLS).describe('Federation: xmpp or matrix.');
@@ -28,28 +36,30 @@ export const STEPS = ['day', 'week', 'month'] as const;
 export type Step = (typeof STEPS)[number];
 export const stepSchema = z.enum(STEPS).describe('Bucket of a time series: day, week or month. Default depends on the range.');
 
-/** A DNS domain as Chatlas stores it: lower-case labels, no trailing dot. */
+/**
+ * A DNS domain as Chatlas stores it (crawler/discover/domain-name.ts `DOMAIN_NAME_PATTERN`,
+ * the normaliser's output: two or more LDH labels, or a bracketed IPv6 literal), in any case;
+ * the value is lower-cased after it matched.
+ */
 export const domainSchema = z
   .string()
-  .trim()
-  .toLowerCase()
   .max(253)
-  .regex(/^(?=.{1,253}$)([a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9])?)(\.[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9])?)*$/, 'expected a domain name such as example.org')
-  .describe('Server domain, e.g. matrix.org.');
+  .regex(new RegExp(DOMAIN_NAME_PATTERN), 'expected a domain name such as example.org')
+  .toLowerCase()
+  .describe('Server domain as Chatlas lists it, e.g. matrix.org (any letter case).');
 
 /** A normalised software name (`synapse`, `prosody`, `unknown`, …). */
 export const softwareSchema = z
   .string()
-  .trim()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'expected a software name such as synapse')
   .toLowerCase()
-  .regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'expected a software name such as synapse')
-  .describe('Normalised software name, e.g. synapse, prosody.');
+  .describe('Normalised software name, e.g. synapse, prosody (any letter case).');
 
 /** A version as stored (`1.163.2`, `25.10`, `2024.10`). */
-export const versionSchema = z.string().trim().max(64).regex(/^[0-9A-Za-z.+_-]*$/, 'expected a version such as 1.163.2').describe('Version, e.g. 1.163.2.');
+export const versionSchema = z.string().max(64).regex(/^[0-9A-Za-z.+_-]*$/, 'expected a version such as 1.163.2').describe('Version, e.g. 1.163.2.');
 
-/** Free-text search, capped so a query string cannot become a denial of service. */
-export const searchTextSchema = z.string().trim().max(200).describe('Search text (substring, case-insensitive), at most 200 characters.');
+/** Free-text search, capped (before trimming, as documented) so a query string cannot become a denial of service. */
+export const searchTextSchema = z.string().max(200).trim().describe('Search text (substring, case-insensitive), at most 200 characters.');
 
 /** Health filters of the server list; each maps to one allow-listed SQL predicate. */
 export const HEALTH_FILTERS = ['ok', 'down', 'tls-invalid', 'tls-expiring', 'no-ipv6', 'dnssec', 'dane'] as const;
@@ -109,7 +119,7 @@ export type ServerListParams = z.infer<typeof serverListParams>;
 export const roomSearchParams = z.object({
   q: searchTextSchema.optional(),
   protocol: protocolSchema.optional(),
-  language: z.string().trim().toLowerCase().regex(/^[a-z]{2,3}(-[a-z0-9]{2,8})?$/, 'expected a language code such as en or pt-br').optional().describe('Room language code.'),
+  language: z.string().regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})?$/, 'expected a language code such as en or pt-br').toLowerCase().optional().describe('Room language code, e.g. en or pt-br (any letter case).'),
   minMembers: z.coerce.number().int().min(0).max(1e9).optional().describe('Smallest member count.'),
   maxMembers: z.coerce.number().int().min(0).max(1e9).optional().describe('Largest member count.'),
   server: domainSchema.optional().describe('Only rooms listed by this server.'),
@@ -141,9 +151,11 @@ export type ParseResult<T> =
   | { ok: false; issues: { field: string; message: string }[] };
 
 /**
- * Validate URL query parameters (plus route params) against a schema. Empty
- * values (`?software=` from a form left blank) count as absent, and a
- * repeated key keeps its first value.
+ * Validate a page's URL query parameters (plus route params) against a
+ * schema, the way a form submits them: values are trimmed, empty ones
+ * (`?software=` from a field left blank) count as absent, and a repeated key
+ * keeps its first value. The API validates the values as sent instead
+ * (site/lib/api/validate.ts).
  */
 export function parseQuery<S extends z.ZodType>(
   schema: S,
@@ -151,7 +163,8 @@ export function parseQuery<S extends z.ZodType>(
   extra: Record<string, string | undefined> = {},
 ): ParseResult<z.infer<S>> {
   const input: Record<string, string> = {};
-  for (const [key, value] of search) {
+  for (const [key, raw] of search) {
+    const value = raw.trim();
     if (value !== '' && !(key in input)) input[key] = value;
   }
   for (const [key, value] of Object.entries(extra)) {

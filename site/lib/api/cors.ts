@@ -16,11 +16,13 @@ export function applyCors(headers: Headers): void {
 }
 
 /**
- * Answer a preflight (OPTIONS) request. Only GET and HEAD are allowed across
- * origins; the request headers a reader needs are If-None-Match and Accept.
+ * Answer an OPTIONS request: `Allow` lists the methods of the path (`allow`,
+ * from the operation table: site/lib/api/allowed-methods.ts). As a CORS
+ * preflight, only GET and HEAD are granted across origins; the request
+ * headers a reader needs are If-None-Match and Accept.
  */
-export function preflight(request: Request): Response {
-  const headers = new Headers({ allow: 'GET, HEAD, OPTIONS' });
+export function preflight(request: Request, allow: readonly string[]): Response {
+  const headers = new Headers({ allow: allow.join(', ') });
   if (request.headers.get('origin') !== null && request.headers.get('access-control-request-method') !== null) {
     const wanted = (request.headers.get('access-control-request-method') ?? '').toUpperCase();
     if (wanted === 'GET' || wanted === 'HEAD') {

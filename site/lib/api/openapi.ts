@@ -9,7 +9,23 @@ import { z } from 'zod';
 import { PROBLEMS } from './problem.ts';
 import { problemSchema } from './schemas.ts';
 
-/** One documented response. */
+/**
+ * An OpenAPI Link Object (https://spec.openapis.org/oas/v3.1.0#link-object):
+ * how a value of this response feeds another operation. Schemathesis follows
+ * links in its stateful phase (create a registration, then read and verify it).
+ */
+export interface ApiLink {
+  operationId: string;
+  /** Parameter name → runtime expression, e.g. `$response.body#/registration/id`. */
+  parameters: Record<string, string>;
+  description?: string;
+}
+
+/**
+ * One documented response. Several specs may share a status (a problem and
+ * Astro's text/plain refusal are both 403s): the document merges them into
+ * one response with one content entry per media type.
+ */
 export interface ApiResponseSpec {
   status: number;
   description: string;
@@ -19,6 +35,8 @@ export interface ApiResponseSpec {
   contentType?: string | string[];
   /** Response headers worth documenting (name → description). */
   headers?: Record<string, string>;
+  /** Operations this response's values lead to. */
+  links?: Record<string, ApiLink>;
 }
 
 /** One operation of the API. */
@@ -33,6 +51,8 @@ export interface ApiOperation {
   query?: z.ZodObject;
   pathParams?: z.ZodObject;
   body?: z.ZodType;
+  /** Whether a request without a body is valid too. @default false */
+  bodyOptional?: boolean;
   responses: ApiResponseSpec[];
   /** Needs the management secret as a Bearer token. */
   bearer?: boolean;
@@ -76,28 +96,38 @@ const RATE_HEADERS = {
 };
 
 function responsesOf(op: ApiOperation) {
-  const out: Record<string, unknown> = {};
+  const out: Record<string, { description: string; headers: Record<string, unknown>; content?: Record<string, unknown>; links?: Record<string, unknown> }> = {};
   const all = [...op.responses, ...COMMON_PROBLEMS.filter((c) => !op.responses.some((r) => r.status === c.status))];
   for (const r of all) {
-    const headers: Record<string, unknown> = { ...RATE_HEADERS };
-    if (op.method === 'get' && r.status === 200) headers.ETag = { description: 'Strong entity tag; send it back in If-None-Match.', schema: { type: 'string' } };
-    for (const [name, description] of Object.entries(r.headers ?? {})) headers[name] = { description, schema: { type: 'string' } };
-    const entry: Record<string, unknown> = { description: r.description, headers };
+    const key = String(r.status);
+    const entry = out[key] ??= { description: '', headers: { ...RATE_HEADERS } };
+    entry.description = entry.description ? `${entry.description} Or: ${r.description}` : r.description;
+    if (op.method === 'get' && r.status === 200) entry.headers.ETag = { description: 'Strong entity tag; send it back in If-None-Match.', schema: { type: 'string' } };
+    for (const [name, description] of Object.entries(r.headers ?? {})) entry.headers[name] = { description, schema: { type: 'string' } };
     if (r.schema || r.contentType) {
       const schema = r.schema === problemSchema ? { $ref: '#/components/schemas/Problem' } : r.schema ? jsonSchemaOf(r.schema, 'output') : { type: 'string' };
       const types = Array.isArray(r.contentType) ? r.contentType : [r.contentType ?? 'application/json'];
-      entry.content = Object.fromEntries(types.map((t) => [t, { schema }]));
+      for (const t of types) {
+        if (entry.content?.[t]) throw new TypeError(`${op.operationId}: two ${r.status} responses both document ${t}`);
+        (entry.content ??= {})[t] = { schema };
+      }
     }
-    out[String(r.status)] = entry;
+    if (r.links) entry.links = { ...entry.links, ...r.links };
   }
-  if (op.method === 'get') out['304'] = { description: 'Not modified: the If-None-Match entity tag is current.' };
+  if (op.method === 'get') out['304'] = { description: 'Not modified: the If-None-Match entity tag is current.', headers: {} };
   return out;
 }
 
 /** Build the document for `operations`. */
 export function buildOpenApi(operations: readonly ApiOperation[], info: { version: string; serverUrl?: string }) {
   const paths: Record<string, Record<string, unknown>> = {};
+  const ids = new Set(operations.map((o) => o.operationId));
   for (const op of operations) {
+    for (const r of op.responses) {
+      for (const [name, link] of Object.entries(r.links ?? {})) {
+        if (!ids.has(link.operationId)) throw new TypeError(`${op.operationId}: link ${name} names no operation ${JSON.stringify(link.operationId)}`);
+      }
+    }
     const parameters = [
       ...(op.pathParams ? parametersOf(op.pathParams, 'path') : []),
       ...(op.query ? parametersOf(op.query, 'query') : []),
@@ -110,7 +140,7 @@ export function buildOpenApi(operations: readonly ApiOperation[], info: { versio
       ...(parameters.length > 0 ? { parameters } : {}),
       responses: responsesOf(op),
     };
-    if (op.body) operation.requestBody = { required: true, content: { 'application/json': { schema: jsonSchemaOf(op.body, 'input') } } };
+    if (op.body) operation.requestBody = { required: !op.bodyOptional, content: { 'application/json': { schema: jsonSchemaOf(op.body, 'input') } } };
     if (op.bearer) operation.security = [{ managementSecret: [] }];
     (paths[op.path] ??= {})[op.method] = operation;
   }
@@ -119,7 +149,7 @@ export function buildOpenApi(operations: readonly ApiOperation[], info: { versio
     info: {
       title: 'Chatlas API',
       version: info.version,
-      description: 'Public data of the Chatlas observatory of the XMPP and Matrix federations: statistics, software, servers, rooms, exports, and instance registration. Errors are RFC 9457 problem details; GET answers carry a strong ETag and allow CORS.',
+      description: 'Public data of the Chatlas observatory of the XMPP and Matrix federations: statistics, software, servers, rooms, exports, and instance registration. Errors are RFC 9457 problem details; GET answers carry a strong ETag and allow CORS. Parameters are judged as sent: an empty value (`?software=`) is a value, and one its schema refuses is a 400. A method a path does not list is answered 405 with an Allow header (OPTIONS answers Allow too).',
       license: { name: 'AGPL-3.0-or-later', identifier: 'AGPL-3.0-or-later' },
     },
     ...(info.serverUrl ? { servers: [{ url: info.serverUrl }] } : {}),

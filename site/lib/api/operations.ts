@@ -7,7 +7,8 @@ import { z } from 'zod';
 import {
   domainSchema, overviewParams, protocolSchema, rangeSchema, roomSearchParams, serverListParams, seriesParams, softwareSchema,
 } from '../params.ts';
-import { buildOpenApi, type ApiOperation, type ApiResponseSpec } from './openapi.ts';
+import { buildOpenApi, type ApiLink, type ApiOperation, type ApiResponseSpec } from './openapi.ts';
+import { signedCursorSchema } from './cursor.ts';
 import { problemSchema, registrationChangesSchema, registrationCreatedSchema, registrationIdParams, registrationRequestSchema, registrationSchema, registrationVerifiedSchema, verifyRequestSchema } from './schemas.ts';
 import { roomPageSchema, serverDetailSchema, serverListSchema, seriesSchema, softwareDetailSchema, softwareListSchema, statsSchema } from './response-schemas.ts';
 
@@ -21,6 +22,11 @@ export const softwareDetailQuery = z.object({ range: rangeSchema, protocol: prot
 export const serverPath = z.object({ domain: domainSchema });
 /** `/servers/{domain}` query. */
 export const serverDetailQuery = z.object({ range: rangeSchema });
+/**
+ * `GET /api/v1/servers` query: the pages' filters and sort, with the API's
+ * signed cursor (site/lib/api/cursor.ts) in place of the pages' plain one.
+ */
+export const apiServerListParams = serverListParams.extend({ cursor: signedCursorSchema.optional() });
 /** `/export/{file}` path. */
 export const exportPath = z.object({
   file: z.enum(['servers.csv', 'servers.ndjson', 'rooms.csv', 'rooms.ndjson']).describe('What and in which format.'),
@@ -37,6 +43,15 @@ const csrfRefusal: ApiResponseSpec = { status: 403, description: 'Refused by the
 const badParam = problemOf(400, 'A parameter is not valid (the problem names it and quotes the value).');
 const notFound = problemOf(404, 'Unknown, hidden or opted out.');
 
+/** A link that passes the id of a registration in this response's body on. */
+const byRegistrationId = (operationId: string, description: string): ApiLink => ({ operationId, parameters: { id: '$response.body#/registration/id' }, description });
+/** Links from a registration in the body to reading and verifying it. */
+const registrationLinks = {
+  GetRegistration: byRegistrationId('getRegistration', 'Read the registration and its state.'),
+  VerifyRegistration: byRegistrationId('verifyRegistration', 'Check the published token.'),
+  UpdateRegistration: byRegistrationId('updateRegistration', 'Change it, with the management secret verify returns.'),
+};
+
 /** Every operation of API v1. */
 export const OPERATIONS: readonly ApiOperation[] = [
   {
@@ -51,7 +66,11 @@ export const OPERATIONS: readonly ApiOperation[] = [
   },
   {
     method: 'get', path: '/api/v1/software', operationId: 'listSoftware', tag: 'software',
-    summary: 'Implementations side by side', query: softwareListParams, responses: [ok(softwareListSchema), badParam],
+    summary: 'Implementations side by side', query: softwareListParams,
+    responses: [
+      { ...ok(softwareListSchema), links: { GetSoftware: { operationId: 'getSoftware', parameters: { name: '$response.body#/software/0/software' }, description: 'The first implementation listed.' } } },
+      badParam,
+    ],
   },
   {
     method: 'get', path: '/api/v1/software/{name}', operationId: 'getSoftware', tag: 'software',
@@ -60,13 +79,21 @@ export const OPERATIONS: readonly ApiOperation[] = [
   },
   {
     method: 'get', path: '/api/v1/servers', operationId: 'listServers', tag: 'servers',
-    summary: 'Servers, filtered and sorted, in cursor pages', description: 'Follow `nextCursor` (or the Link rel="next" header) for the next page.',
-    query: serverListParams, responses: [ok(serverListSchema), badParam],
+    summary: 'Servers, filtered and sorted, in cursor pages', description: 'Follow `nextCursor` (or the Link rel="next" header) for the next page, with the same filters and sort.',
+    query: apiServerListParams,
+    responses: [
+      { ...ok(serverListSchema), links: { GetServer: { operationId: 'getServer', parameters: { domain: '$response.body#/servers/0/domain' }, description: 'The first server of the page.' } } },
+      badParam,
+      problemOf(404, '`invalid-cursor`: the cursor is well-formed but names no page (not issued by this server, issued before it restarted, or for another sort or order).'),
+    ],
   },
   {
     method: 'get', path: '/api/v1/servers/{domain}', operationId: 'getServer', tag: 'servers',
     summary: 'One server: latest facts, health report, history, discovery', pathParams: serverPath, query: serverDetailQuery,
-    responses: [ok(serverDetailSchema), badParam, notFound],
+    responses: [
+      { ...ok(serverDetailSchema), links: { GetBadge: { operationId: 'getBadge', parameters: { domain: '$response.body#/domain' }, description: 'Its status badge.' } } },
+      badParam, notFound,
+    ],
   },
   {
     method: 'get', path: '/api/v1/rooms', operationId: 'searchRooms', tag: 'rooms',
@@ -95,9 +122,11 @@ export const OPERATIONS: readonly ApiOperation[] = [
     summary: 'Register a server you run', description: 'Answers where to publish the ownership token (DNS TXT or HTTPS well-known) and by when.',
     body: registrationRequestSchema,
     responses: [
-      { status: 201, description: 'Pending; prove ownership before the deadline.', schema: registrationCreatedSchema, headers: { Location: 'The registration.' } },
-      problemOf(400, 'Not a registrable domain, or a bad body.'),
+      { status: 201, description: 'Pending; prove ownership before the deadline.', schema: registrationCreatedSchema, headers: { Location: 'The registration.' }, links: registrationLinks },
+      problemOf(400, 'A bad body: not JSON, or `domain` not of the documented form.'),
+      problemOf(403, '`invalid-domain`: a well-formed name Chatlas does not list: reserved or documentation names (.test, example.org, …), or an xn-- label that is not valid IDNA.'),
       problemOf(413, 'Body too large.'), problemOf(415, 'Not application/json.'), csrfRefusal,
+      problemOf(429, 'Rate limited (`rate-limited`), or too many registrations pending for this client or domain (`too-many-pending`): wait Retry-After seconds.'),
     ],
   },
   {
@@ -109,19 +138,22 @@ export const OPERATIONS: readonly ApiOperation[] = [
     summary: 'Change description, contact, hidden rooms, or opt out (verified admins)', pathParams: registrationIdParams,
     body: registrationChangesSchema, bearer: true,
     responses: [
-      ok(registrationSchema), problemOf(400, 'A bad body.'), problemOf(401, 'Missing or wrong management secret.'), problemOf(404, 'Bad id.'),
+      ok(registrationSchema), problemOf(400, 'A bad body.'),
+      problemOf(401, 'Missing or wrong management secret, or no registration with this id (the same answer, so ids cannot be probed).'),
+      problemOf(404, 'The id is not a UUID.'),
       problemOf(409, 'Not verified.'), problemOf(413, 'Body too large.'), problemOf(415, 'Not application/json.'), csrfRefusal,
     ],
   },
   {
     method: 'post', path: '/api/v1/registrations/{id}/verify', operationId: 'verifyRegistration', tag: 'registration',
     summary: 'Check the published token now', pathParams: registrationIdParams,
-    description: 'Send an empty JSON object (`{}`) as the body; its content is ignored.',
-    body: verifyRequestSchema,
+    description: 'No body is needed; a JSON object (`{}`) may be sent and its members are ignored. A request without a JSON body must carry this site\'s own Origin, or the cross-site form guard refuses it (403).',
+    body: verifyRequestSchema, bodyOptional: true,
     responses: [
-      csrfRefusal,
-      ok(registrationVerifiedSchema, 'Verified; the management secret is shown this once.'), notFound,
-      problemOf(409, 'Not pending.'), problemOf(410, 'Expired.'), problemOf(422, 'The token was not found; the evidence says where we looked.'),
+      ok(registrationVerifiedSchema, 'Verified; the management secret is shown this once.'),
+      problemOf(400, 'A body that is not a JSON object.'), csrfRefusal, notFound,
+      problemOf(409, '`verification-failed`: the token is not published yet (the `evidence` says where Chatlas looked and what it found; publish it and ask again), or `conflict`: the registration is no longer pending.'),
+      problemOf(410, 'Expired.'), problemOf(413, 'Body too large.'), problemOf(415, 'A body that is not application/json.'),
     ],
   },
   {
@@ -130,8 +162,14 @@ export const OPERATIONS: readonly ApiOperation[] = [
   },
 ];
 
-/** Version of the API document (bumped on any change to the operation table). */
-export const API_VERSION = '1.0.0';
+/**
+ * Version of the API document (bumped on any change to the operation table).
+ * 1.1.0: parameters judged as sent (no blank-as-absent), case-insensitive
+ * domain and software patterns, signed cursor documented (unknown: 404),
+ * registration domain form documented (refusal by rule: 403), verification
+ * not yet possible 409 (was 422), 405 with Allow for undocumented methods, links.
+ */
+export const API_VERSION = '1.1.0';
 
 let cached: ReturnType<typeof buildOpenApi> | undefined;
 

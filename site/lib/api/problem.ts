@@ -10,8 +10,12 @@
 export const PROBLEMS = {
   'invalid-parameter': { status: 400, title: 'A parameter is not valid' },
   'invalid-body': { status: 400, title: 'The request body is not valid' },
-  'invalid-cursor': { status: 400, title: 'The cursor is not valid or has been tampered with' },
-  'invalid-domain': { status: 400, title: 'The domain cannot be registered' },
+  // A well-formed cursor (the schema judges the form) that names no page: not issued by this
+  // server, issued before it restarted, or for another sort. The page is not found, hence 404.
+  'invalid-cursor': { status: 404, title: 'No page for this cursor; start again from the first page' },
+  // A well-formed name (the body schema judges the form) that Chatlas refuses to list: reserved
+  // or documentation names, or an xn-- label that is not valid IDNA. A refusal by rule, hence 403.
+  'invalid-domain': { status: 403, title: 'The domain cannot be registered' },
   unauthorized: { status: 401, title: 'A valid management secret is required' },
   'not-found': { status: 404, title: 'No such resource' },
   'method-not-allowed': { status: 405, title: 'Method not allowed' },
@@ -20,7 +24,9 @@ export const PROBLEMS = {
   'registration-expired': { status: 410, title: 'The registration expired before ownership was proven' },
   'payload-too-large': { status: 413, title: 'The request body is too large' },
   'unsupported-media-type': { status: 415, title: 'Unsupported media type' },
-  'verification-failed': { status: 422, title: 'Ownership could not be proven' },
+  // The request is fine; what conflicts is the state of the domain (no token published yet).
+  // Publishing it resolves the conflict and the same request then succeeds, hence 409, not 422.
+  'verification-failed': { status: 409, title: 'Ownership could not be proven' },
   'rate-limited': { status: 429, title: 'Too many requests' },
   'too-many-pending': { status: 429, title: 'Too many pending registrations' },
   internal: { status: 500, title: 'Internal error' },

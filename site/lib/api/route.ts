@@ -5,6 +5,7 @@
  */
 import { apiDeps, type ApiDeps } from './deps.ts';
 import { applyCors, preflight } from './cors.ts';
+import { allowedMethods } from './allowed-methods.ts';
 import { problem } from './problem.ts';
 import { clientKey, rateLimitHeaders } from './rate-limiter.ts';
 import { requestClientAddress } from './request-client-address.ts';
@@ -79,8 +80,8 @@ export function apiRoute(kind: 'read' | 'write', handler: RouteHandler, options:
   };
 }
 
-/** The OPTIONS export of every read route. */
+/** The OPTIONS export of every route: Allow from the operation table, CORS preflight for reads. */
 export const optionsRoute: RouteFunction = async (ctx) => {
-  const response = preflight(ctx.request);
-  return response;
+  const allow = allowedMethods(new URL(ctx.request.url).pathname) ?? ['GET', 'HEAD', 'OPTIONS'];
+  return preflight(ctx.request, allow);
 };

@@ -17,9 +17,24 @@ export const problemSchema = z.object({
   errors: z.array(z.object({ name: z.string(), reason: z.string(), value: z.string().optional() })).optional(),
 }).loose();
 
+/**
+ * The form of a domain the API registers: two or more ASCII LDH labels of
+ * 1-63 characters, the last one (the top-level label) starting with a letter,
+ * optionally ending in a dot. So no URL, address, port, IP literal, numeric
+ * top-level label or overlong name gets past the schema (400); an IDN comes in
+ * its IDNA form (`xn--…`). Within this form the domain service
+ * (registration/registrable-domain.ts, the crawler's own normaliser) refuses
+ * only by rule, answered 403 `invalid-domain`: reserved and documentation
+ * names (`.test`, `example.org`, …) and `xn--` labels that are not valid IDNA.
+ * The register page takes Unicode and pasted URLs and explains them; this is
+ * the machine contract.
+ */
+export const REGISTRATION_DOMAIN_PATTERN = '^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.)+[A-Za-z](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.?$';
+
 /** `POST /api/v1/registrations`. */
 export const registrationRequestSchema = z.object({
-  domain: z.string().min(1).max(300).describe('The server domain, e.g. chat.example.org (IDN allowed).'),
+  domain: z.string().max(253).regex(new RegExp(REGISTRATION_DOMAIN_PATTERN), 'expected a domain name such as chat.example.org (an IDN in its xn-- form)')
+    .describe('The server domain, e.g. chat.example.org, in ASCII (an IDN in its IDNA xn-- form); any letter case, an ending dot allowed.'),
 }).strict();
 
 /** `PATCH /api/v1/registrations/{id}`. */
@@ -31,8 +46,12 @@ export const registrationChangesSchema = z.object({
   optOut: z.boolean().optional().describe('Ask for removal: Chatlas stops probing the domain until lifted.'),
 }).strict();
 
-/** `POST /api/v1/registrations/{id}/verify`: an empty object (the body only carries the JSON content type). */
-export const verifyRequestSchema = z.object({}).describe('Empty object; ignored.');
+/**
+ * `POST /api/v1/registrations/{id}/verify`: no body, or an empty JSON object
+ * (members are ignored). A JSON body is one way past the cross-site form guard;
+ * a same-origin `Origin` header is the other.
+ */
+export const verifyRequestSchema = z.object({}).describe('Optional; an object whose members are ignored.');
 
 /** Path parameter of a registration. */
 export const registrationIdParams = z.object({

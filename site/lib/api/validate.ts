@@ -10,15 +10,18 @@ import { problem, quote, type ProblemCode } from './problem.ts';
 export type Validated<T> = { ok: true; value: T } | { ok: false; response: Response };
 
 /**
- * Collect query parameters the way the site's pages do (site/lib/params.ts
- * `parseQuery`), so a link works the same on a page and on the API: an empty
- * value (`?software=` from a blank form field) counts as absent, and a
- * repeated key keeps its first value.
+ * Collect query parameters as the OpenAPI document describes them: every
+ * value exactly as sent, so the schema that documents a parameter is the one
+ * that judges it (an empty `?software=` is a value, and the pattern refuses
+ * it), and a repeated key keeps its first value. The pages treat a blank form
+ * field as absent (site/lib/params.ts `parseQuery`); API clients are
+ * programs, and a blank that silently dropped a filter would answer another
+ * question than the one asked.
  */
 export function queryObject(params: URLSearchParams): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [key, value] of params) {
-    if (value !== '' && !(key in out)) out[key] = value;
+    if (!(key in out)) out[key] = value;
   }
   return out;
 }
@@ -59,29 +62,54 @@ export const MAX_BODY_BYTES = 16 * 1024;
 
 /** Read a JSON body with a byte cap and validate it against `schema`. */
 export async function parseJsonBody<S extends z.ZodType>(request: Request, schema: S, maxBytes = MAX_BODY_BYTES): Promise<Validated<z.output<S>>> {
-  const type = (request.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+  const type = mediaType(request);
   if (type !== 'application/json') {
     return { ok: false, response: problem('unsupported-media-type', `send the body as application/json, not ${quote(type || '(none)')}`) };
   }
+  const text = await readCapped(request, maxBytes);
+  if (text === null) return { ok: false, response: problem('payload-too-large', `the body may be at most ${maxBytes} bytes`) };
+  return validateJson(text, schema);
+}
+
+/**
+ * Like {@link parseJsonBody} for an operation whose body is optional (OpenAPI
+ * `requestBody.required: false`): a request with no Content-Type and no bytes
+ * has no body (`value` undefined); anything sent is a JSON body and judged as one.
+ */
+export async function parseOptionalJsonBody<S extends z.ZodType>(request: Request, schema: S, maxBytes = MAX_BODY_BYTES): Promise<Validated<z.output<S> | undefined>> {
+  if (mediaType(request) !== '') return parseJsonBody(request, schema, maxBytes);
+  const text = await readCapped(request, maxBytes);
+  if (text === null) return { ok: false, response: problem('payload-too-large', `the body may be at most ${maxBytes} bytes`) };
+  if (text === '') return { ok: true, value: undefined };
+  return { ok: false, response: problem('unsupported-media-type', 'send the body as application/json, not "(none)"') };
+}
+
+function mediaType(request: Request): string {
+  return (request.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+}
+
+/** The body as UTF-8 text, or `null` when it is (or says it is) larger than `maxBytes`. */
+async function readCapped(request: Request, maxBytes: number): Promise<string | null> {
   const declared = Number(request.headers.get('content-length') ?? '0');
-  if (declared > maxBytes) return { ok: false, response: problem('payload-too-large', `the body may be at most ${maxBytes} bytes`) };
-  let text = '';
-  if (request.body) {
-    const reader = request.body.getReader();
-    const chunks: Uint8Array[] = [];
-    let size = 0;
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      size += value.byteLength;
-      if (size > maxBytes) {
-        await reader.cancel();
-        return { ok: false, response: problem('payload-too-large', `the body may be at most ${maxBytes} bytes`) };
-      }
-      chunks.push(value);
+  if (declared > maxBytes) return null;
+  if (!request.body) return '';
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxBytes) {
+      await reader.cancel();
+      return null;
     }
-    text = Buffer.concat(chunks).toString('utf8');
+    chunks.push(value);
   }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function validateJson<S extends z.ZodType>(text: string, schema: S): Validated<z.output<S>> {
   let json: unknown;
   try {
     json = JSON.parse(text);

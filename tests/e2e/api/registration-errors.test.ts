@@ -71,7 +71,7 @@ test('issue 13 item 2: an ownership fetch that throws (connection refused) is an
 
   const res = await fetch(`${site.origin}/api/v1/registrations/${reg.registration.id}/verify`, { method: 'POST', headers: { origin: site.origin } });
   const body = await res.json() as { type: string; evidence: Array<{ method: string; outcome: string; detail: string }> };
-  assert.equal(res.status, 422, JSON.stringify(body));
+  assert.equal(res.status, 409, JSON.stringify(body));
   assert.equal(body.type, '/api/v1/problems/verification-failed');
   const byMethod = Object.fromEntries(body.evidence.map((e) => [e.method, e]));
   // Both errors were thrown by the source copy of crawler/errors.ts and judged by the bundle's.

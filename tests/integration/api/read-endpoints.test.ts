@@ -116,11 +116,16 @@ test('GET /servers: filters and cursor paging walk every server exactly once', a
   const filteredRes = await call(servers.GET, `/api/v1/servers?software=${filled.software}`);
   const filtered = await okJson(filteredRes, serverListSchema);
   assert.ok(filtered.servers.length > 0 && filtered.servers.every((s) => s.software === filled.software));
-  await problemOf(await call(servers.GET, '/api/v1/servers?cursor=AAAAforgedcursor'), 400, 'invalid-cursor');
-  // The query's own cursor without the API's signature is refused too.
+  // Not of the documented form (too short, or outside base64url): a bad parameter.
+  await problemOf(await call(servers.GET, '/api/v1/servers?cursor=AAAAforgedcursor'), 400, 'invalid-parameter');
+  await problemOf(await call(servers.GET, `/api/v1/servers?cursor=${'A'.repeat(30)}.`), 400, 'invalid-parameter');
+  // Of the form, but not issued here: a forged tag, or the query's own cursor without the API's signature.
   const first = await okJson(await call(servers.GET, '/api/v1/servers?limit=3&sort=domain'), serverListSchema);
   assert.ok(first.nextCursor);
-  await problemOf(await call(servers.GET, `/api/v1/servers?limit=3&sort=domain&cursor=${first.nextCursor!.slice(0, -22)}`), 400, 'invalid-cursor');
+  await problemOf(await call(servers.GET, `/api/v1/servers?limit=3&sort=domain&cursor=${'A'.repeat(40)}`), 404, 'invalid-cursor');
+  await problemOf(await call(servers.GET, `/api/v1/servers?limit=3&sort=domain&cursor=${first.nextCursor!.slice(0, -22)}`), 404, 'invalid-cursor');
+  // Signed, but for another sort: it names no page of this one.
+  await problemOf(await call(servers.GET, `/api/v1/servers?limit=3&sort=members&cursor=${first.nextCursor}`), 404, 'invalid-cursor');
 });
 
 test('GET /servers/{domain}: latest facts, report, history; unknown is a 404 problem', async () => {
@@ -132,6 +137,25 @@ test('GET /servers/{domain}: latest facts, report, history; unknown is a 404 pro
   assert.equal(body.registration, null);
   await problemOf(await call(serverOne.GET, '/api/v1/servers/unknown.test', { params: { domain: 'unknown.test' } }), 404, 'not-found');
   await problemOf(await call(serverOne.GET, '/api/v1/servers/bad..name', { params: { domain: 'bad..name' } }), 404, 'not-found');
+  // Names are case-insensitive: the pattern admits upper case and the value is folded.
+  const upper = await okJson(await call(serverOne.GET, `/api/v1/servers/${d.toUpperCase()}`, { params: { domain: d.toUpperCase() } }), serverDetailSchema);
+  assert.equal(upper.domain, d);
+});
+
+test('query values are judged as sent: a blank is a value its schema refuses, not "absent"', async () => {
+  for (const [route, path, name] of [
+    [servers.GET, '/api/v1/servers?software=', 'software'],
+    [rooms.GET, '/api/v1/rooms?server=', 'server'],
+    [stats.GET, '/api/v1/stats?range=', 'range'],
+    [softwareList.GET, '/api/v1/software?protocol=', 'protocol'],
+  ] as const) {
+    const body = await problemOf(await call(route, path), 400, 'invalid-parameter');
+    assert.deepEqual(body.errors?.map((e) => [e.name, e.value]), [[name, '']], path);
+  }
+  // Surrounding blanks are not trimmed away either (the pages trim what a form sends; the API does not).
+  await problemOf(await call(servers.GET, `/api/v1/servers?software=%20${filled.software}`), 400, 'invalid-parameter');
+  const folded = await okJson(await call(servers.GET, `/api/v1/servers?software=${filled.software.toUpperCase()}`), serverListSchema);
+  assert.ok(folded.servers.length > 0 && folded.servers.every((s) => s.software === filled.software));
 });
 
 test('GET /rooms: search with filters, crawled text returned as data', async () => {
@@ -186,6 +210,7 @@ test('OPTIONS preflight for GET routes', async () => {
   const res = await call(rooms.OPTIONS, '/api/v1/rooms', { method: 'OPTIONS', headers: { origin: 'https://elsewhere.example', 'access-control-request-method': 'GET' } });
   assert.equal(res.status, 204);
   assert.equal(res.headers.get('access-control-allow-origin'), '*');
+  assert.equal(res.headers.get('allow'), 'GET, HEAD, OPTIONS');
 });
 
 test('GET rate limit: 429 with Retry-After once the bucket is empty, per client', async () => {

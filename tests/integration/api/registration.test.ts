@@ -109,7 +109,7 @@ test('a domain that publishes the TXT token is verified, and its admin can manag
 
   // Before the record exists: no proof, still pending, nothing changes.
   const early = await call(verify.POST, `/api/v1/registrations/${reg.id}/verify`, { method: 'POST', params: { id: reg.id } });
-  assert.equal(early.status, 422);
+  assert.equal(early.status, 409);
   const earlyBody = await early.json();
   assert.equal(earlyBody.type, '/api/v1/problems/verification-failed');
   assert.equal(earlyBody.evidence[0].method, 'dns-txt');
@@ -175,7 +175,7 @@ test('a domain that publishes nothing stays pending, then expires', async () => 
   const { body } = await register('silent.test');
   const reg = body.registration;
   const res = await call(verify.POST, `/api/v1/registrations/${reg.id}/verify`, { method: 'POST', params: { id: reg.id } });
-  assert.equal(res.status, 422);
+  assert.equal(res.status, 409);
   const problem = await res.json();
   assert.deepEqual(problem.evidence.map((e: { method: string; outcome: string }) => `${e.method}:${e.outcome}`), ['dns-txt:absent', 'well-known:absent']);
   const state = await call(one.GET, `/api/v1/registrations/${reg.id}`, { params: { id: reg.id } });
@@ -194,10 +194,19 @@ test('a domain that publishes nothing stays pending, then expires', async () => 
 });
 
 test('junk is refused, pending registrations are capped per client', async () => {
-  for (const domain of ['http://x.org/', '127.0.0.1', 'localhost', 'a..b']) {
+  // Not of the documented form: the body schema refuses it (400), naming the field.
+  for (const domain of ['http://x.org/', '127.0.0.1', 'localhost', 'a..b', 'Bücher.de', ' padded.org']) {
     const { res, body } = await register(domain);
     assert.equal(res.status, 400, domain);
-    assert.equal(body.type, '/api/v1/problems/invalid-domain');
+    assert.equal(body.type, '/api/v1/problems/invalid-body', domain);
+    assert.equal(body.errors[0].name, 'domain', domain);
+  }
+  // Of the form, but refused by rule (reserved names, invalid IDNA): 403, said in words.
+  for (const [domain, reason] of [['chat.example.com', /reserved/], ['xn--zz.org', /punycode/]] as const) {
+    const { res, body } = await register(domain);
+    assert.equal(res.status, 403, domain);
+    assert.equal(body.type, '/api/v1/problems/invalid-domain', domain);
+    assert.match(body.detail, reason, domain);
   }
   const bad = await call(collection.POST, '/api/v1/registrations', { method: 'POST', body: '{"domain":', client: '127.60.0.202' });
   assert.equal(bad.status, 400);

@@ -9,11 +9,17 @@ describe('parseQuery', () => {
     assert.ok(r.ok);
     assert.deepEqual(r.value, { q: 'linux', page: 2, minMembers: 10, type: 'all', sort: 'members', limit: 25 });
   });
-  it('treats empty form fields as absent and keeps the first of repeated keys', () => {
-    const r = parseQuery(serverListParams, new URLSearchParams('software=&protocol=xmpp&protocol=matrix'));
+  it('treats empty form fields as absent, trims what a form sends and keeps the first of repeated keys', () => {
+    const r = parseQuery(serverListParams, new URLSearchParams('software=&protocol=xmpp&protocol=matrix&q=%20linux%20&version=%201.2%20'));
     assert.ok(r.ok);
     assert.equal(r.value.software, undefined);
     assert.equal(r.value.protocol, 'xmpp');
+    assert.equal(r.value.q, 'linux');
+    assert.equal(r.value.version, '1.2');
+    const blank = parseQuery(roomSearchParams, new URLSearchParams('server=%20%20&language=EN'));
+    assert.ok(blank.ok);
+    assert.equal(blank.value.server, undefined);
+    assert.equal(blank.value.language, 'en');
   });
   it('names the bad field instead of failing later', () => {
     const r = parseQuery(serverListParams, new URLSearchParams('sort=drop table&limit=5000'));
@@ -27,6 +33,10 @@ describe('parseQuery', () => {
     assert.equal(domainSchema.parse('Matrix.ORG'), 'matrix.org');
     assert.ok(!domainSchema.safeParse('../etc/passwd').success);
     assert.ok(!domainSchema.safeParse('a..b').success);
+    // What the crawler stores is what can be asked for: IPv4 and bracketed IPv6 literals (Matrix), IDNA forms.
+    for (const d of ['1.2.3.4', '[2001:db8::1]', 'xn--bcher-kva.de', `${'a'.repeat(63)}.org`]) assert.ok(domainSchema.safeParse(d).success, d);
+    // Nothing the normaliser never writes: single labels, underscores, padding, overlong labels.
+    for (const d of ['localhost', '_srv.a.org', ' a.org', `${'a'.repeat(64)}.org`, `${'a.'.repeat(127)}org`]) assert.ok(!domainSchema.safeParse(d).success, d);
   });
 });
 

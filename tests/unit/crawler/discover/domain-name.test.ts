@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { normaliseDomain, DEFAULT_RESERVED_TLDS } from '../../../../crawler/discover/domain-name.ts';
+import { normaliseDomain, DEFAULT_RESERVED_TLDS, DOMAIN_NAME_PATTERN } from '../../../../crawler/discover/domain-name.ts';
 
 // input, options, expected domain or refusal reason
 const cases: Array<[string, Parameters<typeof normaliseDomain>[1], string]> = [
@@ -51,6 +51,8 @@ const cases: Array<[string, Parameters<typeof normaliseDomain>[1], string]> = [
   ['1.2.3.4', {}, 'ip-literal'],
   ['1.2.3.4:8448', { protocol: 'matrix' }, '1.2.3.4'],
   ['[2001:DB8::1]:8448', { protocol: 'matrix' }, '[2001:db8::1]'],
+  ['[::FFFF:1.2.3.4]', { protocol: 'matrix' }, '[::ffff:1.2.3.4]'],
+  ['[fe80::1%eth0]:8448', { protocol: 'matrix' }, 'bad-character'],
   ['1.2.3.04', {}, 'numeric-tld'],
   // tests use .test hosts by configuring the reserved list
   ['HS1.Test', { reservedTlds: DEFAULT_RESERVED_TLDS.filter((t) => t !== 'test') }, 'hs1.test'],
@@ -84,4 +86,21 @@ test('a refusal quotes at most 200 characters of the input', () => {
   const r = normaliseDomain(`${'!'.repeat(1000)}.org`);
   assert.equal(r.ok, false);
   if (!r.ok) assert.ok(r.input.length <= 200);
+});
+
+test('every normalised domain matches DOMAIN_NAME_PATTERN, the pattern readers validate stored domains with', () => {
+  const pattern = new RegExp(DOMAIN_NAME_PATTERN);
+  let checked = 0;
+  for (const [input, options] of cases) {
+    const r = normaliseDomain(input, options);
+    if (!r.ok) continue;
+    assert.match(r.domain, pattern, input);
+    assert.match(r.domain.toUpperCase(), pattern, 'in any letter case');
+    checked++;
+  }
+  assert.ok(checked > 20);
+  // What it keeps out: paths, single labels, empty and hyphen-edged labels, underscores, zones, long labels.
+  for (const bad of ['../etc/passwd', 'localhost', 'a..b', '-a.org', 'a-.org', 'a_b.org', '[fe80::1%eth0]', `${'a'.repeat(64)}.org`, 'a.org/x', ' a.org']) {
+    assert.doesNotMatch(bad, pattern, bad);
+  }
 });

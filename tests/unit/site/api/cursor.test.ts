@@ -1,16 +1,27 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { signCursor, verifyCursor } from '../../../../site/lib/api/cursor.ts';
-import { serverListParams } from '../../../../site/lib/params.ts';
+import { signCursor, signedCursorSchema, verifyCursor } from '../../../../site/lib/api/cursor.ts';
+import { jsonSchemaOf } from '../../../../site/lib/api/openapi.ts';
 
 const key = Buffer.from('k'.repeat(32));
 const inner = Buffer.from('{"k":"domain","v":"matrix.org"}').toString('base64url');
 
-test('a signed cursor round-trips, adds 22 characters and fits the shared cursor schema', () => {
+test('a signed cursor round-trips, adds 22 characters and fits the documented cursor schema', () => {
   const c = signCursor(inner, key);
   assert.equal(c.length, inner.length + 22);
   assert.equal(verifyCursor(c, key), inner);
-  assert.ok(serverListParams.shape.cursor.safeParse(c).success, c);
+  assert.ok(signedCursorSchema.safeParse(c).success, c);
+  // The shortest signed cursor (one inner character) is the documented minimum.
+  assert.ok(signedCursorSchema.safeParse(signCursor('A', key)).success);
+});
+
+test('the documented form is exactly what verifyCursor can accept: base64url, 23-600 characters', () => {
+  const doc = jsonSchemaOf(signedCursorSchema, 'input');
+  assert.deepEqual([doc.minLength, doc.maxLength, doc.pattern], [23, 600, '^[A-Za-z0-9_-]+$']);
+  for (const bad of ['', 'A'.repeat(22), 'A'.repeat(601), `${'A'.repeat(30)}.`]) {
+    assert.equal(signedCursorSchema.safeParse(bad).success, false, bad.slice(0, 30));
+    assert.equal(verifyCursor(bad, key), null);
+  }
 });
 
 test('a tampered cursor is refused, in the inner part or in the tag', () => {

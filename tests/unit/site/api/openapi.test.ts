@@ -59,3 +59,35 @@ test('write operations declare their JSON bodies and the bearer scheme', () => {
   assert.deepEqual(patch.security, [{ managementSecret: [] }]);
   assert.equal(jsonSchemaOf(z.object({ a: z.boolean().optional() }).strict(), 'input').additionalProperties, false);
 });
+
+test('a status answered two ways documents both media types; a duplicate media type is a build error', () => {
+  const doc = openApiDocument();
+  const post = (doc.paths['/api/v1/registrations'] as Record<string, { responses: Record<string, { content: Record<string, unknown> }> }>).post!;
+  assert.deepEqual(Object.keys(post.responses['403']!.content).sort(), ['application/problem+json', 'text/plain']);
+  const twice = { status: 409, description: 'x', schema: z.object({}) };
+  assert.throws(() => buildOpenApi([{ method: 'get', path: '/x', operationId: 'x', summary: 's', tag: 't', responses: [twice, twice] }], { version: '9' }), /two 409 responses/);
+});
+
+test('links from a new registration lead to reading, verifying and changing it; every link names an operation', () => {
+  const doc = openApiDocument();
+  const created = (doc.paths['/api/v1/registrations'] as Record<string, { responses: Record<string, { links?: Record<string, { operationId: string; parameters: Record<string, string> }> }> }>).post!.responses['201']!;
+  assert.deepEqual(Object.values(created.links!).map((l) => [l.operationId, l.parameters.id]).sort(), [
+    ['getRegistration', '$response.body#/registration/id'],
+    ['updateRegistration', '$response.body#/registration/id'],
+    ['verifyRegistration', '$response.body#/registration/id'],
+  ]);
+  assert.throws(() => buildOpenApi([{
+    method: 'get', path: '/x', operationId: 'x', summary: 's', tag: 't',
+    responses: [{ status: 200, description: 'ok', links: { Nowhere: { operationId: 'missing', parameters: {} } } }],
+  }], { version: '9' }), /names no operation "missing"/);
+});
+
+test('verify takes no body or an object; the cursor and path patterns are the validating ones', () => {
+  const doc = openApiDocument();
+  const verify = (doc.paths['/api/v1/registrations/{id}/verify'] as Record<string, { requestBody: { required: boolean } }>).post!;
+  assert.equal(verify.requestBody.required, false);
+  const params = (path: string) => Object.fromEntries((doc.paths[path] as { get: { parameters: Array<{ name: string; schema: Record<string, unknown> }> } }).get.parameters.map((p) => [p.name, p.schema]));
+  assert.deepEqual([params('/api/v1/servers').cursor!.minLength, params('/api/v1/servers').cursor!.maxLength], [23, 600]);
+  // No lookaround: a test-data generator must be able to produce values that match.
+  for (const path of ['/api/v1/servers/{domain}', '/api/v1/badge/{domain}.svg']) assert.doesNotMatch(String(params(path).domain!.pattern), /\(\?[=!<]/);
+});

@@ -1,5 +1,5 @@
 /** POST /api/v1/registrations: submit a domain; answers the challenge instructions. */
-import { apiRoute } from '../../../../lib/api/route.ts';
+import { apiRoute, optionsRoute } from '../../../../lib/api/route.ts';
 import { parseJsonBody } from '../../../../lib/api/validate.ts';
 import { registrationRequestSchema } from '../../../../lib/api/schemas.ts';
 import { noStoreJson, refusalResponse } from '../../../../lib/api/outcome-response.ts';
@@ -14,3 +14,5 @@ export const POST = apiRoute('write', async ({ request }, deps, client) => {
   if (!outcome.ok) return refusalResponse(outcome);
   return noStoreJson(outcome.value, 201, { location: `/api/v1/registrations/${outcome.value.registration.id}` });
 });
+
+export const OPTIONS = optionsRoute;

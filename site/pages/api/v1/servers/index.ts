@@ -4,7 +4,7 @@ import { parseQuery } from '../../../../lib/api/validate.ts';
 import { jsonResponse } from '../../../../lib/api/json-response.ts';
 import { problem } from '../../../../lib/api/problem.ts';
 import { signCursor, verifyCursor } from '../../../../lib/api/cursor.ts';
-import { serverListParams } from '../../../../lib/params.ts';
+import { apiServerListParams } from '../../../../lib/api/operations.ts';
 import { listServers } from '../../../../../db/queries/servers/list-servers.ts';
 import { InvalidCursorError } from '../../../../../db/queries/servers/invalid-cursor-error.ts';
 
@@ -12,10 +12,10 @@ export const prerender = false;
 
 export const GET = apiRoute('read', async ({ request }, deps) => {
   const url = new URL(request.url);
-  const q = parseQuery(url, serverListParams);
+  const q = parseQuery(url, apiServerListParams);
   if (!q.ok) return q.response;
   // The query's own cursor is validated by listServers; the API signs it too, so a client cannot
-  // hand-craft a seek position, and a cursor from another server or an older process is a clean 400.
+  // hand-craft a seek position. A well-formed cursor that is not ours names no page: 404 (documented).
   let cursor: string | undefined;
   if (q.value.cursor !== undefined) {
     cursor = verifyCursor(q.value.cursor, deps.cursorKey) ?? undefined;
