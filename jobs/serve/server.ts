@@ -21,7 +21,7 @@
  * `security.allowedDomains` matches, whoever sent it.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { createReadStream, statSync } from 'node:fs';
+import { createReadStream, readFileSync, statSync } from 'node:fs';
 import { extname, join, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Logger } from 'pino';
@@ -86,11 +86,24 @@ const TYPES: Record<string, string> = {
 };
 
 /**
- * Content-Security-Policy of every response that does not set its own. No
- * inline scripts: even if crawled text slipped past escaping, it could not run.
- * Inline styles are allowed because Astro inlines small stylesheets.
+ * Headers Astro computed for the prerendered pages, by route pathname: their
+ * Content-Security-Policy (astro.config.mjs `security.csp`, with the hashes of
+ * their inline scripts and styles), which the adapter's `staticHeaders`
+ * writes to dist/_headers.json instead of a <meta> element. On-demand pages
+ * get theirs from Astro itself; the API sets its own (site/lib/api/route.ts).
  */
-const CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
+function readStaticHeaders(dist: string): Map<string, [string, string][]> {
+  let text: string;
+  try {
+    text = readFileSync(join(dist, '_headers.json'), 'utf8');
+  } catch (error) {
+    // A build without prerendered pages writes no file.
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return new Map();
+    throw error;
+  }
+  const entries = JSON.parse(text) as { pathname: string; headers: { key: string; value: string }[] }[];
+  return new Map(entries.map((e) => [e.pathname, e.headers.map((h) => [h.key, h.value] as [string, string])]));
+}
 
 /**
  * Serve the built site and API over `db`.
@@ -101,6 +114,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const trusted = parseTrustedProxies(options.trustedProxies ?? []);
   const dist = resolve(options.distDir ?? join(ROOT, 'dist'));
   const client = join(dist, 'client');
+  const staticHeaders = readStaticHeaders(dist);
   let handler: AstroHandler;
   try {
     ({ handler } = (await import(pathToFileURL(join(dist, 'server', 'entry.mjs')).href)) as { handler: AstroHandler });
@@ -114,7 +128,6 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const server = createServer((req, res) => {
     res.setHeader('x-content-type-options', 'nosniff');
     res.setHeader('referrer-policy', 'strict-origin-when-cross-origin');
-    res.setHeader('content-security-policy', CSP);
     // One line per request only when asked (--log-level debug): at info a busy server's log
     // would be nothing else. The query string is left out (it may carry a registration token).
     if (log?.isLevelEnabled('debug')) {
@@ -161,7 +174,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       res.end(req.method === 'HEAD' ? undefined : body);
       return;
     }
-    if ((req.method === 'GET' || req.method === 'HEAD') && serveStatic(client, path, req, res)) return;
+    if ((req.method === 'GET' || req.method === 'HEAD') && serveStatic(client, path, req, res, staticHeaders)) return;
     const clientAddress = resolveClientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for'], trusted);
     await handler(req, res, (error?: unknown) => {
       if (error) log?.error({ err: error, url: req.url }, 'render failed');
@@ -205,10 +218,11 @@ function sendStatus(res: ServerResponse, status: number): void {
 
 /**
  * Send a file of dist/client when the path names one (also `/x` → `/x/index.html`
- * for prerendered pages). Paths are decoded once and must stay inside the
- * folder: `..`, encoded slashes and NUL bytes fall through to the app (404).
+ * for prerendered pages, with the headers Astro computed for that route). Paths
+ * are decoded once and must stay inside the folder: `..`, encoded slashes and
+ * NUL bytes fall through to the app (404).
  */
-function serveStatic(root: string, urlPath: string, req: IncomingMessage, res: ServerResponse): boolean {
+function serveStatic(root: string, urlPath: string, req: IncomingMessage, res: ServerResponse, pageHeaders: Map<string, [string, string][]>): boolean {
   let decoded: string;
   try {
     decoded = decodeURIComponent(urlPath);
@@ -229,6 +243,11 @@ function serveStatic(root: string, urlPath: string, req: IncomingMessage, res: S
       continue;
     }
     const immutable = decoded.startsWith('/_astro/');
+    if (file.endsWith('.html')) {
+      // The route of /about/data/, /about/data/index.html or /about/data.html is /about/data.
+      const route = decoded.replace(/(\/index)?(\.html)?\/?$/, '') || '/';
+      for (const [name, value] of pageHeaders.get(route) ?? []) res.setHeader(name, value);
+    }
     res.writeHead(200, {
       'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
       'content-length': size,

@@ -62,7 +62,9 @@ export function apiRoute(kind: 'read' | 'write', handler: RouteHandler, options:
         if (cache && ttl > 0 && (ctx.request.method === 'GET' || ctx.request.method === 'HEAD')) {
           const url = new URL(ctx.request.url);
           // The loader runs on a plain GET of the same URL, so the cached entity is always complete.
-          const plain: RouteContext = { ...ctx, request: new Request(url, { method: 'GET' }) };
+          // Built field by field, not by spreading Astro's context: a spread runs every getter
+          // (csp, cookies, session, ...) on every request, and the handler reads only these.
+          const plain: RouteContext = { request: new Request(url, { method: 'GET' }), params: ctx.params, ...(ctx.locals ? { locals: ctx.locals } : {}) };
           response = await cache.respond(ctx.request, `${url.pathname}?${url.searchParams}`, ttl, deps.now().getTime(), async () => handler(plain, deps, client));
         } else {
           response = await handler(ctx, deps, client);
@@ -76,9 +78,16 @@ export function apiRoute(kind: 'read' | 'write', handler: RouteHandler, options:
     const headers = new Headers(response.headers);
     rateLimitHeaders(decision, headers);
     if (kind === 'read') applyCors(headers);
+    // The site's pages get their policy from Astro (astro.config.mjs security.csp). An API answer
+    // is data, never a page: opened directly (an SVG badge, a JSON error) it may load and run
+    // nothing, and no site may frame it.
+    headers.set('content-security-policy', API_CSP);
     return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
   };
 }
+
+/** Content-Security-Policy of every API answer. */
+export const API_CSP = "default-src 'none'; frame-ancestors 'none'";
 
 /** The OPTIONS export of every route: Allow from the operation table, CORS preflight for reads. */
 export const optionsRoute: RouteFunction = async (ctx) => {

@@ -213,6 +213,11 @@ test('OPTIONS preflight for GET routes', async () => {
   assert.equal(res.headers.get('allow'), 'GET, HEAD, OPTIONS');
 });
 
+test('API answers carry a policy that runs and frames nothing', async () => {
+  const res = await call(stats.GET, '/api/v1/stats');
+  assert.equal(res.headers.get('content-security-policy'), "default-src 'none'; frame-ancestors 'none'");
+});
+
 test('GET rate limit: 429 with Retry-After once the bucket is empty, per client', async () => {
   configureApi({
     db: store.db, ...defaultLimiters(), readLimiter: new RateLimiter({ capacity: 2, refillPerSecond: 0.5 }), cursorKey: randomBytes(32),
