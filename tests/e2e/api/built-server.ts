@@ -1,19 +1,18 @@
 /**
- * Test harness: build the site with Astro into a temp folder and serve its
- * middleware handler with node:http on a loopback address, as `chatlas
- * serve` does. The store and API dependencies are installed by the caller
- * (site/lib/store.ts setStore, site/lib/api/deps.ts configureApi).
+ * Test harness: build the site with Astro into a temp folder and serve it
+ * with the server of `chatlas serve` itself (jobs/serve/server.ts
+ * `startServer`) on a loopback address: the same method checks, headers and
+ * static files as production. The store and API dependencies are installed
+ * by the caller first (site/lib/store.ts setStore, site/lib/api/deps.ts
+ * configureApi).
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import http from 'node:http';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { startServer } from '../../../jobs/serve/server.ts';
+import { getStore } from '../../../site/lib/store.ts';
 
 const ROOT = new URL('../../../', import.meta.url).pathname;
-
-/** Methods the Fetch API can represent; others (TRACE, TRACK, CONNECT) make `new Request` throw. */
-const ALLOWED_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
 
 /** Run a command with a deadline; resolves with its exit code and output. */
 export function run(cmd: string, args: string[], timeoutMs: number, env: NodeJS.ProcessEnv = process.env): Promise<{ code: number | null; output: string }> {
@@ -34,7 +33,10 @@ export interface BuiltServer {
   close(): Promise<void>;
 }
 
-/** Build (into node_modules/.cache, so the bundle resolves our packages) and serve on `host`. */
+/**
+ * Build (into node_modules/.cache, so the bundle resolves our packages) and
+ * serve on `host`, over the store installed with setStore.
+ */
 export async function startBuiltServer(host: string): Promise<BuiltServer> {
   mkdirSync(join(ROOT, 'node_modules', '.cache'), { recursive: true });
   const outDir = mkdtempSync(join(ROOT, 'node_modules', '.cache', 'chatlas-api-e2e-'));
@@ -43,23 +45,13 @@ export async function startBuiltServer(host: string): Promise<BuiltServer> {
     rmSync(outDir, { recursive: true, force: true });
     throw new Error(`astro build failed (${build.code}): ${build.output.slice(-3000)}`);
   }
-  const { handler } = await import(pathToFileURL(join(outDir, 'server', 'entry.mjs')).href) as { handler: (req: http.IncomingMessage, res: http.ServerResponse, next: () => void) => void };
-  const server = http.createServer((req, res) => {
-    // What the server entry must do too: refuse methods the Fetch API cannot represent (Astro would answer 500).
-    if (!ALLOWED_METHODS.has(req.method ?? '')) {
-      res.writeHead(405, { allow: 'GET, HEAD, POST, PATCH, OPTIONS', 'content-type': 'text/plain' }).end('method not allowed');
-      return;
-    }
-    handler(req, res, () => { res.statusCode = 404; res.end(); });
-  });
-  await new Promise<void>((resolve) => server.listen(0, host, resolve));
-  const address = server.address();
-  const origin = `http://${host}:${typeof address === 'object' && address ? address.port : 0}`;
+  const db = await getStore();
+  const server = await startServer({ db, host, port: 0, distDir: outDir });
   return {
-    origin,
+    origin: server.url,
     async close() {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await server.close();
+      // startServer's close uninstalls the store; the caller still owns it (and closes it).
       rmSync(outDir, { recursive: true, force: true });
     },
   };
