@@ -4,6 +4,8 @@
  * `openApiDocument()` documents them, so the two cannot disagree.
  */
 import { z } from 'zod';
+import { CHATLAS_NOINDEX_MARKER, MRS_NOINDEX_MARKER } from '../../../crawler/protocol/room-opt-out.ts';
+import { MIN_SERVERS_PER_NAME } from '../../../db/queries/software/software-group-sql.ts';
 import {
   domainSchema, overviewParams, protocolSchema, rangeSchema, roomSearchParams, serverListParams, seriesParams, softwareSchema,
 } from '../params.ts';
@@ -53,6 +55,12 @@ const registrationLinks = {
 };
 
 /** Every operation of API v1. */
+/** What the software keys of the software endpoints mean (crawler/software-key.ts, softwareGroupSql). */
+const SOFTWARE_KEYS_DOC = `\`unknown\`: the server reported no software name. \`unrecognised\`: it reported a name that no rule of Chatlas knows; such a name is listed on its own, as \`unrecognised:<name>\`, only when it is plain (ASCII letters, digits, \`-_.\` and spaces) and at least ${MIN_SERVERS_PER_NAME} servers of the protocol report it.`;
+
+/** Which rooms the directory holds: the opt-out markers and local-only rooms (crawler/protocol/room-opt-out.ts). */
+const ROOMS_DOC = `Only rooms that a server lists in its public directory. A room whose topic (Matrix) or description or subject (XMPP) contains \`${MRS_NOINDEX_MARKER}\` (the Matrix Rooms Search marker) or \`${CHATLAS_NOINDEX_MARKER}\` (any case) is never stored. \`federates: false\` marks a local-only room (Matrix \`m.federate: false\`, seen as missing from its server's federation directory): only users of that server can join it; \`null\` when not known.`;
+
 export const OPERATIONS: readonly ApiOperation[] = [
   {
     method: 'get', path: '/api/v1/stats', operationId: 'getStats', tag: 'statistics',
@@ -66,7 +74,7 @@ export const OPERATIONS: readonly ApiOperation[] = [
   },
   {
     method: 'get', path: '/api/v1/software', operationId: 'listSoftware', tag: 'software',
-    summary: 'Implementations side by side', query: softwareListParams,
+    summary: 'Implementations side by side', description: SOFTWARE_KEYS_DOC, query: softwareListParams,
     responses: [
       { ...ok(softwareListSchema), links: { GetSoftware: { operationId: 'getSoftware', parameters: { name: '$response.body#/software/0/software' }, description: 'The first implementation listed.' } } },
       badParam,
@@ -97,7 +105,7 @@ export const OPERATIONS: readonly ApiOperation[] = [
   },
   {
     method: 'get', path: '/api/v1/rooms', operationId: 'searchRooms', tag: 'rooms',
-    summary: 'Search the room directory', query: roomSearchParams, responses: [ok(roomPageSchema), badParam],
+    summary: 'Search the room directory', description: ROOMS_DOC, query: roomSearchParams, responses: [ok(roomPageSchema), badParam],
   },
   {
     method: 'get', path: '/api/v1/export/{file}', operationId: 'exportData', tag: 'exports',

@@ -103,6 +103,7 @@ export const roomPageSchema = z.object({
     protocol, room_id: z.string(), server: z.string(), address: z.string(), name: z.string(), topic: z.string(), members: n,
     growth: n, language: z.string(), room_type: z.string(), world_readable: z.boolean().nullable(), guest_can_join: z.boolean().nullable(),
     join_rule: z.string(), avatar_url: z.string(), observed_at: iso,
+    federates: z.boolean().nullable().optional().describe('false: local-only (only users of its server can join); null or absent: not known.'),
   }).loose()),
   total: n,
   page: n,

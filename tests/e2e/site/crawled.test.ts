@@ -17,6 +17,8 @@ import { createCrawler, installApi, type Crawler } from '../../../jobs/runtime.t
 import { startServer, type RunningServer } from '../../../jobs/serve/server.ts';
 import { HOSTILE_SOFTWARE_NAME, startSimFederation, XSS_ROOM_NAME, type SimFederation } from '../../../sim/sim-federation.ts';
 import { buildSite, chartInk, launchBrowser, type TestBrowser } from './browser.ts';
+import { CHATLAS_NOINDEX_MARKER, MRS_NOINDEX_MARKER } from '../../../crawler/protocol/room-opt-out.ts';
+import { MIN_SERVERS_PER_NAME } from '../../../db/queries/software/software-group-sql.ts';
 
 const HOST = '127.50.0.1';
 
@@ -115,6 +117,15 @@ describe('site over a crawl of the simulated federation', () => {
     // No element came of the payload, so no onerror can ever fire.
     assert.equal(await page.locator('main img, main b').count(), 0, 'the payload made no element');
     assert.deepEqual(browser.dialogs, []);
+    await page.close();
+  });
+
+  it('/about/data tells moderators both room opt-out markers and how unrecognised names are counted', async () => {
+    const { page, status } = await open('/about/data');
+    assert.equal(status, 200);
+    const optOut = await page.locator('#optout').locator('xpath=..').innerText();
+    for (const marker of [MRS_NOINDEX_MARKER, CHATLAS_NOINDEX_MARKER, 'm.federate: false']) assert.ok(optOut.includes(marker), marker);
+    assert.match(await page.locator('#software-names').innerText(), new RegExp(`at least ${MIN_SERVERS_PER_NAME} servers`));
     await page.close();
   });
 
