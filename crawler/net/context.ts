@@ -49,7 +49,7 @@ import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import type { CrawlConfig, ResolverAddress } from '../config.ts';
 import { ProbeError } from '../errors.ts';
-import { createPoliteness, type Politeness } from '../policy/politeness.ts';
+import { createPoliteness, type Politeness, type PolitenessOptions } from '../policy/politeness.ts';
 import { forbiddenReason, type NetLists } from './address-guard.ts';
 import { withDeadline } from './deadline.ts';
 import { createDnsClient, type DnsClient } from './dns.ts';
@@ -116,13 +116,22 @@ export function resolversFor(config: CrawlConfig, readResolvConf: () => string =
   return servers;
 }
 
+/** Options of {@link createNetContext} that are not configuration. */
+export interface NetContextOptions {
+  /**
+   * Clock and sleep of the politeness registry, for tests that check
+   * intervals and pauses without waiting on real time. @default real time
+   */
+  politenessClock?: Pick<PolitenessOptions, 'now' | 'sleep'>;
+}
+
 /** Build the context of one crawl (or one test). Synchronous; call `close()` when done. */
-export function createNetContext(config: CrawlConfig): NetContext {
+export function createNetContext(config: CrawlConfig, options: NetContextOptions = {}): NetContext {
   const nets: NetLists = { allow: config.allowNets, deny: config.denyNets };
   const dns = createDnsClient({ servers: resolversFor(config), timeoutMs: config.dnsTimeoutMs, attempts: config.dnsAttempts });
   const lookup = createGuardedLookup(dns, nets);
   const http = createHttpAgent(config, lookup);
-  const politeness = createPoliteness({ perHostConcurrency: config.perHostConcurrency, minIntervalMs: config.perHostIntervalMs });
+  const politeness = createPoliteness({ perHostConcurrency: config.perHostConcurrency, minIntervalMs: config.perHostIntervalMs, ...options.politenessClock });
   const guard: Guard = {
     nets,
     isForbidden: (ip) => forbiddenReason(ip, nets) !== null,

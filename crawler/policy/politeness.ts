@@ -14,7 +14,9 @@
  */
 import PQueue from 'p-queue';
 import { ProbeError, type ProbeErrorCode } from '../errors.ts';
-import { setTimeout as delay } from 'node:timers/promises';
+// The module object, not a named import: node:test's mock timers replace its `setTimeout`
+// property, which an ESM named binding of a builtin would not see (the unit tests tick it).
+import timersPromises from 'node:timers/promises';
 
 /** Options of {@link createPoliteness}. */
 export interface PolitenessOptions {
@@ -26,6 +28,12 @@ export interface PolitenessOptions {
   maxWaitMs?: number;
   /** Clock, injectable for tests. @default Date.now */
   now?: () => number;
+  /**
+   * Wait `ms` on the same clock as `now`, rejecting when `signal` aborts;
+   * injectable so a test drives both and waits on no real time.
+   * @default a timer (node:timers/promises)
+   */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
 
 /** The per-host queue registry. */
@@ -106,6 +114,7 @@ export function createPoliteness(options: PolitenessOptions = {}): Politeness {
   if (!Number.isFinite(minInterval) || minInterval < 0) throw new TypeError(`minIntervalMs must be >= 0, got ${JSON.stringify(minInterval)}`);
   const maxWait = options.maxWaitMs ?? 60_000;
   const now = options.now ?? Date.now;
+  const sleep = options.sleep ?? ((ms: number, signal?: AbortSignal) => timersPromises.setTimeout(ms, undefined, { signal }));
   const states = new Map<string, HostState>();
 
   function stateOf(host: string): HostState {
@@ -152,7 +161,7 @@ export function createPoliteness(options: PolitenessOptions = {}): Politeness {
         for (;;) {
           const wait = slot - now();
           if (wait > longest) throw new ProbeError('policy.rate-limited', `${host} asks us to wait ${Math.round(wait / 1000)} s`);
-          if (wait > 0) await delay(wait, undefined, { signal: opts.signal }).catch((e: unknown) => { throw ProbeError.from(opts.signal?.aborted ? opts.signal.reason : e, 'net.timeout'); });
+          if (wait > 0) await sleep(wait, opts.signal).catch((e: unknown) => { throw ProbeError.from(opts.signal?.aborted ? opts.signal.reason : e, 'net.timeout'); });
           // A Retry-After that arrived while this task slept (from the other slot) still applies.
           if (s.pauseUntil > now()) slot = reserve(s);
           else break;

@@ -10,6 +10,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -99,4 +100,44 @@ test('chatlas crawl with stderr piped: every log line is JSON, progress included
   assert.ok(msgs.includes('pass finished'), r.stderr);
   assert.match(r.stdout, /^pass \S+ done: [2-9]\d* probed/m, 'the two seeds were probed');
   assert.doesNotMatch(r.stdout + r.stderr, /\u001b/, 'no terminal escape codes on a pipe');
+});
+
+test('serve --log-level debug writes one line per request (and info writes none: tests/integration/cli/serve.test.ts)', { timeout: 120_000 }, async (t) => {
+  const child = spawn(process.execPath, [CLI, 'serve', '--log-level', 'debug', '--schedule', 'off'], {
+    env: { PATH: process.env.PATH, CHATLAS_DATA: join(root, 'serve'), HOST: '127.7.0.80', PORT: '0' },
+    stdio: ['ignore', 'ignore', 'pipe'],
+    // Killed if the test times out, so a hung server cannot keep the test runner alive.
+    signal: t.signal,
+    killSignal: 'SIGKILL',
+  });
+  child.on('error', () => {});
+  let stderr = '';
+  child.stderr.on('data', (c) => { stderr += c; });
+  /** The first match of `re` in stderr, as soon as it is written; the test timeout bounds the wait. */
+  const seen = (re: RegExp) => new Promise<RegExpExecArray>((resolve, reject) => {
+    const check = () => {
+      const m = re.exec(stderr);
+      if (m) { child.stderr.off('data', check); child.off('exit', exited); resolve(m); }
+    };
+    const exited = () => reject(new Error(`serve exited before ${re}: ${stderr}`));
+    child.stderr.on('data', check);
+    child.once('exit', exited);
+    check();
+  });
+  try {
+    const base = (await seen(/serving on (http:\/\/\S+)/))[1]!;
+    const res = await fetch(new URL('/api/v1/stats?x=secret-token', base), { signal: AbortSignal.timeout(30_000) });
+    await res.arrayBuffer();
+    const line = (await seen(/^(?=.*"msg":"request")(?=.*"path":"\/api\/v1\/stats").*$/m))[0];
+    const record = JSON.parse(line) as { level: number; method: string; status: number };
+    assert.equal(record.level, 20);
+    assert.equal(record.method, 'GET');
+    assert.equal(record.status, res.status);
+    assert.doesNotMatch(stderr, /secret-token/, 'the query string is not logged');
+  } finally {
+    if (child.exitCode === null) {
+      child.kill('SIGTERM');
+      await once(child, 'exit');
+    }
+  }
 });

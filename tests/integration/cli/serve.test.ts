@@ -18,6 +18,27 @@ let sim: SimFederation;
 let child: ChildProcess;
 let base = '';
 let stderr = '';
+
+/**
+ * Resolves with the first match of `re` in serve's stderr, as soon as it is
+ * written (no polling); rejects if the process exits first. The test's own
+ * timeout bounds the wait.
+ */
+function stderrMatch(re: RegExp): Promise<RegExpExecArray> {
+  return new Promise((resolve, reject) => {
+    const check = () => {
+      const m = re.exec(stderr);
+      if (!m) return;
+      child.stderr!.off('data', check);
+      child.off('exit', exited);
+      resolve(m);
+    };
+    const exited = () => reject(new Error(`serve exited before ${re}: ${stderr}`));
+    child.stderr!.on('data', check);
+    child.once('exit', exited);
+    check();
+  });
+}
 const root = mkdtempSync(join(tmpdir(), 'chatlas-serve-'));
 
 before(async () => {
@@ -28,17 +49,13 @@ before(async () => {
     env: {
       PATH: process.env.PATH, NODE_EXTRA_CA_CERTS: sim.caPath, ...sim.crawlEnv,
       CHATLAS_DATA: join(root, 'data'), CHATLAS_SEEDS: seeds, CHATLAS_SHIPPED_SEEDS: 'off', CHATLAS_ALLOW_TLDS: 'test',
-      HOST, PORT: '0', CHATLAS_LOG_LEVEL: 'warn',
+      HOST, PORT: '0', CHATLAS_LOG_LEVEL: 'info',
     },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
+  // Registered first, so stderrMatch's listeners always see the text already appended.
   child.stderr!.on('data', (c) => { stderr += c; });
-  const deadline = Date.now() + 120_000;
-  while (!/serving on (http:\/\/\S+)/.test(stderr)) {
-    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`serve did not start: ${stderr}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  base = /serving on (http:\/\/\S+)/.exec(stderr)![1]!;
+  base = (await stderrMatch(/serving on (http:\/\/\S+)/))[1]!;
 });
 
 after(async () => {
@@ -55,15 +72,12 @@ async function get(path: string): Promise<Response> {
 }
 
 test('the scheduler crawls the seeds and the site shows them', { timeout: 120_000 }, async () => {
-  // The first pass starts at once. omega.test is found through alpha.test's rooms and probed last,
-  // so its page answering means the pass reached the store. (The API caches answers for their
-  // max-age, so the stats are read only after that.)
-  let status = 0;
-  for (let i = 0; i < 200 && status !== 200; i++) {
-    await new Promise((r) => setTimeout(r, 300));
-    status = (await get('/servers/omega.test')).status;
-  }
-  assert.equal(status, 200, 'the discovered server got its page');
+  // The first pass starts at once and its end is logged (JSON, stderr is a pipe). omega.test is
+  // found through alpha.test's rooms and probed in the same pass, so once the pass has ended its
+  // page answers. (The API caches answers for their max-age, so the stats are read only after that.)
+  const ended = JSON.parse((await stderrMatch(/^\{.*"msg":"scheduler: pass ended".*\}$/m))[0]) as { probed: number };
+  assert.ok(ended.probed >= 10, `the pass probed ${ended.probed}`);
+  assert.equal((await get('/servers/omega.test')).status, 200, 'the discovered server got its page');
   // The export is read straight from the store (the overview and stats are cached for a minute,
   // and the server warmed them up before the first pass ended).
   const exported = (await (await get('/api/v1/export/servers.ndjson')).text()).trim().split('\n').map((l) => JSON.parse(l) as { domain: string; status: string });
@@ -78,6 +92,19 @@ test('the scheduler crawls the seeds and the site shows them', { timeout: 120_00
 test('/metrics exposes the crawl counters', async () => {
   const text = await (await get('/metrics')).text();
   assert.match(text, /chatlas_probes_total\{[^}]*protocol="matrix"[^}]*\} \d+/);
+});
+
+test('at the default level (info), answering requests writes no log line', async () => {
+  const before = stderr.length;
+  for (const path of ['/', '/api/v1/stats', '/api/v1/rooms?q=rust', '/servers/alpha.test', '/servers/unknown-server.test']) {
+    await (await get(path)).arrayBuffer();
+  }
+  // Other work (a rollup round) may log meanwhile; nothing may be about the requests.
+  const lines = stderr.slice(before).split('\n').filter(Boolean);
+  for (const line of lines) {
+    assert.match(line, /^\{.*\}$/, `not a JSON log line: ${line}`);
+    assert.doesNotMatch(line, /"msg":"request"|\/api\/v1\/|\/servers\//, line);
+  }
 });
 
 test('methods Astro cannot represent get 405, not 500', async () => {

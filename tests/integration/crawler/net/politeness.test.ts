@@ -4,9 +4,11 @@
  * direct TLS use): fake HTTP servers on 127.10.5.x count what they receive,
  * names come from the harness DNS server on 127.10.5.53.
  *
- * Orders and counts are asserted, never speeds. Where a pause or interval is
- * checked, the assertion is a lower bound on the gap the server saw (the
- * client cannot send earlier than allowed), with the upper side left free.
+ * Orders and counts are asserted, never speeds. Intervals and pauses run on a
+ * fake clock (tests/harness/fake-clock.ts) given to the politeness registry:
+ * the servers stamp each arrival with that clock, and the test moves it to the
+ * next wake-up only once the previous request has arrived, so every gap is
+ * exact and no assertion depends on how loaded the machine is.
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -19,6 +21,7 @@ import { createNetContext, type NetContext } from '../../../../crawler/net/conte
 import { fetchBounded } from '../../../../crawler/net/http.ts';
 import { fetchRobots } from '../../../../crawler/probe/robots-cache.ts';
 import { ProbeError } from '../../../../crawler/errors.ts';
+import { createFakeClock, type FakeClock } from '../../../harness/fake-clock.ts';
 
 let dns: DnsServer;
 const servers: FakeServer[] = [];
@@ -32,28 +35,51 @@ const held: ServerResponse[] = [];
 let busyInFlight = 0;
 let busyPeak = 0;
 let busyServed = 0;
-/** Arrival times (performance.now()) per path, as the servers saw them. */
+/** The politeness clock of the current test's context (each context() makes a new one). */
+let clock: FakeClock = createFakeClock();
+/** Arrival times on `clock` per path, as the servers saw them. */
 const arrivals = new Map<string, number[]>();
 const arrived = (key: string): void => {
   const list = arrivals.get(key) ?? [];
-  list.push(performance.now());
+  list.push(clock.now());
   arrivals.set(key, list);
 };
 
-/** Wait (event-driven polling, bounded) until `check` holds. */
-async function until(check: () => boolean, what: string, ms = 5000): Promise<void> {
-  const end = performance.now() + ms;
-  while (!check()) {
-    if (performance.now() > end) throw new Error(`timed out waiting for ${what}`);
+/**
+ * Wait until `check` holds, looking again every few ms. This never decides a
+ * result: the bound only turns a hang into a failure that names what was awaited.
+ */
+async function until(check: () => boolean, what: string): Promise<void> {
+  for (let i = 0; !check(); i++) {
+    if (i > 6_000) throw new Error(`gave up waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
 }
 
+/**
+ * Let `count` requests through one at a time: once request n has arrived and
+ * another waits for its slot, move the clock to that slot.
+ */
+async function stepThrough(seen: () => number, count: number, what: string): Promise<void> {
+  for (let n = 1; n < count; n++) {
+    await until(() => {
+      assert.ok(seen() <= n, `${what} ${n + 1} arrived before the clock reached its slot`);
+      return seen() === n && clock.sleepers > 0;
+    }, `${what} ${n} to arrive and the next to wait for its slot`);
+    clock.advance(clock.nextWake()! - clock.now());
+  }
+  await until(() => seen() === count, `${what} ${count}`);
+}
+
+/** Gaps between consecutive times. */
+const gaps = (times: number[]): number[] => times.slice(1).map((t, i) => t - times[i]!);
+
 function context(overrides: Partial<CrawlConfig>): NetContext {
+  clock = createFakeClock();
   const ctx = createNetContext(loadCrawlConfig(
     { env: { CHATLAS_DNS: dns.address, CHATLAS_ALLOW_NETS: '127.0.0.0/8', CHATLAS_DENY_NETS: '127.66.0.0/16' } },
     { stepTimeoutMs: 5000, ...overrides },
-  ));
+  ), { politenessClock: { now: clock.now, sleep: clock.sleep } });
   contexts.push(ctx);
   return ctx;
 }
@@ -93,7 +119,7 @@ before(async () => {
   }));
   // A plain TCP listener for ctx.connect (what XMPP streams open).
   rawServer = net.createServer((socket) => {
-    rawAccepts.push(performance.now());
+    rawAccepts.push(clock.now());
     rawSockets.add(socket);
     socket.on('close', () => rawSockets.delete(socket));
     socket.on('error', () => {});
@@ -147,17 +173,16 @@ test('request starts to one host are at least perHostIntervalMs apart (HTTP and 
   const interval = 150;
   const ctx = context({ perHostIntervalMs: interval });
   const url = `http://tick.polite.test:${servers[3]?.port}/tick`;
-  await Promise.all(Array.from({ length: 5 }, () => fetchBounded(ctx, url)));
-  const ticks = arrivals.get('tick') ?? [];
-  assert.equal(ticks.length, 5);
-  // Five starts need four intervals; one interval of slack for delivery jitter on a loaded machine.
-  assert.ok(ticks.at(-1)! - ticks[0]! >= 3 * interval, `spread ${Math.round(ticks.at(-1)! - ticks[0]!)} ms`);
+  const fetches = Promise.all(Array.from({ length: 5 }, () => fetchBounded(ctx, url)));
+  await stepThrough(() => arrivals.get('tick')?.length ?? 0, 5, 'request');
+  await fetches;
+  assert.deepEqual(gaps(arrivals.get('tick')!), [interval, interval, interval, interval], 'each start waited exactly for its slot');
 
   const port = (rawServer.address() as net.AddressInfo).port;
-  const sockets = await Promise.all(Array.from({ length: 4 }, () => ctx.connect({ host: 'xmpp.polite.test', port })));
-  for (const s of sockets) s.destroy();
-  assert.equal(rawAccepts.length, 4);
-  assert.ok(rawAccepts.at(-1)! - rawAccepts[0]! >= 2 * interval, `connect spread ${Math.round(rawAccepts.at(-1)! - rawAccepts[0]!)} ms`);
+  const connects = Promise.all(Array.from({ length: 4 }, () => ctx.connect({ host: 'xmpp.polite.test', port })));
+  await stepThrough(() => rawAccepts.length, 4, 'connect');
+  for (const s of await connects) s.destroy();
+  assert.deepEqual(gaps(rawAccepts), [interval, interval, interval]);
 });
 
 test('a 503 with Retry-After pauses that host only; a pause beyond the deadline fails fast with policy.rate-limited', async () => {
@@ -166,16 +191,20 @@ test('a 503 with Retry-After pauses that host only; a pause beyond the deadline 
   const calmUrl = `http://calm.polite.test:${servers[2]?.port}/ok`;
   const first = await fetchBounded(ctx, `${paused}/unavailable`);
   assert.equal(first.status, 503, 'a 503 is a result, not an error');
-  const answeredAt = performance.now();
+  const answeredAt = clock.now();
   const calmBefore = arrivals.get('calm')?.length ?? 0;
   const resumed = fetchBounded(ctx, `${paused}/ok`);
   const calm = await fetchBounded(ctx, calmUrl);
   assert.equal(calm.status, 200);
-  assert.equal(arrivals.get('paused')?.length, 1, 'the paused host has not been asked again while another host was served');
-  assert.equal((await resumed).status, 200);
-  const times = arrivals.get('paused') ?? [];
-  assert.ok(times[1]! - answeredAt >= 950, `asked again ${Math.round(times[1]! - answeredAt)} ms after Retry-After: 1`);
   assert.equal(arrivals.get('calm')?.length, calmBefore + 1);
+  await until(() => clock.sleepers === 1, 'the request to the paused host to wait');
+  assert.equal(arrivals.get('paused')?.length, 1, 'the paused host has not been asked again while another host was served');
+  assert.equal(clock.nextWake(), answeredAt + 1000, 'it waits exactly the Retry-After: 1');
+  clock.advance(999);
+  assert.equal(clock.sleepers, 1, 'still waiting 1 ms before the end of the pause');
+  clock.advance(1);
+  assert.equal((await resumed).status, 200);
+  assert.deepEqual(arrivals.get('paused'), [answeredAt, answeredAt + 1000]);
 
   // Retry-After: 3600 is beyond the 5 s step deadline: fail at once, send nothing.
   await fetchBounded(ctx, `${paused}/unavailable-long`);
@@ -192,9 +221,9 @@ test('a robots.txt read through the robots cache sets its host crawl-delay', asy
   const base = `http://delay.polite.test:${servers[5]?.port}`;
   const robots = await fetchRobots(ctx, { base, host: '' }, { signal: AbortSignal.timeout(10_000) });
   assert.equal(robots.response?.status, 200);
-  await Promise.all([fetchBounded(ctx, `${base}/page`), fetchBounded(ctx, `${base}/page`)]);
-  const pages = arrivals.get('delayed') ?? [];
-  assert.equal(pages.length, 2);
-  assert.ok(pages[1]! - pages[0]! >= 900, `pages ${Math.round(pages[1]! - pages[0]!)} ms apart under Crawl-delay: 1`);
+  const pages = Promise.all([fetchBounded(ctx, `${base}/page`), fetchBounded(ctx, `${base}/page`)]);
+  await stepThrough(() => arrivals.get('delayed')?.length ?? 0, 2, 'page');
+  await pages;
+  assert.deepEqual(gaps(arrivals.get('delayed')!), [1000], 'pages 1 s apart under Crawl-delay: 1');
   assert.equal(ctx.politeness.hosts, 1, 'the crawl-delay is remembered while the host is idle');
 });

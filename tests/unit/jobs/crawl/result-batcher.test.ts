@@ -17,11 +17,18 @@ test('flushes by size, in order, and the rest on flush()', async () => {
   assert.equal(b.stored, 7);
 });
 
-test('flushes by time when the batch does not fill', async () => {
+test('flushes by time when the batch does not fill', async (t) => {
+  // Mocked timers: the batcher's maxDelayMs timer fires when the test says, not after a real wait.
+  t.mock.timers.enable({ apis: ['setTimeout'] });
   let written = 0;
-  const b = new ResultBatcher(async (rs) => { written += rs.length; }, { maxBatch: 100, maxDelayMs: 5 });
+  const { promise: wrote, resolve } = Promise.withResolvers<void>();
+  const b = new ResultBatcher(async (rs) => { written += rs.length; resolve(); }, { maxBatch: 100, maxDelayMs: 5 });
   await b.add(result(1));
-  await new Promise((r) => setTimeout(r, 50));
+  t.mock.timers.tick(4);
+  await new Promise((r) => setImmediate(r));
+  assert.equal(written, 0, 'not before maxDelayMs');
+  t.mock.timers.tick(1);
+  await wrote;
   assert.equal(written, 1);
 });
 

@@ -10,19 +10,31 @@ const summary = (over: Partial<PassSummary> = {}): PassSummary => ({
   retryAfter: new Map(), crawlDelay: new Map(), durationMs: 1, ...over,
 });
 
-/** A fake clock and sleep: sleeping advances the clock; the test decides when to stop. */
-function harness(runPass: RunPass, stopAfterSleeps: number) {
+/**
+ * A fake clock and sleep, and no wall-clock wait anywhere: sleeping advances the clock and
+ * returns at once, except the `stopAtSleep`-th sleep, which resolves `reached` and then
+ * holds the loop there until stop() aborts it, as the real sleep does. A test awaits
+ * `reached` (the loop got that far) and then stops: nothing depends on how fast the
+ * machine is (the earlier version waited a real 20 ms and failed on a loaded machine).
+ */
+function harness(runPass: RunPass, stopAtSleep: number) {
   let now = Date.UTC(2026, 0, 1);
   const sleeps: number[] = [];
-  let scheduler: Scheduler;
-  const sleep = async (ms: number) => {
+  const { promise: reached, resolve: reach } = Promise.withResolvers<void>();
+  const sleep = async (ms: number, signal: AbortSignal) => {
     sleeps.push(ms);
     now += ms;
-    if (sleeps.length >= stopAfterSleeps) void scheduler.stop();
-    await Promise.resolve();
+    if (sleeps.length < stopAtSleep) return;
+    reach();
+    if (!signal.aborted) await new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }));
   };
-  scheduler = new Scheduler({ runPass, clock: () => new Date(now), sleep, minIdleMs: MIN, maxIdleMs: 15 * MIN, errorBackoffMs: MIN });
-  return { scheduler, sleeps, now: () => now };
+  const scheduler = new Scheduler({ runPass, clock: () => new Date(now), sleep, minIdleMs: MIN, maxIdleMs: 15 * MIN, errorBackoffMs: MIN });
+  /** Resolves once the loop is in its `stopAtSleep`-th sleep, then stops it. */
+  const stopAtThatSleep = async () => {
+    await reached;
+    await scheduler.stop();
+  };
+  return { scheduler, sleeps, now: () => now, stopAtThatSleep };
 }
 
 test('passes never overlap and the loop sleeps until the next server is due', async () => {
@@ -37,8 +49,7 @@ test('passes never overlap and the loop sleeps until the next server is due', as
   }, 3);
   h.scheduler.start();
   h.scheduler.start(); // a second start does not start a second loop
-  await new Promise((r) => setTimeout(r, 20));
-  await h.scheduler.stop();
+  await h.stopAtThatSleep();
   assert.equal(maxRunning, 1);
   assert.deepEqual(h.sleeps, [5 * MIN, 5 * MIN, 5 * MIN]);
   assert.equal(h.scheduler.state, 'stopped');
@@ -59,8 +70,7 @@ test('a failing pass is retried with doubling backoff, and success resets it', a
     return summary({ plan: { lifecycles: {} as PassSummary['plan']['lifecycles'], notDue: 1, nextDueAt: new Date(h.now() + 2 * MIN) } });
   }, 4);
   h.scheduler.start();
-  await new Promise((r) => setTimeout(r, 20));
-  await h.scheduler.stop();
+  await h.stopAtThatSleep();
   assert.deepEqual(h.sleeps, [MIN, 2 * MIN, 4 * MIN, 2 * MIN]);
 });
 
@@ -91,8 +101,7 @@ test('Retry-After hints from a pass reach the next pass until they expire', asyn
     return summary({ retryAfter: n === 1 ? new Map([['matrix:a.chat.eu', new Date(h.now() + 20 * MIN)]]) : new Map() });
   }, 3);
   h.scheduler.start();
-  await new Promise((r) => setTimeout(r, 20));
-  await h.scheduler.stop();
+  await h.stopAtThatSleep();
   // pass 2 runs 15 min later (hint still valid), pass 3 at 30 min (expired, dropped)
   assert.deepEqual(seen, [0, 1, 0]);
 });
@@ -104,10 +113,9 @@ test('every pass gets the same history cache, so plans after the first read only
     return summary();
   }, 3);
   h.scheduler.start();
-  await new Promise((r) => setTimeout(r, 20));
-  await h.scheduler.stop();
+  await h.stopAtThatSleep();
   assert.equal(caches.size, 1);
-  assert.equal(h.scheduler.passes >= 3, true);
+  assert.equal(h.scheduler.passes, 3);
 });
 
 test('bad options are refused quoting the value', () => {

@@ -8,8 +8,13 @@ const req = (headers: Record<string, string> = {}) => new Request('http://127.60
 test('concurrent misses share one load; hits within the TTL do not load again', async () => {
   const cache = new ResponseCache();
   let loads = 0;
-  const load = async () => { loads++; await new Promise((r) => setTimeout(r, 5)); return jsonResponse(req(), { n: loads }); };
-  const answers = await Promise.all([1, 2, 3].map(() => cache.respond(req(), 'k', 60, 0, load)));
+  // The first load is held open until all three requests have asked, so they surely overlap.
+  const { promise: gate, resolve: open } = Promise.withResolvers<void>();
+  const load = async () => { loads++; if (loads === 1) await gate; return jsonResponse(req(), { n: loads }); };
+  const pending = [1, 2, 3].map(() => cache.respond(req(), 'k', 60, 0, load));
+  await new Promise((r) => setImmediate(r));
+  open();
+  const answers = await Promise.all(pending);
   assert.equal(loads, 1);
   for (const a of answers) assert.deepEqual(await a.json(), { n: 1 });
   assert.deepEqual(await (await cache.respond(req(), 'k', 60, 59_000, load)).json(), { n: 1 });
