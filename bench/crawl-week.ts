@@ -10,8 +10,9 @@
  * grows with history), RSS over the run (must stay flat), and whether the
  * daily rollups equal a recount from the raw snapshots.
  *
- * Usage: node bench/crawl-week.ts [--domains 50000] [--hours 168] [--step-minutes 30]
+ * Usage: node --expose-gc bench/crawl-week.ts [--domains 50000] [--hours 168] [--step-minutes 30]
  *        [--concurrency 256] [--batch 2000] [--json]
+ * (--expose-gc: a collection after each pass, so the heap figures are live data, not garbage.)
  */
 import { parseArgs } from 'node:util';
 import { mkdtempSync, rmSync } from 'node:fs';
