@@ -12,21 +12,26 @@ import type { Registration } from '../db/queries/registrations/registration-row.
 import { insertProbeResults } from '../db/queries/observations/insert-probe-results.ts';
 import { withDeadline } from '../crawler/net/deadline.ts';
 import { ProbeError } from '../crawler/errors.ts';
+import type { ReportItem } from '../crawler/types.ts';
+import { probeHealthReport } from '../crawler/health/probe-health-report.ts';
+import type { Finding } from '../crawler/health/health-report.ts';
 import { registrationLimits, type RegistrationDeps } from './deps.ts';
 import { registrableDomain } from './registrable-domain.ts';
 import { refuse, type Outcome } from './outcome.ts';
 import { publicView, type RegistrationView } from './public-view.ts';
 import { hashClient, newToken } from './secrets.ts';
 
-/** What the immediate probe found, in short (the full report is on the server page). */
+/** What the immediate probe found, in short, with the health report the server page shows for it. */
 export interface ProbeSummary {
   status: string;
   protocol: string | null;
   software: string | null;
   version: string | null;
   error: string;
-  /** The health report items of the snapshot. */
-  report: unknown[];
+  /** The crawler's report items of the snapshot. */
+  report: ReportItem[];
+  /** The health report built from the probe (crawler/health/health-report.ts), as the server page builds it from the store. */
+  findings: Finding[];
 }
 
 /** A new registration and the immediate probe. */
@@ -86,9 +91,9 @@ async function probeNow(db: Db, deps: RegistrationDeps, domain: string, timeoutM
     result.discoveries.push({ domain, protocol: result.snapshot.protocol, via: 'registration', sourceDomain: '', foundAt: result.snapshot.observedAt });
     await insertProbeResults(db, [result]);
     const s = result.snapshot;
-    return { status: s.status, protocol: s.protocol, software: s.software, version: s.version || null, error: s.error, report: s.report };
+    return { status: s.status, protocol: s.protocol, software: s.software, version: s.version || null, error: s.error, report: s.report, findings: probeHealthReport(result) };
   } catch (error) {
     const e = ProbeError.from(error);
-    return { status: 'error', protocol: null, software: null, version: null, error: `${e.code}: ${e.message}`, report: [] };
+    return { status: 'error', protocol: null, software: null, version: null, error: `${e.code}: ${e.message}`, report: [], findings: [] };
   }
 }

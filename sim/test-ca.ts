@@ -41,14 +41,26 @@ export interface TestCa {
 const sanOf = (names: string[]): string =>
   names.map((n) => (net.isIP(n) !== 0 ? `IP:${n}` : `DNS:${n}`)).join(',');
 
+/** Options of {@link createTestCa}. */
+export interface TestCaOptions {
+  /**
+   * Validity of the CA and of the certificates it issues, in days. Recordings
+   * kept as fixtures use years, so that what they say about the certificate
+   * still holds when a test reads them later.
+   * @default 7 (the CA: 30)
+   */
+  days?: number;
+}
+
 /** Create a CA in a fresh temp folder. */
-export async function createTestCa(): Promise<TestCa> {
+export async function createTestCa(options: TestCaOptions = {}): Promise<TestCa> {
+  const leafDays = String(options.days ?? 7);
   const dir = await mkdtemp(path.join(tmpdir(), 'chatlas-ca-'));
   const caKey = path.join(dir, 'ca.key');
   const caPath = path.join(dir, 'ca.pem');
   await run('openssl', [
     'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes',
-    '-keyout', caKey, '-out', caPath, '-days', '30', '-subj', '/CN=Chatlas Test CA/O=Chatlas tests',
+    '-keyout', caKey, '-out', caPath, '-days', String(Math.max(30, options.days ?? 0)), '-subj', '/CN=Chatlas Test CA/O=Chatlas tests',
     '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign',
   ]);
   const caPem = await readFile(caPath, 'utf8');
@@ -63,7 +75,7 @@ export async function createTestCa(): Promise<TestCa> {
     if (opts.selfSigned) {
       await run('openssl', [
         'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', keyPath, '-out', certPath,
-        '-days', opts.expired ? '-1' : '7', '-subj', subject, '-addext', `subjectAltName=${sanOf(names)}`,
+        '-days', opts.expired ? '-1' : leafDays, '-subj', subject, '-addext', `subjectAltName=${sanOf(names)}`,
       ]);
     } else {
       const csr = `${base}.csr`;
@@ -72,7 +84,7 @@ export async function createTestCa(): Promise<TestCa> {
       await writeFile(ext, `subjectAltName=${sanOf(names)}\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth,clientAuth\n`);
       await run('openssl', [
         'x509', '-req', '-in', csr, '-CA', caPath, '-CAkey', caKey, '-set_serial', String(1000 + serial),
-        '-out', certPath, '-days', opts.expired ? '-1' : '7', '-extfile', ext,
+        '-out', certPath, '-days', opts.expired ? '-1' : leafDays, '-extfile', ext,
       ]);
     }
     return { certPem: await readFile(certPath, 'utf8'), keyPem: await readFile(keyPath, 'utf8'), certPath, keyPath };

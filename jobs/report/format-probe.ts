@@ -1,11 +1,13 @@
 /**
  * A probe result as text a person can read: the verdict first, then the
- * facts, the health report with fixes, the rooms, and every step with its
- * outcome and time. Pure, so it is unit-tested.
+ * facts, the health report with fixes (the same model, in the same order, as
+ * the server page and the registration page: crawler/health/health-report.ts),
+ * the rooms, and every step with its outcome and time. Pure, so it is unit-tested.
  */
-import type { ProbeResult, ReportItem } from '../../crawler/types.ts';
+import type { ProbeResult, ReportLevel } from '../../crawler/types.ts';
+import { probeHealthReport } from '../../crawler/health/probe-health-report.ts';
 
-const MARK: Record<ReportItem['level'], string> = { ok: 'ok  ', info: 'info', warn: 'WARN', error: 'FAIL' };
+const MARK: Record<ReportLevel, string> = { ok: 'ok  ', info: 'info', warn: 'WARN', error: 'FAIL' };
 
 /** Remove control characters so crawled text cannot move the cursor or recolour a terminal. */
 export function safeText(s: string, max = 200): string {
@@ -37,11 +39,14 @@ export function formatProbe(result: ProbeResult): string {
   if (s.features.length > 0) lines.push(`  features      ${s.features.length} (${s.features.slice(0, 8).map((f) => safeText(f, 60)).join(', ')}${s.features.length > 8 ? ', …' : ''})`);
   lines.push(`  public rooms  ${s.publicRooms}${s.publicMembers ? ` with ${s.publicMembers} members` : ''}`);
   if (s.users !== null) lines.push(`  users         ${s.users}`);
-  if (s.report.length > 0) {
+  const findings = probeHealthReport(result);
+  if (findings.length > 0) {
     lines.push('', '  Health report');
-    for (const item of s.report) {
-      lines.push(`    ${MARK[item.level]} ${item.step}: ${safeText(item.message, 300)}`);
-      if (item.fix) lines.push(`         fix: ${safeText(item.fix, 300)}`);
+    for (const f of findings) {
+      lines.push(`    ${MARK[f.level]} ${safeText(f.title, 300)}`);
+      if (f.detail) lines.push(`         ${safeText(f.detail, 300)}`);
+      if (f.fix) lines.push(`         fix: ${safeText(f.fix, 300)}`);
+      if (f.steps.length > 0) lines.push(`         steps: ${f.steps.map((x) => safeText(x, 60)).join(', ')}`);
     }
   }
   if (result.rooms.length > 0) {

@@ -9,24 +9,6 @@ import type { RegistrationView } from '../../../registration/public-view.ts';
 import type { OwnershipEvidence } from '../../../registration/verify-ownership.ts';
 import type { ApiDeps } from './deps.ts';
 import { clientKey } from './rate-limiter.ts';
-import type { ReportItem } from '../../../crawler/types.ts';
-
-const LEVELS = new Set(['ok', 'info', 'warn', 'error']);
-
-/**
- * The health report items of a probe summary, keeping only well-formed ones
- * (the report is stored JSON; the page must never trust its shape).
- */
-export function reportItems(report: readonly unknown[]): ReportItem[] {
-  const out: ReportItem[] = [];
-  for (const item of report.slice(0, 100)) {
-    if (item === null || typeof item !== 'object') continue;
-    const r = item as Record<string, unknown>;
-    if (typeof r.step !== 'string' || typeof r.message !== 'string' || typeof r.level !== 'string' || !LEVELS.has(r.level)) continue;
-    out.push({ step: r.step, level: r.level as ReportItem['level'], message: r.message, ...(typeof r.fix === 'string' ? { fix: r.fix } : {}) });
-  }
-  return out;
-}
 
 /** What the page shows. */
 export type RegisterPageView =

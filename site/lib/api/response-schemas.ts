@@ -5,6 +5,7 @@
  * break clients, while every documented member is checked by schemathesis.
  */
 import { z } from 'zod';
+import { findingSchema, reportItemSchema } from './health-schemas.ts';
 
 const n = z.number();
 const iso = z.string().nullable();
@@ -81,13 +82,16 @@ const serverState = z.object({
   features: z.array(z.string()), spec_versions: z.array(z.string()), tls_version: z.string(), tls_issuer: z.string(),
   tls_valid: z.boolean().nullable(), tls_expires_at: iso, dnssec: z.boolean().nullable(), dane: z.boolean().nullable(),
   ipv4: z.boolean().nullable(), ipv6: z.boolean().nullable(), public_rooms: n, public_members: n, users: n.nullable(),
-  endpoint: z.string(), error: z.string(), report: z.array(z.unknown()).describe('Step-by-step health report: what is wrong and how to fix it.'),
+  endpoint: z.string(), error: z.string(), report: z.array(reportItemSchema).describe('What the crawler wrote about each step: what is wrong and how to fix it.'),
 }).loose();
 
 /** `GET /api/v1/servers/{domain}`. */
 export const serverDetailSchema = z.object({
   domain: z.string(),
-  protocols: z.array(z.object({ protocol, domain: z.string(), latest: serverState, lastOk: serverState.nullable() }).loose()),
+  protocols: z.array(z.object({
+    protocol, domain: z.string(), latest: serverState, lastOk: serverState.nullable(),
+    findings: z.array(findingSchema).describe('The health report: the crawler\'s findings first, failed steps grouped by cause, errors first (the same as the server page).'),
+  }).loose()),
   history: z.array(z.object({
     day: z.string(), protocol, probes: n, okProbes: n, status: z.string(), software: z.string(), version: z.string(),
     registration: z.string(), rooms: n, members: n, lastAt: iso,

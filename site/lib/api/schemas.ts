@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { PROBLEMS } from './problem.ts';
+import { findingSchema, reportItemSchema } from './health-schemas.ts';
 
 /** RFC 9457 problem details. */
 export const problemSchema = z.object({
@@ -87,7 +88,8 @@ const probeSummarySchema = z.object({
   software: z.string().nullable(),
   version: z.string().nullable(),
   error: z.string(),
-  report: z.array(z.unknown()),
+  report: z.array(reportItemSchema),
+  findings: z.array(findingSchema).describe('The health report of this probe, as the server page shows it.'),
 });
 
 /** Answer of `POST /api/v1/registrations`. */

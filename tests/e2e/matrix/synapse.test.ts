@@ -15,6 +15,7 @@ import { loadCrawlConfig } from '../../../crawler/config.ts';
 import { createNetContext, type NetContext } from '../../../crawler/net/context.ts';
 import { probeMatrix } from '../../../crawler/probe/matrix.ts';
 import type { ProbeResult } from '../../../crawler/types.ts';
+import { probeHealthReport } from '../../../crawler/health/probe-health-report.ts';
 import { insertProbeResults } from '../../../db/queries/observations/insert-probe-results.ts';
 import { startDnsServer, type DnsServer } from '../../../sim/dns-server.ts';
 import { createTestCa, type TestCa } from '../../../sim/test-ca.ts';
@@ -179,4 +180,9 @@ test('the Python of the test Synapse cannot open a socket off loopback nor look 
   assert.equal(out.status, 0, out.stderr);
   assert.equal(out.stdout.split('\n').filter((l) => l.startsWith('refused:') && l.includes('chatlas test harness')).length, 4, out.stdout);
   assert.ok(!/CONNECTED|RESOLVED|SENT/.test(out.stdout));
+});
+
+test('the health report of the live probe shows no error (the model the server page, the API and chatlas probe share)', () => {
+  const findings = probeHealthReport(result);
+  assert.deepEqual(findings.filter((f) => f.level === 'error'), [], findings.map((f) => `${f.level} ${f.title} [${f.steps.join(', ')}]`).join('\n'));
 });

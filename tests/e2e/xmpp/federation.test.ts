@@ -18,6 +18,7 @@ import { createNetContext, type NetContext } from '../../../crawler/net/context.
 import { closeObserver, probeXmpp, sharedObserver } from '../../../crawler/probe/xmpp.ts';
 import { normaliseVersion } from '../../../crawler/identify/version.ts';
 import type { ProbeResult } from '../../../crawler/types.ts';
+import { probeHealthReport } from '../../../crawler/health/probe-health-report.ts';
 import { startDnsServer, type DnsServer } from '../../../sim/dns-server.ts';
 import { createTestCa, type TestCa } from '../../../sim/test-ca.ts';
 import { dpkgVersion, startEjabberd, startProsody, xmppZone, type RunningXmpp } from '../../harness/xmpp-servers.ts';
@@ -190,4 +191,11 @@ test('TLS verified against the test CA, s2s dialback offered, MUC service found'
   assert.deepEqual(svc, [[`rooms.${PROSODY.domain}`, 'muc']]);
   // Its own MUC component is recorded as its service, not queued as another server to probe.
   assert.ok(!prosodyResult.discoveries.some((d) => d.domain === `rooms.${PROSODY.domain}`));
+});
+
+test('the health report of both live probes shows no error (the model the server page, the API and chatlas probe share)', () => {
+  for (const r of [prosodyResult, ejabberdResult]) {
+    const findings = probeHealthReport(r);
+    assert.deepEqual(findings.filter((f) => f.level === 'error'), [], `${r.snapshot.domain}:\n${findings.map((f) => `${f.level} ${f.title} [${f.steps.join(', ')}]`).join('\n')}\n${summary(r)}`);
+  }
 });

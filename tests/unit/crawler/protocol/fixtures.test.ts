@@ -5,7 +5,7 @@
  * It FAILS (never skips) on an input without expected output, an expected
  * file without input, invalid expected JSON, a folder without SOURCE.md, or
  * a spec folder without a parser. Folders for other tiers (e.g. `hostile/`)
- * are listed in NOT_PARSER_FOLDERS.
+ * are listed in NOT_PARSER_FOLDERS (`probe-results/`: whole probe results for the health report tests).
  *
  * Regenerate one expected file after checking the parser by hand:
  *   CHATLAS_FIXTURE_WRITE=<spec>/<name> node --test tests/unit/crawler/protocol/fixtures.test.ts
@@ -19,7 +19,7 @@ import { PARSERS } from './parsers.ts';
 
 const ROOT = new URL('../../../fixtures/', import.meta.url).pathname;
 /** Fixture folders that hold material for other tests, not parser pairs. */
-const NOT_PARSER_FOLDERS = new Set(['hostile']);
+const NOT_PARSER_FOLDERS = new Set(['hostile', 'probe-results']);
 // Test-tooling switch, not crawler configuration (hence read here).
 const WRITE = process.env['CHATLAS_FIXTURE_WRITE'] ?? '';
 

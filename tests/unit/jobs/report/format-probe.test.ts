@@ -2,6 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { formatProbe, safeText } from '../../../../jobs/report/format-probe.ts';
 import type { ProbeResult } from '../../../../crawler/types.ts';
+import { probeHealthReport } from '../../../../crawler/health/probe-health-report.ts';
+import { loadProbeFixture, probeFixtureNames } from '../../../harness/probe-fixtures.ts';
 
 function result(overrides: Partial<ProbeResult['snapshot']> = {}): ProbeResult {
   const observedAt = new Date('2026-11-24T10:00:00Z');
@@ -30,7 +32,7 @@ test('the report leads with the verdict and lists facts, fixes, rooms by size an
   assert.match(text, /software {6}synapse 1\.163\.2/);
   assert.match(text, /registration {2}token/);
   assert.match(text, /tls {11}TLSv1\.3 valid, expires 2027-01-01, issuer Test CA/);
-  assert.match(text, /WARN matrix\.well-known-client: base_url does not answer \/versions\n {9}fix: Point m\.homeserver\.base_url/);
+  assert.match(text, /WARN base_url does not answer \/versions\n {9}fix: Point m\.homeserver\.base_url.*\n {9}steps: matrix\.well-known-client\n/);
   assert.ok(text.indexOf('#big:example.test') < text.indexOf('#small:example.test'), 'rooms sorted by members');
   assert.match(text, /\[space\]/);
   assert.match(text, /matrix\.federation-version\s+ok\s+42 ms/);
@@ -49,4 +51,18 @@ test('a failed probe says so and does not invent facts', () => {
   assert.match(text.split('\n')[0]!, /^example\.test \(matrix\): unreachable — connect ETIMEDOUT$/);
   assert.match(text, /software {6}unknown\n/);
   assert.match(text, /tls {11}not observed/);
+});
+
+test('the health report is the one model, line for line, in its order (recorded real servers)', () => {
+  for (const name of probeFixtureNames()) {
+    const result = loadProbeFixture(name);
+    const text = formatProbe(result);
+    const section = text.slice(text.indexOf('  Health report\n'), text.indexOf('\n\n', text.indexOf('  Health report\n')));
+    const titles = section.split('\n').filter((l) => /^ {4}(FAIL|WARN|info|ok  ) /.test(l)).map((l) => l.slice(9));
+    assert.deepEqual(titles, probeHealthReport(result).map((f) => safeText(f.title, 300)), name);
+  }
+  const forbidden = loadProbeFixture(probeFixtureNames().find((n) => n.endsWith('-forbidden-federation-target'))!);
+  const item = forbidden.snapshot.report.find((r) => r.level === 'error')!;
+  assert.ok(formatProbe(forbidden).includes(`    FAIL ${item.message}\n`), 'the crawler\'s sentence leads as a failure');
+  assert.ok(formatProbe(forbidden).includes(`         fix: ${item.fix}\n`));
 });

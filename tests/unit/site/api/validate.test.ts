@@ -80,16 +80,3 @@ test('the registration body takes a domain of the documented form only', () => {
   }
 });
 
-test('register page: report items from stored JSON keep only well-formed entries', async () => {
-  const { reportItems } = await import('../../../../site/lib/api/register-page.ts');
-  const items = reportItems([
-    { step: 'dns.srv', level: 'warn', message: 'no SRV record', fix: 'add one' },
-    { step: 'x', level: 'evil', message: 'bad level' },
-    null, 'text', { step: 1, level: 'ok', message: 'bad step' },
-    { step: 'tls', level: 'ok', message: 'fine', fix: 42 },
-  ]);
-  assert.deepEqual(items, [
-    { step: 'dns.srv', level: 'warn', message: 'no SRV record', fix: 'add one' },
-    { step: 'tls', level: 'ok', message: 'fine' },
-  ]);
-});

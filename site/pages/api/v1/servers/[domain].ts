@@ -8,6 +8,8 @@ import { serverDetailQuery, serverPath } from '../../../../lib/api/operations.ts
 import { getServer } from '../../../../../db/queries/servers/get-server.ts';
 import { getServerHistory } from '../../../../../db/queries/servers/get-server-history.ts';
 import { getServerDiscovery } from '../../../../../db/queries/servers/get-server-discovery.ts';
+import { getServerObservations } from '../../../../../db/queries/servers/get-server-observations.ts';
+import { healthReport } from '../../../../lib/health-report.ts';
 import { getDomainRegistration } from '../../../../../db/queries/registrations/get-domain-registration.ts';
 
 export const prerender = false;
@@ -21,13 +23,16 @@ export const GET = apiRoute('read', async ({ request, params }, deps) => {
   // getServer returns [] for unknown, hidden and opted-out domains alike: all are 404 here.
   const protocols = await getServer(deps.db, { domain });
   if (protocols.length === 0) return problem('not-found', `Chatlas lists no server ${JSON.stringify(domain)}`);
-  const [history, discovery, registration] = await Promise.all([
+  const [history, discovery, registration, observations] = await Promise.all([
     getServerHistory(deps.db, { domain, ...rangeDates(q.value.range, deps.now()) }),
     getServerDiscovery(deps.db, { domain }),
     getDomainRegistration(deps.db, domain),
+    getServerObservations(deps.db, { domain }),
   ]);
+  // The same health report as the server page (site/lib/health-report.ts), per protocol.
+  const withFindings = protocols.map((p) => ({ ...p, findings: healthReport(p, observations, deps.now()) }));
   const admin = registration?.state === 'verified' ? { verified: true as const, description: registration.description, contact: registration.contact } : null;
-  return jsonResponse(request, { domain, protocols, history, discovery, registration: admin }, { maxAge: 60 });
+  return jsonResponse(request, { domain, protocols: withFindings, history, discovery, registration: admin }, { maxAge: 60 });
 }, { cacheSeconds: 60 });
 
 export const OPTIONS = optionsRoute;

@@ -1,0 +1,98 @@
+/**
+ * The health report as the built site renders it on `/servers/<domain>`,
+ * over a store holding the recorded probe results of the REAL Prosody,
+ * ejabberd and Synapse (tests/fixtures/probe-results, see its SOURCE.md),
+ * each stored as its own pass through the crawler's insert. The page must
+ * show no error for the healthy servers, and for the Synapse whose federation
+ * target is on a forbidden address the crawler's own sentence and fix, as an
+ * error, first. The served HTML is read over loopback (127.52.0.1).
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createDb, type Db } from '../../../db/client.ts';
+import { migrate } from '../../../db/migrate.ts';
+import { insertProbeResults } from '../../../db/queries/observations/insert-probe-results.ts';
+import { startServer, type RunningServer } from '../../../jobs/serve/server.ts';
+import { probeHealthReport } from '../../../crawler/health/probe-health-report.ts';
+import type { ProbeResult } from '../../../crawler/types.ts';
+import { loadProbeFixture, probeFixtureNames } from '../../harness/probe-fixtures.ts';
+import { buildSite } from './browser.ts';
+
+const HOST = '127.52.0.1';
+let work: string;
+let db: Db;
+let server: RunningServer;
+
+/** One finding as the page shows it. */
+interface Shown { level: string; title: string; fix: string }
+
+const decode = (s: string): string => s.replace(/<[^>]*>/g, '').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, '\'').replace(/&amp;/g, '&').trim();
+
+/** The findings of the page's health report for `protocol`, read from the served HTML. */
+async function shownFindings(domain: string): Promise<Shown[]> {
+  const res = await fetch(`${server.url}/servers/${domain}`);
+  assert.equal(res.status, 200);
+  const html = await res.text();
+  const out: Shown[] = [];
+  for (const m of html.matchAll(/<li class="finding" data-level="([a-z]+)"[^>]*>([\s\S]*?)<\/li>/g)) {
+    const body = m[2]!;
+    const title = decode(/<p class="t"[^>]*>([\s\S]*?)<\/p>/.exec(body)?.[1] ?? '').replace(/^[a-z]+\s+/, '');
+    const fix = decode(/<strong[^>]*>How to fix:<\/strong>([\s\S]*?)<\/p>/.exec(body)?.[1] ?? '');
+    out.push({ level: m[1]!, title, fix });
+  }
+  return out;
+}
+
+/** Store a recording as its own pass (the pass id is the crawl loop's to give). */
+async function store(name: string): Promise<ProbeResult> {
+  const r = loadProbeFixture(name);
+  const passId = randomUUID();
+  r.snapshot.passId = passId;
+  for (const o of r.observations) o.passId = passId;
+  for (const room of r.rooms) room.passId = passId;
+  await insertProbeResults(db, [r]);
+  return r;
+}
+
+before(async () => {
+  work = mkdtempSync(join(tmpdir(), 'chatlas-e2e-health-'));
+  const built = buildSite(work);
+  mkdirSync(join(work, 'store'));
+  db = await createDb({ dataDir: join(work, 'store'), url: undefined, user: 'default', password: '', database: 'chatlas', cluster: undefined });
+  await migrate(db);
+  server = await startServer({ db, host: HOST, port: 0, distDir: await built });
+});
+
+after(async () => {
+  await server?.close();
+  await db?.close();
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+describe('the server page\'s health report over recorded real servers', () => {
+  it('a healthy real Prosody, ejabberd and Synapse show no error, and the page lists what chatlas probe lists', async () => {
+    const healthy = probeFixtureNames().filter((n) => n.endsWith('-healthy'));
+    assert.ok(healthy.length >= 3, healthy.join(', '));
+    for (const name of healthy) {
+      const r = await store(name);
+      const shown = await shownFindings(r.snapshot.domain);
+      assert.deepEqual(shown.filter((f) => f.level === 'error'), [], `${name}:\n${shown.map((f) => `${f.level} ${f.title}`).join('\n')}`);
+      // Certificate expiry is dated by the page at the time of the request; everything else is as recorded.
+      const expected = probeHealthReport(r, new Date()).map((f) => f.title);
+      assert.deepEqual(shown.map((f) => f.title), expected, name);
+    }
+  });
+
+  it('a federation target on a forbidden address: the crawler\'s sentence and its fix, as an error, first', async () => {
+    const name = probeFixtureNames().find((n) => n.endsWith('-forbidden-federation-target'))!;
+    const r = await store(name);
+    const item = r.snapshot.report.find((x) => x.level === 'error' && x.step === 'tls.federation');
+    assert.ok(item);
+    const shown = await shownFindings(r.snapshot.domain);
+    assert.deepEqual(shown[0], { level: 'error', title: item.message, fix: item.fix });
+  });
+});
