@@ -4,6 +4,7 @@
  */
 import { isTlsValid, type Discovery, type Observation, type RoomSnapshot, type ServerSnapshot } from '../crawler/types.ts';
 import { isProbeErrorCode, type ProbeErrorCode } from '../crawler/errors.ts';
+import { detectLanguage, type DetectedLanguage } from '../lib/detect-language.ts';
 
 /** Byte cap on a stored raw reply: enough to re-parse any probe step, bounded against hostile servers. */
 export const MAX_RAW_BYTES = 64 * 1024;
@@ -79,6 +80,7 @@ export function parseSnapshotFailure(stored: string): ProbeErrorCode | null {
 }
 
 export function roomSnapshotRow(r: RoomSnapshot) {
+  const language = roomLanguage(r);
   return {
     observed_at: r.observedAt.getTime(),
     pass_id: r.passId,
@@ -90,7 +92,8 @@ export function roomSnapshotRow(r: RoomSnapshot) {
     topic: truncateUtf8(r.topic, MAX_TEXT_BYTES),
     members: Math.max(0, Math.min(r.members, 0xffffffff)),
     avatar_url: truncateUtf8(r.avatarUrl, 1024),
-    language: truncateUtf8(r.language, 32),
+    language: language.language,
+    language_confidence: language.confidence,
     world_readable: r.worldReadable,
     guest_can_join: r.guestCanJoin,
     join_rule: truncateUtf8(r.joinRule, 64),
@@ -98,6 +101,24 @@ export function roomSnapshotRow(r: RoomSnapshot) {
     children: r.children.slice(0, 1000),
     federates: r.federates ?? null,
   };
+}
+
+// roomSnapshotRow runs twice per room of a batch (room_snapshots, rooms_current): detect once.
+const languages = new WeakMap<RoomSnapshot, DetectedLanguage>();
+
+/**
+ * A room's language as stored (migration 0013): the one it declares (lower
+ * case, `_` read as `-`), with confidence 1; else the one detected from its
+ * name and topic (lib/detect-language.ts); else '' with confidence 0.
+ */
+export function roomLanguage(r: RoomSnapshot): DetectedLanguage {
+  let found = languages.get(r);
+  if (!found) {
+    const declared = truncateUtf8(r.language.trim(), 32).toLowerCase().replaceAll('_', '-');
+    found = declared ? { language: declared, confidence: 1 } : detectLanguage(`${r.name}\n${r.topic}`);
+    languages.set(r, found);
+  }
+  return found;
 }
 
 export function discoveryRow(d: Discovery) {

@@ -1,11 +1,11 @@
 import type { Db } from '../../client.ts';
-import type { ProbeResult } from '../../../crawler/types.ts';
+import type { Protocol, ProbeResult } from '../../../crawler/types.ts';
 import { roomSnapshotRow } from '../../rows.ts';
 import { queryRows } from '../../query-rows.ts';
 
 /** A room of rooms_current before this batch: who lists it now. */
 interface PreviousRoom {
-  protocol: string;
+  protocol: Protocol;
   server: string;
   room_id: string;
 }
@@ -30,6 +30,43 @@ FROM (
 )
 GROUP BY protocol, room_id`;
 
+/**
+ * One row written to rooms_current (migrations 0008, 0012): an upsert
+ * (`is_deleted` 0) or a tombstone (1). The room index (db/room-index) applies
+ * these rows as this writer makes them and as the store returns them.
+ */
+export interface RoomsCurrentRow {
+  /** The observation time in ms: the newest version of a room wins. */
+  version: number;
+  is_deleted: 0 | 1;
+  /** Epoch ms. */
+  observed_at: number;
+  /** Wall-clock time of the write, epoch ms: what other processes' indexes follow (migration 0012). */
+  inserted_at: number;
+  pass_id: string;
+  protocol: Protocol;
+  room_id: string;
+  server: string;
+  address: string;
+  name: string;
+  topic: string;
+  members: number;
+  avatar_url: string;
+  /** Declared, or detected from name and topic (db/rows.ts roomLanguage); '' when neither. */
+  language: string;
+  /** 1 declared, the detector's lead when detected, 0 none (migration 0013). */
+  language_confidence: number;
+  world_readable: boolean | null;
+  guest_can_join: boolean | null;
+  join_rule: string;
+  room_type: string;
+  /** false: local-only (migration 0012); null: not known. */
+  federates: boolean | null;
+  /** ISO days, oldest first, of the daily size series over the 30 days up to the observation. */
+  daily_days: string[];
+  daily_members: number[];
+}
+
 /** Days of daily size kept with each row of rooms_current (migration 0008), before the observation's day. */
 export const GROWTH_DAYS_KEPT = 30;
 
@@ -46,8 +83,9 @@ const key = (protocol: string, id: string) => `${protocol}\0${id}`;
  * moving between servers stays. Reads the previous rooms of the batch's
  * servers in one query. Replaying a batch computes the same upserts and no
  * new tombstones, so the result is the same whether or not it ran before.
+ * `insertedAt` (@default now) stamps the rows for the indexes that follow the table.
  */
-export async function roomsCurrentRows(db: Db, results: ProbeResult[]): Promise<Record<string, unknown>[]> {
+export async function roomsCurrentRows(db: Db, results: ProbeResult[], insertedAt: number = Date.now()): Promise<RoomsCurrentRow[]> {
   // Each server's latest successful listing in the batch, and every ok listing in time order.
   const ok = results.filter((r) => r.snapshot.status === 'ok')
     .sort((a, b) => a.snapshot.observedAt.getTime() - b.snapshot.observedAt.getTime());
@@ -63,7 +101,7 @@ export async function roomsCurrentRows(db: Db, results: ProbeResult[]): Promise<
   const listed = new Set<string>();
   for (const r of latest.values()) for (const room of r.rooms) listed.add(key(room.protocol, room.roomId));
 
-  const rows: Record<string, unknown>[] = [];
+  const rows: RoomsCurrentRow[] = [];
   // Candidates for a tombstone per server: what it listed before, plus its earlier listings in this batch.
   const before = new Map<string, Map<string, PreviousRoom>>();
   const candidates = (protocol: string, server: string) => {
@@ -91,7 +129,10 @@ export async function roomsCurrentRows(db: Db, results: ProbeResult[]): Promise<
       const from = isoDay(room.observedAt.getTime() - GROWTH_DAYS_KEPT * DAY_MS);
       const s = series.get(key(room.protocol, room.roomId));
       const kept = s ? s.days.flatMap((d, i) => d >= from && d <= to ? [[d, Number(s.ms[i])] as const] : []) : [];
-      rows.push({ ...rest, version: row.observed_at, is_deleted: 0, daily_days: kept.map((k) => k[0]), daily_members: kept.map((k) => k[1]) });
+      rows.push({
+        ...rest, version: row.observed_at, is_deleted: 0, inserted_at: insertedAt,
+        daily_days: kept.map((k) => k[0]), daily_members: kept.map((k) => k[1]),
+      });
       candidates(r.snapshot.protocol, r.snapshot.domain).set(key(room.protocol, room.roomId), { protocol: room.protocol, server: room.server, room_id: room.roomId });
     }
   }
@@ -100,9 +141,9 @@ export async function roomsCurrentRows(db: Db, results: ProbeResult[]): Promise<
     for (const [roomKey, p] of before.get(k) ?? []) {
       if (listed.has(roomKey)) continue;
       rows.push({
-        version: s.observedAt.getTime(), is_deleted: 1, observed_at: s.observedAt.getTime(), pass_id: s.passId,
+        version: s.observedAt.getTime(), is_deleted: 1, observed_at: s.observedAt.getTime(), inserted_at: insertedAt, pass_id: s.passId,
         protocol: p.protocol, room_id: p.room_id, server: s.domain, address: '', name: '', topic: '', members: 0,
-        avatar_url: '', language: '', world_readable: null, guest_can_join: null, join_rule: '', room_type: 'room',
+        avatar_url: '', language: '', language_confidence: 0, world_readable: null, guest_can_join: null, join_rule: '', room_type: 'room', federates: null,
         daily_days: [], daily_members: [],
       });
     }
