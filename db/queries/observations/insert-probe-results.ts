@@ -3,6 +3,7 @@ import type { Db } from '../../client.ts';
 import type { ProbeResult } from '../../../crawler/types.ts';
 import { discoveryRow, observationRow, roomSnapshotRow, serverSnapshotRow } from '../../rows.ts';
 import { roomsCurrentRows } from '../rooms/update-rooms-current.ts';
+import { roomIndexOf } from '../../room-index/room-index-slot.ts';
 
 /** Options of {@link insertProbeResults}. */
 export interface InsertProbeResultsOptions {
@@ -37,6 +38,8 @@ export async function insertProbeResults(db: Db, results: ProbeResult[], options
   // upserts again and no tombstones (the first run already left rooms_current at this listing).
   const current = await roomsCurrentRows(db, results);
   await insert('rooms_current', current);
+  // This process's room index searches its own writes at once (other processes' indexes poll for them).
+  roomIndexOf(db)?.applyWritten(current);
   await insert('discoveries', results.flatMap((r) => r.discoveries.map(discoveryRow)));
   await insert('server_snapshots', results.map((r) => serverSnapshotRow(r.snapshot)));
   // done_at is the wall-clock time of this write (the table's 30-day TTL counts from it), not the

@@ -1,4 +1,5 @@
 import type { Db } from '../../client.ts';
+import { roomIndexOf } from '../../room-index/room-index-slot.ts';
 
 /** One opt-out sighting or change. */
 export interface OptOutRow {
@@ -15,4 +16,6 @@ export async function insertOptOut(db: Db, row: OptOutRow): Promise<void> {
     values: [{ domain: row.domain, source: row.source, active: row.active, observed_at: row.observedAt.getTime() }],
     format: 'JSONEachRow',
   });
+  // The room index holds visibility in memory: it reads it again before its next search.
+  roomIndexOf(db)?.invalidateVisibility();
 }

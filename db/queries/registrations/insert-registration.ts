@@ -1,4 +1,5 @@
 import type { Db } from '../../client.ts';
+import { roomIndexOf } from '../../room-index/room-index-slot.ts';
 import { toRow, type Registration } from './registration-row.ts';
 
 /**
@@ -7,4 +8,6 @@ import { toRow, type Registration } from './registration-row.ts';
  */
 export async function insertRegistration(db: Db, registration: Registration): Promise<void> {
   await db.client.insert({ table: 'registrations', values: [toRow(registration)], format: 'JSONEachRow' });
+  // The room index holds visibility in memory: it reads it again before its next search.
+  roomIndexOf(db)?.invalidateVisibility();
 }

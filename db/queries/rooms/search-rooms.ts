@@ -18,8 +18,12 @@ export interface SearchRoomsParams {
   server?: string;
   /** @default 'all' */
   type?: 'all' | 'room' | 'space';
-  /** @default 'members' */
-  sort?: 'members' | 'growth' | 'name';
+  /**
+   * `relevance` ranks by db/room-index/rank.ts, which only the room index
+   * (db/room-index) computes; this store query orders it by members.
+   * @default 'members'
+   */
+  sort?: 'relevance' | 'members' | 'growth' | 'name';
   /** 1-based. @default 1 */
   page?: number;
   /** @default 25 */
@@ -66,6 +70,7 @@ export interface RoomPage {
 
 /** ORDER BY per sort key: the only text placed in the ORDER BY (allow-list). */
 const ORDER = {
+  relevance: 'members DESC, protocol, room_id',
   members: 'members DESC, protocol, room_id',
   name: 'lower(name) ASC, protocol, room_id',
   growth: 'growth DESC, members DESC, protocol, room_id',

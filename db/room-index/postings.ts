@@ -1,0 +1,115 @@
+/**
+ * The word → rooms map of {@link RoomIndex}: per word, a growable list of
+ * postings, each `slot << 4 | fields` (the room's slot in the index and the
+ * FIELD bits of where the word is), in increasing slot order because slots
+ * are only ever appended. A word of one room (most words of a large
+ * directory: ids in aliases, names, typos) keeps its one posting as a plain
+ * number instead of a list. A sorted dictionary of the words answers prefix
+ * lookups; words added since it was last sorted wait in a short list that
+ * is scanned, and sorted in when it grows.
+ */
+
+/** One word's postings: `ids[0..n)` are used. */
+export interface Posting {
+  ids: Int32Array;
+  n: number;
+}
+
+const list = (p: Posting | number): Posting => typeof p === 'number' ? { ids: Int32Array.of(p), n: 1 } : p;
+
+/** Most words one prefix expands to; the rest are not searched (a two-letter prefix over a million-word dictionary). */
+export const MAX_EXPANSIONS = 1000;
+
+/** Words added before the dictionary is re-sorted. */
+const PENDING_LIMIT = 4096;
+
+/** A word's postings and whether it is the typed word itself or a longer word it prefixes. */
+export interface Expansion {
+  posting: Posting;
+  exact: boolean;
+}
+
+/** Word → postings, with prefix lookup. */
+export class Postings {
+  /** Every word with postings, dead postings included until the index is compacted. */
+  readonly #map = new Map<string, Posting | number>();
+  /** Sorted words (the dictionary); words added since are in #pending. */
+  #sorted: string[] = [];
+  #pending: string[] = [];
+
+  /** Distinct words. */
+  get size(): number {
+    return this.#map.size;
+  }
+
+  /** Append a posting; `slot` must be larger than every slot added before. */
+  add(word: string, slot: number, fields: number): void {
+    const e = (slot << 4) | fields;
+    let p = this.#map.get(word);
+    if (p === undefined) {
+      this.#map.set(word, e);
+      this.#pending.push(word);
+      if (this.#pending.length > PENDING_LIMIT) this.#merge();
+      return;
+    }
+    if (typeof p === 'number') {
+      p = { ids: new Int32Array(4), n: 1 };
+      p.ids[0] = this.#map.get(word) as number;
+      this.#map.set(word, p);
+    } else if (p.n === p.ids.length) {
+      const grown = new Int32Array(p.ids.length * 2);
+      grown.set(p.ids);
+      p.ids = grown;
+    }
+    p.ids[p.n++] = e;
+  }
+
+  /** Drop the unused capacity of every list (after a bulk load). */
+  trim(): void {
+    for (const p of this.#map.values()) if (typeof p !== 'number' && p.n < p.ids.length) p.ids = p.ids.slice(0, p.n);
+  }
+
+  /** The postings of `word`, or of every word it prefixes (itself first) when `prefix`. */
+  expand(word: string, prefix: boolean): Expansion[] {
+    const own = this.#map.get(word);
+    const out: Expansion[] = own === undefined ? [] : [{ posting: list(own), exact: true }];
+    if (!prefix) return out;
+    // Binary search for the first dictionary word >= word, then walk while it starts with word.
+    let lo = 0;
+    let hi = this.#sorted.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.#sorted[mid]! < word) lo = mid + 1; else hi = mid;
+    }
+    for (let i = lo; i < this.#sorted.length && out.length < MAX_EXPANSIONS; i++) {
+      const w = this.#sorted[i]!;
+      if (!w.startsWith(word)) break;
+      if (w !== word) out.push({ posting: list(this.#map.get(w)!), exact: false });
+    }
+    for (const w of this.#pending) {
+      if (out.length >= MAX_EXPANSIONS) break;
+      if (w !== word && w.startsWith(word)) out.push({ posting: list(this.#map.get(w)!), exact: false });
+    }
+    return out;
+  }
+
+  /** Bytes held by posting lists (capacity, not only what is used). */
+  bytes(): number {
+    let b = 0;
+    for (const p of this.#map.values()) b += typeof p === 'number' ? 8 : p.ids.byteLength;
+    return b;
+  }
+
+  #merge(): void {
+    this.#pending.sort();
+    const merged: string[] = new Array(this.#sorted.length + this.#pending.length);
+    let i = 0;
+    let j = 0;
+    let k = 0;
+    while (i < this.#sorted.length && j < this.#pending.length) merged[k++] = this.#sorted[i]! < this.#pending[j]! ? this.#sorted[i++]! : this.#pending[j++]!;
+    while (i < this.#sorted.length) merged[k++] = this.#sorted[i++]!;
+    while (j < this.#pending.length) merged[k++] = this.#pending[j++]!;
+    this.#sorted = merged;
+    this.#pending = [];
+  }
+}

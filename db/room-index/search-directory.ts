@@ -1,0 +1,26 @@
+import type { Db } from '../client.ts';
+import { searchRooms, type RoomPage } from '../queries/rooms/search-rooms.ts';
+import { openRoomIndex } from './open-room-index.ts';
+import type { IndexSearchParams } from './room-index.ts';
+import { installRoomIndex, roomIndexOf } from './room-index-slot.ts';
+
+/**
+ * The room directory's search, one entry for the site's `/rooms`, `GET
+ * /api/v1/rooms` and the federation `publicRooms` directory, so all three
+ * rank alike (db/room-index/rank.ts).
+ *
+ * With words (`q`), the room index answers (opened on first use when
+ * `chatlas serve` has not installed one, e.g. under `astro dev` or in
+ * tests). Without words nothing is ranked: the store query lists by members,
+ * name or growth as before.
+ */
+export async function searchDirectory(db: Db, params: IndexSearchParams): Promise<RoomPage> {
+  if (!(params.q ?? '').trim() && !params.federatingOnly) return searchRooms(db, params);
+  let handle = roomIndexOf(db);
+  if (!handle) {
+    handle = openRoomIndex(db);
+    installRoomIndex(db, handle);
+  }
+  await handle.settled();
+  return handle.index.search(params);
+}
