@@ -9,6 +9,7 @@
 import { z } from 'zod';
 import ipaddr from 'ipaddr.js';
 import { resolveConfig, type ConfigOf, type ConfigSources } from '../lib/config-table.ts';
+import { DEFAULT_DAILY_REQUEST_BUDGET } from './policy/cadence.ts';
 
 /** One DNS resolver: an IP literal and a port. */
 export interface ResolverAddress {
@@ -204,6 +205,20 @@ export const crawlConfigTable = {
     schema: int(0, 600_000),
     default: 25,
     doc: 'Least time between the starts of two requests to one host, in ms (40/s per host at most; crawl-delay and Retry-After raise it).',
+  },
+  /**
+   * Requests Chatlas may send one server in any 24 hours (crawler/net/request-budget.ts):
+   * HTTP requests and redirect hops, connections, and the observer's queries about it.
+   * Why 720: one request every two minutes on average, a quarter of what one Matrix
+   * client left open sends (crawler/policy/cadence.ts `DEFAULT_DAILY_REQUEST_BUDGET`).
+   * A server's Crawl-delay or a 429/503 with Retry-After lowers its own budget.
+   * @default 720
+   */
+  dailyRequestBudget: {
+    env: 'CHATLAS_DAILY_REQUEST_BUDGET',
+    schema: int(1, 1_000_000),
+    default: DEFAULT_DAILY_REQUEST_BUDGET,
+    doc: 'Requests per server in any 24 hours (Crawl-delay and 429/503 lower it per server).',
   },
   /** Observer account for XMPP queries over s2s. @default '' */
   xmppJid: {

@@ -29,6 +29,8 @@ export const PROBE_ERROR_CODES = [
   'xmpp.stream-error', 'xmpp.timeout', 'xmpp.too-large', 'xmpp.no-starttls', 'xmpp.auth-failed', 'xmpp.iq-error',
   // politeness and policy
   'policy.robots-disallowed', 'policy.opted-out', 'policy.rate-limited',
+  // the server's request budget for the day is spent (crawler/net/request-budget.ts)
+  'policy.budget-exhausted',
   // Matrix (bad-signature: missing or not verifying; bad-auth-header: an X-Matrix header that does not parse)
   'matrix.invalid-server-name', 'matrix.bad-response', 'matrix.bad-signature', 'matrix.bad-auth-header',
   // anything else (a bug): recorded, never crashes the crawl

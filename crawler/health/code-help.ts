@@ -42,6 +42,7 @@ const CODE_HELP: Partial<Record<ProbeErrorCode | Family, CodeHelp>> = {
   xmpp: { what: 'The XMPP stream failed.', fix: 'Check the server log for stream errors at the time of the probe.' },
   'policy.robots-disallowed': { what: 'robots.txt asks crawlers to stay away, so Chatlas did not ask further.', fix: 'Nothing to fix: this is respected. Allow the Chatlas user agent to be listed.' },
   'policy.opted-out': { what: 'The server opted out of Chatlas.', fix: 'Nothing to fix: remove the opt-out to be listed again.' },
+  'policy.budget-exhausted': { what: 'Chatlas had sent this server its daily request budget, so it stopped asking for the rest of the day (see /about/data).', fix: 'Nothing to fix on your side. A Crawl-delay in robots.txt or a 429 with Retry-After lowers the budget further.' },
   policy: { what: 'Chatlas held back by policy (rate limit or opt-out).', fix: 'Nothing to fix on your side.' },
   matrix: { what: 'The Matrix server answered in a way that does not follow the specification.', fix: 'Check the homeserver version and the reverse proxy.' },
 };

@@ -57,6 +57,7 @@ import { assertAllowed, createGuardedLookup, unbracket, type GuardedLookup } fro
 import { createHttpAgent, type HttpAgent } from './http-agent.ts';
 import { parseResolvConf } from './resolv-conf.ts';
 import { toProbeError } from './to-probe-error.ts';
+import { RequestBudget, type BudgetTicket } from './request-budget.ts';
 
 /** The address guard bound to the configured allow/deny lists. */
 export interface Guard {
@@ -75,6 +76,8 @@ export interface ConnectOptions {
   signal?: AbortSignal;
   /** @default config.connectTimeoutMs */
   timeoutMs?: number;
+  /** The probe's budget for this step (crawler/net/request-budget.ts): one connection is taken before connecting. */
+  budget?: BudgetTicket;
 }
 
 /** Everything a probe needs from the network. */
@@ -90,6 +93,12 @@ export interface NetContext {
    * context goes through (keyed by the host name or IP literal connected to).
    */
   readonly politeness: Politeness;
+  /**
+   * Requests sent per server over the last 24 hours, and their budget
+   * (crawler/net/request-budget.ts): `fetchBounded`, `connect` and the
+   * observer's queries take one from the ticket they are given.
+   */
+  readonly budget: RequestBudget;
   /**
    * Open a guarded TCP connection (IP literals checked too), with the connect
    * deadline. The connect waits for a slot of `opts.host` (politeness); the
@@ -123,6 +132,8 @@ export interface NetContextOptions {
    * intervals and pauses without waiting on real time. @default real time
    */
   politenessClock?: Pick<PolitenessOptions, 'now' | 'sleep'>;
+  /** The request budget to count in (a test's, with its clock; metrics hooks). @default one with config.dailyRequestBudget */
+  budget?: RequestBudget;
 }
 
 /** Build the context of one crawl (or one test). Synchronous; call `close()` when done. */
@@ -132,6 +143,7 @@ export function createNetContext(config: CrawlConfig, options: NetContextOptions
   const lookup = createGuardedLookup(dns, nets);
   const http = createHttpAgent(config, lookup);
   const politeness = createPoliteness({ perHostConcurrency: config.perHostConcurrency, minIntervalMs: config.perHostIntervalMs, ...options.politenessClock });
+  const budget = options.budget ?? new RequestBudget({ dailyLimit: config.dailyRequestBudget });
   const guard: Guard = {
     nets,
     isForbidden: (ip) => forbiddenReason(ip, nets) !== null,
@@ -142,6 +154,8 @@ export function createNetContext(config: CrawlConfig, options: NetContextOptions
   async function connect(opts: ConnectOptions): Promise<net.Socket> {
     const host = unbracket(opts.host);
     if (net.isIP(host) !== 0) assertAllowed(host, nets);
+    // Counted before the slot wait: a refused connection never queues.
+    opts.budget?.take('connect');
     // The slot wait is bounded by the caller's signal and the registry's longest pause; the connect deadline starts after it.
     return politeness.run(host, () => connectNow(host, opts), { signal: opts.signal });
   }
@@ -170,5 +184,5 @@ export function createNetContext(config: CrawlConfig, options: NetContextOptions
     }), opts.timeoutMs ?? config.connectTimeoutMs, 'net.connect-timeout', opts.signal);
   }
 
-  return { config, dns, http, guard, lookup, politeness, connect, close: () => http.close() };
+  return { config, dns, http, guard, lookup, politeness, budget, connect, close: () => http.close() };
 }

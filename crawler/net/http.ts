@@ -20,6 +20,8 @@ import type { NetContext } from './context.ts';
 import { withDeadline } from './deadline.ts';
 import { toProbeError } from './to-probe-error.ts';
 import { unbracket } from './guarded-lookup.ts';
+import type { BudgetTicket } from './request-budget.ts';
+import { asksToPause } from '../policy/politeness.ts';
 
 export { createHttpAgent, type HttpAgent, type HttpScope } from './http-agent.ts';
 
@@ -47,6 +49,13 @@ export interface FetchOptions {
   signal?: AbortSignal;
   /** The connections to use: a probe's own (`ctx.http.scope()`). @default the context's shared agent */
   dispatcher?: Dispatcher;
+  /**
+   * The probe's budget for this step (crawler/net/request-budget.ts): one request is
+   * taken before each hop, redirects included; a spent budget fails with
+   * `policy.budget-exhausted` before anything is sent. A 429/503 with Retry-After
+   * lowers the budget of the server it is about. @default none: not counted
+   */
+  budget?: BudgetTicket;
 }
 
 /** One redirect hop taken. */
@@ -121,8 +130,11 @@ export async function fetchBounded(ctx: NetContext, url: string, opts: FetchOpti
       const host = unbracket(hopUrl.hostname);
       // What is left of the deadline bounds the politeness wait (fail fast rather than sleep into it).
       const left = Math.max(0, timeoutMs - (performance.now() - started));
+      opts.budget?.take('http');
       const hop = await ctx.politeness.run(host, () => sendHop(ctx, hopUrl, first, method, body, opts, maxBytes, signal), { signal, maxWaitMs: left });
       ctx.politeness.noteResponse(host, hop.status, hop.headers['retry-after'] ?? null);
+      // Asked to slow down: the server's budget is lowered too, not only this host paused.
+      if (opts.budget && asksToPause(hop.status) && hop.headers['retry-after']) ctx.budget.noteRateLimited(opts.budget.server);
       if (hop.kind === 'redirect') {
         if (redirects.length >= maxRedirects) {
           throw new ProbeError('http.redirect-limit', `more than ${maxRedirects} redirects from ${url.slice(0, 200)}`);

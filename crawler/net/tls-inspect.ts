@@ -16,6 +16,7 @@ import { withDeadline } from './deadline.ts';
 import { unbracket } from './guarded-lookup.ts';
 import { caList, clientSecureContext } from './tls-trust.ts';
 import { toProbeError } from './to-probe-error.ts';
+import type { BudgetTicket } from './request-budget.ts';
 
 /** What to inspect. */
 export interface InspectTlsOptions {
@@ -28,6 +29,8 @@ export interface InspectTlsOptions {
   /** @default config.connectTimeoutMs */
   timeoutMs?: number;
   signal?: AbortSignal;
+  /** The probe's budget for this step: the connection is one request (crawler/net/request-budget.ts). */
+  budget?: BudgetTicket;
 }
 
 /**
@@ -95,7 +98,7 @@ export async function inspectTls(ctx: NetContext, opts: InspectTlsOptions): Prom
   const host = unbracket(opts.host);
   const servername = opts.servername ?? host;
   const timeoutMs = opts.timeoutMs ?? ctx.config.connectTimeoutMs;
-  const plain = await ctx.connect({ host, port: opts.port, signal: opts.signal, timeoutMs });
+  const plain = await ctx.connect({ host, port: opts.port, signal: opts.signal, timeoutMs, ...(opts.budget ? { budget: opts.budget } : {}) });
   return withDeadline((signal) => new Promise<TlsFacts>((resolve, reject) => {
     const socket = tls.connect({
       ...tlsClientOptions(ctx.config),

@@ -17,6 +17,7 @@ import { ProbeError } from '../errors.ts';
 import type { NetContext } from './context.ts';
 import { XmppStream } from './xmpp-stream.ts';
 import { withDeadline } from './deadline.ts';
+import type { BudgetTicket } from './request-budget.ts';
 import { NS_SASL, NS_BIND, parseStreamFeatures, type StreamFeatures } from '../protocol/rfc6120-features.ts';
 import { childText, escapeXml, type XmlElement } from '../protocol/xmpp-element.ts';
 import { iqGet, parseIqReply, type IqReply } from '../protocol/xmpp-iq.ts';
@@ -135,9 +136,17 @@ export class ObserverSession {
    * §8.1.2.1: a reply must come from the entity asked). Safe to call
    * concurrently: replies are routed by id, so probes sharing the session do
    * not take each other's answers.
-   * @throws {ProbeError} `xmpp.timeout` (this request only), or the stream's failure (the session is then dead)
+   * `budget`: the probed server's budget for this step; the query is taken from it before it is
+   * sent, since the observer's server relays it to that server (crawler/net/request-budget.ts).
+   * @throws {ProbeError} `xmpp.timeout` (this request only), `policy.budget-exhausted` (nothing sent),
+   *   or the stream's failure (the session is then dead)
    */
-  iq(to: string, ns: string, opts: { node?: string; inner?: string; timeoutMs?: number } = {}): Promise<IqReply> {
+  iq(to: string, ns: string, opts: { node?: string; inner?: string; timeoutMs?: number; budget?: BudgetTicket } = {}): Promise<IqReply> {
+    try {
+      opts.budget?.take('observer');
+    } catch (error) {
+      return Promise.reject(ProbeError.from(error));
+    }
     const id = `c${++this.#nextId}`;
     const waitMs = opts.timeoutMs ?? this.#iqTimeoutMs;
     return withDeadline(

@@ -18,6 +18,7 @@ import type { NetContext } from './context.ts';
 import { withDeadline } from './deadline.ts';
 import { tlsClientOptions, tlsFactsFromSocket } from './tls-inspect.ts';
 import { toProbeError } from './to-probe-error.ts';
+import type { BudgetTicket } from './request-budget.ts';
 import { DEFAULT_XML_LIMITS, XmppStreamParser } from '../protocol/restricted-xml.ts';
 import { escapeXml, type XmlElement } from '../protocol/xmpp-element.ts';
 import { NS_STREAM, NS_TLS, isStreamError, parseStreamError } from '../protocol/rfc6120-features.ts';
@@ -44,12 +45,14 @@ export interface XmppStreamOptions {
   /** Characters of raw transcript kept. @default 65536 */
   maxRawChars?: number;
   signal?: AbortSignal;
+  /** The probe's budget for this step: the connection is one request (crawler/net/request-budget.ts). */
+  budget?: BudgetTicket;
 }
 
 const NS_CLIENT = 'jabber:client';
 const NS_SERVER = 'jabber:server';
 
-type StreamOpts = Required<Omit<XmppStreamOptions, 'signal'>> & { signal?: AbortSignal };
+type StreamOpts = Required<Omit<XmppStreamOptions, 'signal' | 'budget'>> & { signal?: AbortSignal; budget?: BudgetTicket };
 
 /**
  * An open stream. Create with {@link XmppStream.open}; always `close()`.
@@ -109,7 +112,7 @@ export class XmppStream {
       maxStanzaBytes: DEFAULT_XML_LIMITS.maxStanzaBytes,
       ...options,
     };
-    const plain = await ctx.connect({ host: opts.host, port: opts.port, signal: opts.signal });
+    const plain = await ctx.connect({ host: opts.host, port: opts.port, signal: opts.signal, ...(opts.budget ? { budget: opts.budget } : {}) });
     if (!opts.directTls) return new XmppStream(ctx, opts, plain);
     const alpn = opts.mode === 'c2s' ? 'xmpp-client' : 'xmpp-server';
     const { socket, facts } = await upgrade(ctx, plain, opts.domain, [alpn], opts.signal);

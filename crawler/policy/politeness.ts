@@ -201,4 +201,4 @@ export function createPoliteness(options: PolitenessOptions = {}): Politeness {
  * Codes that mean "this host told us to stop" rather than "it failed": the crawl schedule never
  * retries them sooner than its full backoff, whatever `retryable` says (jobs/crawl/failure-class.ts).
  */
-export const POLICY_CODES: readonly ProbeErrorCode[] = ['policy.robots-disallowed', 'policy.opted-out', 'policy.rate-limited'];
+export const POLICY_CODES: readonly ProbeErrorCode[] = ['policy.robots-disallowed', 'policy.opted-out', 'policy.rate-limited', 'policy.budget-exhausted'];
