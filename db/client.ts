@@ -89,9 +89,9 @@ async function openServer(config: DbConfig, url: string): Promise<Db> {
 async function openEmbedded(config: DbConfig): Promise<Db> {
   const dir = resolve(config.dataDir);
   prepareDataDir(dir);
-  let createChdbConnection: (options: { path: string }) => unknown;
+  let createChdbConnection: ChdbConnectionModule['createChdbConnection'];
   try {
-    ({ createChdbConnection } = await import('chdb/connection'));
+    ({ createChdbConnection } = (await import('chdb/connection' as string)) as ChdbConnectionModule);
   } catch {
     throw new StoreError('store.engine-missing', `the embedded store needs the optional package "chdb" (npm install chdb), or set CLICKHOUSE_URL to use a ClickHouse server`);
   }
@@ -114,6 +114,19 @@ async function openEmbedded(config: DbConfig): Promise<Db> {
     throw new StoreError('store.corrupt', `the embedded store at ${dir} could not be opened: ${firstLine(error)}`, { cause: error });
   }
   return { client, kind: 'embedded', database: config.database, cluster: undefined, localClient: undefined, location: dir, close: () => client.close() };
+}
+
+/**
+ * The part of the optional `chdb/connection` module used here, declared here
+ * so that `npm run check` passes without chdb (a server deployment installs
+ * with `--omit=optional`). The import's specifier is cast to `string`:
+ * TypeScript then does not resolve it, whether chdb is installed or not, so
+ * both type-check alike; type stripping erases the cast, and Node and Vite
+ * still see the literal import. (An ambient `declare module` would merge with
+ * chdb's own types when it is installed, and type differently without it.)
+ */
+interface ChdbConnectionModule {
+  createChdbConnection(options: { path: string }): unknown;
 }
 
 /** The part of chdb's Connection that takes per-call settings. */
