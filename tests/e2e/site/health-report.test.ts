@@ -5,11 +5,12 @@
  * each stored as its own pass through the crawler's insert. The page must
  * show no error for the healthy servers, and for the Synapse whose federation
  * target is on a forbidden address the crawler's own sentence and fix, as an
- * error, first. The served HTML is read over loopback (127.52.0.1).
+ * error, first; and the registration page, whose immediate probe returns that
+ * recording, shows the same. The served HTML is read over loopback (127.52.0.1).
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +18,7 @@ import { createDb, type Db } from '../../../db/client.ts';
 import { migrate } from '../../../db/migrate.ts';
 import { insertProbeResults } from '../../../db/queries/observations/insert-probe-results.ts';
 import { startServer, type RunningServer } from '../../../jobs/serve/server.ts';
+import { configureApi, defaultLimiters } from '../../../site/lib/api/deps.ts';
 import { probeHealthReport } from '../../../crawler/health/probe-health-report.ts';
 import type { ProbeResult } from '../../../crawler/types.ts';
 import { loadProbeFixture, probeFixtureNames } from '../../harness/probe-fixtures.ts';
@@ -32,11 +34,20 @@ interface Shown { level: string; title: string; fix: string }
 
 const decode = (s: string): string => s.replace(/<[^>]*>/g, '').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, '\'').replace(/&amp;/g, '&').trim();
 
-/** The findings of the page's health report for `protocol`, read from the served HTML. */
+/** The findings on the server page of `domain`, read from the served HTML. */
 async function shownFindings(domain: string): Promise<Shown[]> {
   const res = await fetch(`${server.url}/servers/${domain}`);
   assert.equal(res.status, 200);
-  const html = await res.text();
+  return findingsOf(await res.text());
+}
+
+/** The recording of the Synapse whose federation target is on a forbidden address. */
+function forbiddenRecording(): ProbeResult {
+  return loadProbeFixture(probeFixtureNames().find((n) => n.endsWith('-forbidden-federation-target'))!);
+}
+
+/** Every finding on a served page (the pages here show one protocol each). */
+function findingsOf(html: string): Shown[] {
   const out: Shown[] = [];
   for (const m of html.matchAll(/<li class="finding" data-level="([a-z]+)"[^>]*>([\s\S]*?)<\/li>/g)) {
     const body = m[2]!;
@@ -47,13 +58,18 @@ async function shownFindings(domain: string): Promise<Shown[]> {
   return out;
 }
 
-/** Store a recording as its own pass (the pass id is the crawl loop's to give). */
-async function store(name: string): Promise<ProbeResult> {
-  const r = loadProbeFixture(name);
+/** A recording as its own pass (the pass id is the crawl loop's to give, not the probe's). */
+function asPass(r: ProbeResult): ProbeResult {
   const passId = randomUUID();
   r.snapshot.passId = passId;
   for (const o of r.observations) o.passId = passId;
   for (const room of r.rooms) room.passId = passId;
+  return r;
+}
+
+/** Store a recording as its own pass. */
+async function store(name: string): Promise<ProbeResult> {
+  const r = asPass(loadProbeFixture(name));
   await insertProbeResults(db, [r]);
   return r;
 }
@@ -64,7 +80,14 @@ before(async () => {
   mkdirSync(join(work, 'store'));
   db = await createDb({ dataDir: join(work, 'store'), url: undefined, user: 'default', password: '', database: 'chatlas', cluster: undefined });
   await migrate(db);
-  server = await startServer({ db, host: HOST, port: 0, distDir: await built });
+  server = await startServer({
+    db, host: HOST, port: 0, distDir: await built,
+    // The registration's immediate probe answers with the recording; ownership is never checked here.
+    configure: (store) => configureApi({
+      db: store, ...defaultLimiters(), cursorKey: randomBytes(32), now: () => new Date(), log: () => {},
+      registration: { net: { txt: async () => [], fetchText: async () => ({ status: 404, body: '' }) }, probe: async () => asPass(forbiddenRecording()) },
+    }),
+  });
 });
 
 after(async () => {
@@ -94,5 +117,18 @@ describe('the server page\'s health report over recorded real servers', () => {
     assert.ok(item);
     const shown = await shownFindings(r.snapshot.domain);
     assert.deepEqual(shown[0], { level: 'error', title: item.message, fix: item.fix });
+  });
+
+  it('the registration page shows the immediate probe\'s report, finding for finding as chatlas probe', async () => {
+    const res = await fetch(`${server.url}/register`, {
+      method: 'POST', headers: { origin: server.url, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ action: 'register', domain: 'chatlas-health-e2e.net' }),
+    });
+    const html = await res.text();
+    assert.equal(res.status, 201, html.slice(0, 500));
+    const r = forbiddenRecording();
+    const expected = probeHealthReport(r).map((f) => ({ level: f.level, title: f.title, fix: f.fix }));
+    assert.deepEqual(findingsOf(html), expected);
+    assert.equal(findingsOf(html)[0]!.title, r.snapshot.report.find((x) => x.level === 'error')!.message);
   });
 });
