@@ -2,7 +2,7 @@ import type { Db } from '../client.ts';
 import { searchRooms, type RoomPage } from '../queries/rooms/search-rooms.ts';
 import { openRoomIndex } from './open-room-index.ts';
 import type { IndexSearchParams } from './room-index.ts';
-import { installRoomIndex, roomIndexOf } from './room-index-slot.ts';
+import { installRoomIndex, roomIndexOf, uninstallRoomIndex } from './room-index-slot.ts';
 
 /**
  * The room directory's search, one entry for the site's `/rooms`, `GET
@@ -21,6 +21,12 @@ export async function searchDirectory(db: Db, params: IndexSearchParams): Promis
     handle = openRoomIndex(db);
     installRoomIndex(db, handle);
   }
-  await handle.settled();
+  try {
+    await handle.settled();
+  } catch (error) {
+    // A failed build (the store was busy or down) is not kept: the next search builds again.
+    if (roomIndexOf(db) === handle) uninstallRoomIndex(db);
+    throw error;
+  }
   return handle.index.search(params);
 }

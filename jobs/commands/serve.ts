@@ -2,7 +2,7 @@ import { loadServerConfig } from '../config.ts';
 import type { CommandSpec } from '../cli/command.ts';
 import { openStore } from '../cli/open-store.ts';
 import { crawlRegistry } from '../serve/metrics.ts';
-import { createCrawler, installApi, journalDirFor } from '../runtime.ts';
+import { createCrawler, federationIdentitySource, installApi, journalDirFor } from '../runtime.ts';
 import { Scheduler } from '../crawl/scheduler.ts';
 import { startServer } from '../serve/server.ts';
 import { warmUp } from '../serve/warm-up.ts';
@@ -14,6 +14,8 @@ import { ensureSiteBuilt } from '../serve/site-build.ts';
 import { createFederationEndpoint } from '../serve/federation-endpoint.ts';
 import { loadFederationConfig } from '../../federation/config.ts';
 import { CHATLAS_VERSION } from '../version.ts';
+import { openRoomIndex } from '../../db/room-index/open-room-index.ts';
+import { installRoomIndex, uninstallRoomIndex } from '../../db/room-index/room-index-slot.ts';
 
 export const serveCommand: CommandSpec = {
   name: 'serve',
@@ -33,7 +35,15 @@ running probes finish and are stored, and the pass resumes at the next start.`,
     const server = loadServerConfig({ env: ctx.env, flags: ctx.flags });
     await ensureSiteBuilt(ctx.logger);
     const db = await openStore(ctx, ctx.logger);
-    const crawler = createCrawler({ db, logger: ctx.logger, sources: { env: ctx.env, flags: ctx.flags } });
+    // The room directory's search index: built from the store now, then kept in step (docs/room-search.md).
+    const rooms = openRoomIndex(db, { onError: (error) => ctx.logger.error({ err: error }, 'room index refresh failed') });
+    installRoomIndex(db, rooms);
+    void rooms.ready.then(
+      () => ctx.logger.info({ rooms: rooms.index.size, ms: Math.round(rooms.buildMs ?? 0) }, 'room index built'),
+      (error: unknown) => ctx.logger.error({ err: error }, 'room index build failed'),
+    );
+    const identity = await federationIdentitySource(db, { env: ctx.env, flags: ctx.flags }, ctx.logger);
+    const crawler = createCrawler({ db, logger: ctx.logger, sources: { env: ctx.env, flags: ctx.flags }, ...(identity ? { identity } : {}) });
     const scheduler = server.schedule === 'on'
       ? new Scheduler({ runPass: ({ signal, hints, history }) => crawler.runPass({ signal, hints, history, journalDir: journalDirFor(db, '') }), logger: ctx.logger })
       : undefined;
@@ -49,6 +59,7 @@ running probes finish and are stored, and the pass resumes at the next start.`,
       });
     } catch (error) {
       await crawler.close();
+      uninstallRoomIndex(db);
       await db.close();
       throw error;
     }
@@ -79,6 +90,7 @@ running probes finish and are stored, and the pass resumes at the next start.`,
     rollup.stop();
     await running.close();
     await crawler.close();
+    uninstallRoomIndex(db);
     await db.close();
     return 0;
   },

@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import type { Db } from '../../db/client.ts';
 import type { NetContext } from '../../crawler/net/context.ts';
 import type { NormaliseOptions } from '../../crawler/discover/domain-name.ts';
-import { searchRooms } from '../../db/queries/rooms/search-rooms.ts';
+import { searchDirectory } from '../../db/room-index/search-directory.ts';
 import { insertDiscoveries } from '../../db/queries/frontier/insert-discoveries.ts';
 import { loadOrCreateIdentity, type MatrixIdentity } from '../../federation/identity.ts';
 import { createRemoteKeys } from '../../federation/remote-keys.ts';
@@ -23,7 +23,8 @@ const IDENTITY_REFRESH_MS = 60_000;
 /** The store's room search as a Matrix directory source. */
 export function storeDirectory(db: Db): DirectorySource {
   return async (q) => {
-    const page = await searchRooms(db, { q: q.term, protocol: 'matrix', type: q.type, limit: q.limit, page: q.page });
+    // The directory's own search and ranking; rooms known to be local-only are not offered to other servers.
+    const page = await searchDirectory(db, { q: q.term, protocol: 'matrix', type: q.type, limit: q.limit, page: q.page, federatingOnly: true });
     return {
       total: page.total,
       rooms: page.rows.map((r) => ({

@@ -70,7 +70,7 @@ export const SERVER_SORTS = ['domain', 'software', 'version', 'rooms', 'members'
 export type ServerSort = (typeof SERVER_SORTS)[number];
 
 /** Sort keys of the room directory (allow-list). */
-export const ROOM_SORTS = ['members', 'growth', 'name'] as const;
+export const ROOM_SORTS = ['relevance', 'members', 'growth', 'name'] as const;
 export type RoomSort = (typeof ROOM_SORTS)[number];
 
 /** Room kinds. */
@@ -124,7 +124,7 @@ export const roomSearchParams = z.object({
   maxMembers: z.coerce.number().int().min(0).max(1e9).optional().describe('Largest member count.'),
   server: domainSchema.optional().describe('Only rooms listed by this server.'),
   type: z.enum(ROOM_TYPES).default('all').describe('room, space or all.'),
-  sort: z.enum(ROOM_SORTS).default('members').describe('members, growth (30 days) or name.'),
+  sort: z.enum(ROOM_SORTS).optional().describe('relevance (the default with q: address, then name words, then topic words, members as a boost), members (the default without q), growth (30 days) or name.'),
   page: z.coerce.number().int().min(1).max(500).default(1).describe('Page number, from 1.'),
   limit: limit(100, 25).describe('Page size, 1-100.'),
 });

@@ -1,6 +1,7 @@
 /** The room directory (`/rooms?q=`): search, filters, sort, paging and join links. */
 import type { Db } from '../../../db/client.ts';
-import { searchRooms, type RoomPage, type RoomRow } from '../../../db/queries/rooms/search-rooms.ts';
+import type { RoomPage, RoomRow } from '../../../db/queries/rooms/search-rooms.ts';
+import { searchDirectory } from '../../../db/room-index/search-directory.ts';
 import { joinLink } from '../join-link.ts';
 import { parseQuery, roomSearchParams, type RoomSearchParams } from '../params.ts';
 import type { PageResult } from './page-result.ts';
@@ -25,7 +26,7 @@ export async function loadRooms(db: Db, url: URL, now: Date): Promise<PageResult
   const p = q.value;
   // The default listing and popular searches repeat: a minute of reuse keeps a burst of visitors
   // from scanning a million rooms each (an opt-out shows within that minute plus the next crawl).
-  const { rows, ...page } = await memo(db, `rooms:${JSON.stringify(p)}`, () => searchRooms(db, { ...p, now }), { ttlMs: 60_000, maxEntries: 500 });
+  const { rows, ...page } = await memo(db, `rooms:${JSON.stringify(p)}`, () => searchDirectory(db, { ...p, now }), { ttlMs: 60_000, maxEntries: 500 });
   const link = (n: number) => {
     const u = new URL(url);
     if (n === 1) u.searchParams.delete('page');

@@ -43,6 +43,14 @@ before(async () => {
     result(hid, [room(hid, 'public', { name: 'Admin Public Zebra', members: 5 }), room(hid, 'secret', { name: 'Admin Secret Zebra', members: 6 })]),
   ]);
   await register(db, { domain: 'admin.test', state: 'verified', hidden_rooms: ['!secret:admin.test'] });
+  // Ranking (issue 14): a small room named after the words and a big one that only mentions them; a
+  // Matrix room whose only language is the one its topic is written in.
+  const rank = snap('rank.test', 'matrix', now.toISOString());
+  await insertProbeResults(db, [result(rank, [
+    room(rank, 'rust-community', { name: 'Rust Community', topic: 'For Rustaceans', members: 28, language: '' }),
+    room(rank, 'programming', { name: 'Programming', topic: 'Any language: rust, go; a community for all', members: 18_644, language: '' }),
+    room(rank, 'stammtisch', { name: 'Stammtisch', topic: 'Willkommen in diesem Raum, hier können alle ihre Fragen stellen', members: 7, language: '' }),
+  ])]);
   const metrics = new Registry();
   new Counter({ name: 'chatlas_site_test_total', help: 'a metric the test looks for', registers: [metrics] }).inc(3);
   server = await startServer({ db, host: HOST, port: 0, distDir: await built, metrics });
@@ -115,6 +123,26 @@ describe('site in Chromium', () => {
     assert.match(await page.locator('#result-count').innerText(), /^1 rooms matching/);
     const join = await page.getByRole('link', { name: 'Join Admin Public Zebra' }).getAttribute('href');
     assert.equal(join, 'https://matrix.to/#/%23public:admin.test');
+    await page.close();
+  });
+
+  it('ranks a search through the page: the room named after the words first, members as a boost (issue 14)', async () => {
+    const { page } = await open('/rooms');
+    await page.getByLabel('Search names, topics and addresses').fill('rust comm');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.waitForURL(/[?&]q=rust\+comm/);
+    assert.deepEqual((await page.locator('.rooms .name').allInnerTexts()).slice(0, 2), ['Rust Community', 'Programming']);
+    // Sorting by members instead is still one click away.
+    await page.getByLabel('Sort by').selectOption('members');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.waitForURL(/sort=members/);
+    assert.deepEqual((await page.locator('.rooms .name').allInnerTexts()).slice(0, 2), ['Programming', 'Rust Community']);
+    await page.close();
+  });
+
+  it('finds a Matrix room by the language of its topic (detected, Matrix has no language field)', async () => {
+    const { page } = await open('/rooms?language=de&server=rank.test');
+    assert.deepEqual(await page.locator('.rooms .name').allInnerTexts(), ['Stammtisch']);
     await page.close();
   });
 

@@ -7,7 +7,7 @@ describe('parseQuery', () => {
   it('applies defaults and coerces numbers', () => {
     const r = parseQuery(roomSearchParams, new URLSearchParams('q=linux&page=2&minMembers=10'));
     assert.ok(r.ok);
-    assert.deepEqual(r.value, { q: 'linux', page: 2, minMembers: 10, type: 'all', sort: 'members', limit: 25 });
+    assert.deepEqual(r.value, { q: 'linux', page: 2, minMembers: 10, type: 'all', limit: 25 });
   });
   it('treats empty form fields as absent, trims what a form sends and keeps the first of repeated keys', () => {
     const r = parseQuery(serverListParams, new URLSearchParams('software=&protocol=xmpp&protocol=matrix&q=%20linux%20&version=%201.2%20'));
