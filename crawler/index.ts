@@ -11,11 +11,14 @@
 import type { NetContext } from './net/context.ts';
 import { probeMatrix } from './probe/matrix.ts';
 import { probeXmpp } from './probe/xmpp.ts';
-import type { Protocol, ProbeResult } from './types.ts';
+import type { Protocol, ProbeResult, RegistrationMode } from './types.ts';
+import type { FactKind } from './fact-kinds.ts';
+import type { RequestLogEntry } from './net/request-budget.ts';
 
 export { createNetContext, type NetContext } from './net/context.ts';
 export { loadCrawlConfig, crawlConfigTable, type CrawlConfig } from './config.ts';
 export { ProbeError, type ProbeErrorCode } from './errors.ts';
+export type { RequestLogEntry } from './net/request-budget.ts';
 export type * from './types.ts';
 
 /** Options every protocol probe takes. */
@@ -23,6 +26,20 @@ export interface ProbeDomainOptions {
   passId: string;
   /** The pass time, or a clock. @default () => new Date() */
   now?: Date | (() => Date);
+  /**
+   * Kinds of fact due (the crawl schedule's decision, crawler/fact-kinds.ts): the
+   * probe skips the steps of the others. @default every kind (a full probe)
+   */
+  due?: readonly FactKind[];
+  /** The registration mode the last registration request showed (XMPP keeps a form's refinement between asks). */
+  lastRegistration?: RegistrationMode | null;
+  /**
+   * Requests the store recorded for this server over the last day: counted into
+   * the context's budget first (crawler/net/request-budget.ts), so a new process
+   * does not start from zero. Every request of the probe is counted there, and
+   * refused past the server's budget.
+   */
+  requestLog?: readonly RequestLogEntry[];
   signal?: AbortSignal;
 }
 

@@ -8,10 +8,12 @@
 import type { ProbeErrorCode } from './errors.ts';
 import type { Outcome } from './outcome.ts';
 import type { ReportItem } from './report-item.ts';
+import type { FactKind } from './fact-kinds.ts';
 
 export { EXPECTED_OUTCOMES, isFailureOutcome, isOutcome, parseOutcome, type ExpectedOutcome, type Outcome } from './outcome.ts';
 export { parseReportItems, REPORT_LEVELS, type ReportItem, type ReportLevel } from './report-item.ts';
 export { parseSoftwareKey, UNKNOWN_SOFTWARE, UNRECOGNISED_PREFIX, UNRECOGNISED_SOFTWARE, type SoftwareKey } from './software-key.ts';
+export { CARRIED_FIELDS, FACT_KINDS, isFactKind, kindOfStep, parseMeasured, type CarriedField, type FactKind } from './fact-kinds.ts';
 
 /** The two federations Chatlas watches. */
 export const PROTOCOLS = ['xmpp', 'matrix'] as const;
@@ -113,6 +115,14 @@ export interface ServerSnapshot {
   publicRooms: number;
   publicMembers: number;
   users: number | null;
+  /**
+   * The kinds of fact this probe measured (crawler/fact-kinds.ts); the fields of
+   * the others are carried forward from the last good snapshot when stored.
+   * @default ['liveness'] when absent (a failed or refused probe measured only that)
+   */
+  measured?: FactKind[];
+  /** Requests this probe sent the server (crawler/net/request-budget.ts). @default 0 */
+  requests?: number;
   /** Matrix delegation target or XMPP SRV target actually used, else ''. */
   endpoint: string;
   /** Main failure in one line, '' when ok. */

@@ -27,6 +27,7 @@ import { createTestCa, type TestCa } from './test-ca.ts';
 import { json, startFakeServer, type FakeServer, type Handler } from './fake-https.ts';
 import { matrixApiRoutes, type FakeApiOptions, type FakeHomeserver, type FakeRoom } from './matrix-federation.ts';
 import { startSimXmpp, type SimXmpp } from './sim-xmpp.ts';
+import type { SimObserverServer } from './sim-xmpp-observer.ts';
 
 /** Options of {@link startSimFederation}. */
 export interface SimFederationOptions {
@@ -50,6 +51,8 @@ export interface SimFederation {
   xmppDomains: string[];
   /** The XMPP observer account on the simulated `observer.test` (also in crawlEnv). */
   xmppObserver: { jid: string; password: string };
+  /** The observer account's server: what it was asked, per addressed domain. */
+  xmppObserverServer: SimObserverServer;
   /** Names that only appear through transitive discovery (not seeded). */
   discoverable: string[];
   close(): Promise<void>;
@@ -222,6 +225,7 @@ export async function startSimFederation(options: SimFederationOptions = {}): Pr
       matrixDomains,
       xmppDomains: xmppHalf.domains,
       xmppObserver: { jid: xmppHalf.observerJid, password: xmppHalf.observerPassword },
+      xmppObserverServer: xmppHalf.observerServer,
       discoverable: ['omega.test'],
       async close() {
         await Promise.all(hosts.map((h) => h.close()));

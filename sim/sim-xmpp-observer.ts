@@ -47,6 +47,8 @@ export interface SimObserverServer {
   readonly logins: number;
   readonly failedLogins: number;
   readonly iqs: number;
+  /** IQ gets per addressed domain (the host part of `to`, lower case): who the observer asked about. */
+  readonly iqsByDomain: ReadonlyMap<string, number>;
   close(): Promise<void>;
 }
 
@@ -60,6 +62,7 @@ const hmac = (key: Buffer, data: string): Buffer => createHmac('sha1', key).upda
 export async function startSimObserverServer(opts: SimObserverServerOptions): Promise<SimObserverServer> {
   const sockets = new Set<net.Socket | tls.TLSSocket>();
   const stats = { logins: 0, failedLogins: 0, iqs: 0 };
+  const byDomain = new Map<string, number>();
   const secureContext = tls.createSecureContext({ cert: opts.tls.certPem, key: opts.tls.keyPem });
   // SCRAM credentials as a server stores them (RFC 5802 §3): salt, iterations, StoredKey, ServerKey.
   const salt = randomBytes(16);
@@ -157,6 +160,9 @@ export async function startSimObserverServer(opts: SimObserverServerOptions): Pr
           }
           if (attr(head, 'type') !== 'get') continue;
           stats.iqs++;
+          const to = (attr(head, 'to') || opts.domain).toLowerCase();
+          const host = to.slice(to.indexOf('@') + 1).split('/')[0] ?? to;
+          byDomain.set(host, (byDomain.get(host) ?? 0) + 1);
           const query = /<query\b[^>]*>/.exec(el)?.[0] ?? '';
           const max = inner(el, 'max');
           const rsm = /<set xmlns='http:\/\/jabber.org\/protocol\/rsm'/.test(el) ? { max: Number(max) || 100, after: inner(el, 'after') } : null;
@@ -181,6 +187,7 @@ export async function startSimObserverServer(opts: SimObserverServerOptions): Pr
     get iqs() {
       return stats.iqs;
     },
+    iqsByDomain: byDomain,
     async close() {
       for (const s of sockets) s.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));

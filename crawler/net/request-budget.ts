@@ -6,7 +6,8 @@
  * over a rolling 24 hours in hour buckets: a request is remembered until the
  * end of the 24th hour after the hour it was sent in, so the count is never
  * below the true count of any 24-hour window. Requests are HTTP requests and
- * redirect hops, TCP and stream connections, and the observer's queries about
+ * redirect hops, TCP and stream connections, a query sent on a probe's own
+ * stream (`stanza`: the registration form), and the observer's queries about
  * the server (its own server relays them there).
  *
  * The budget, its lowering (Crawl-delay, 429/503 with Retry-After) and the
@@ -30,7 +31,7 @@ const HOUR = 3_600_000;
 const BUCKETS = 25;
 
 /** What a counted request was. */
-export const REQUEST_CHANNELS = ['http', 'connect', 'observer'] as const;
+export const REQUEST_CHANNELS = ['http', 'connect', 'observer', 'stanza'] as const;
 export type RequestChannel = (typeof REQUEST_CHANNELS)[number];
 
 /** Requests sent to one server around one time (a stored snapshot's count at its time), epoch ms. */

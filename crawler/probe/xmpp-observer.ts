@@ -20,6 +20,7 @@ import { uploadService } from '../protocol/xep0363-upload.ts';
 import { contactAddresses, type ContactAddresses } from '../protocol/xep0157-contact.ts';
 import { softwareInfo, type SoftwareInfo } from '../protocol/xep0232-software-info.ts';
 import { MAX_RAW_CHARS, type ObservationRecorder } from './observation-recorder.ts';
+import type { BudgetScope, BudgetTicket } from '../net/request-budget.ts';
 
 /** Bounds of the authenticated walk. */
 export interface ObserverLimits {
@@ -73,6 +74,21 @@ export interface ObserverResult {
   counts: RoomCounts;
 }
 
+/** What to ask, and the probe's budget. */
+export interface ObserveOptions {
+  /**
+   * Walk the services and rooms (the `rooms` kind of fact); without it only
+   * disco#info and version of the domain (`liveness`). @default true
+   */
+  rooms?: boolean;
+  /**
+   * The probe's budget: every query about the domain is taken from it (the
+   * observer's server relays it there), liveness queries from `liveness`,
+   * the walk from `rooms`; rooms left when it runs out are counted as not examined.
+   */
+  budget?: BudgetScope;
+}
+
 const raw = (el: XmlElement | null): string => (el ? serializeElement(el).slice(0, MAX_RAW_CHARS) : '');
 
 /** Turn an IQ error reply into a thrown ProbeError so the step records it. */
@@ -83,14 +99,17 @@ function payloadOf(reply: IqReply, what: string): XmlElement {
 }
 
 /** Walk one domain through the observer session. Never throws: every failure is a recorded step. */
-export async function observeDomain(session: ObserverSession, rec: ObservationRecorder, limits: ObserverLimits = DEFAULT_OBSERVER_LIMITS, signal?: AbortSignal): Promise<ObserverResult> {
+export async function observeDomain(session: ObserverSession, rec: ObservationRecorder, limits: ObserverLimits = DEFAULT_OBSERVER_LIMITS, signal?: AbortSignal, opts: ObserveOptions = {}): Promise<ObserverResult> {
   const domain = rec.domain;
+  const live = opts.budget?.ticket('liveness');
+  const walk = opts.budget?.ticket('rooms');
+  const ask = (to: string, ns: string, ticket: BudgetTicket | undefined, more: { inner?: string } = {}) => session.iq(to, ns, { ...more, ...(ticket ? { budget: ticket } : {}) });
   const out: ObserverResult = {
     info: null, version: null, softwareInfo: null, contacts: {}, items: [], services: [], rooms: [],
     counts: { examined: 0, listed: 0, hidden: 0, temporary: 0, membersOnly: 0, passwordProtected: 0, unstated: 0, optedOut: 0, errors: 0, notExamined: 0 },
   };
   const info = await rec.step('xmpp.disco-info', async () => {
-    const q = payloadOf(await session.iq(domain, NS_DISCO_INFO), 'disco#info');
+    const q = payloadOf(await ask(domain, NS_DISCO_INFO, live), 'disco#info');
     const i = parseDiscoInfo(q);
     return { value: i, facts: { identities: i.identities, features: i.features, formTypes: i.forms.map((f) => f.formType), contacts: contactAddresses(i.forms), softwareInfo: softwareInfo(i.forms) }, raw: raw(q) };
   });
@@ -100,14 +119,15 @@ export async function observeDomain(session: ObserverSession, rec: ObservationRe
     out.softwareInfo = softwareInfo(info.value.forms);
   }
   const version = await rec.step('xmpp.version', async () => {
-    const q = payloadOf(await session.iq(domain, NS_VERSION), 'version');
+    const q = payloadOf(await ask(domain, NS_VERSION, live), 'version');
     const v = parseVersion(q);
     return { value: v, facts: { ...v }, raw: raw(q) };
   });
   if (version.ok) out.version = version.value;
+  if (opts.rooms === false) return out;
 
   const items = await rec.step('xmpp.disco-items', async () => {
-    const q = payloadOf(await session.iq(domain, NS_DISCO_ITEMS), 'disco#items');
+    const q = payloadOf(await ask(domain, NS_DISCO_ITEMS, walk), 'disco#items');
     const d = parseDiscoItems(q);
     return { value: d.items, facts: { count: d.items.length, items: d.items.slice(0, limits.maxServices) }, raw: raw(q) };
   });
@@ -116,7 +136,7 @@ export async function observeDomain(session: ObserverSession, rec: ObservationRe
   for (const item of out.items.filter((i) => !i.node && !i.jid.includes('@')).slice(0, limits.maxServices)) {
     if (signal?.aborted) break;
     const svc = await rec.step('xmpp.service-info', async () => {
-      const q = payloadOf(await session.iq(item.jid, NS_DISCO_INFO), `disco#info of ${item.jid}`);
+      const q = payloadOf(await ask(item.jid, NS_DISCO_INFO, walk), `disco#info of ${item.jid}`);
       const i = parseDiscoInfo(q);
       const facts = classify(item.jid, i);
       return { value: facts, facts: { ...facts, identities: i.identities }, raw: raw(q) };
@@ -125,15 +145,15 @@ export async function observeDomain(session: ObserverSession, rec: ObservationRe
   }
 
   for (const svc of out.services.filter((s) => s.kind === 'muc').slice(0, limits.maxMucServices)) {
-    const roomItems = await listRooms(session, rec, svc, limits);
+    const roomItems = await listRooms(session, rec, svc, limits, walk);
     for (const item of roomItems) {
       // The probe's whole deadline bounds the walk: what was not examined is counted as such.
-      if (signal?.aborted || !session.alive) {
+      if (signal?.aborted || !session.alive || (opts.budget !== undefined && opts.budget.left('rooms') === 0)) {
         out.counts.notExamined += 1;
         continue;
       }
       out.counts.examined++;
-      const r = await session.iq(item.jid, NS_DISCO_INFO).then(
+      const r = await ask(item.jid, NS_DISCO_INFO, walk).then(
         (reply) => (reply.ok && reply.payload ? parseRoomInfo(parseDiscoInfo(reply.payload)) : null),
         () => null,
       );
@@ -182,7 +202,7 @@ function classify(jid: string, info: DiscoInfo): ServiceFacts {
 }
 
 /** The room items of one MUC service, with RSM paging when the service advertises it. */
-async function listRooms(session: ObserverSession, rec: ObservationRecorder, svc: ServiceFacts, limits: ObserverLimits): Promise<DiscoItem[]> {
+async function listRooms(session: ObserverSession, rec: ObservationRecorder, svc: ServiceFacts, limits: ObserverLimits, ticket?: BudgetTicket): Promise<DiscoItem[]> {
   const rooms: DiscoItem[] = [];
   const r = await rec.step('xmpp.muc-rooms', async () => {
     let after = '';
@@ -190,7 +210,7 @@ async function listRooms(session: ObserverSession, rec: ObservationRecorder, svc
     let total: number | null = null;
     do {
       const inner = svc.rsm ? rsmRequest(limits.pageSize, after) : undefined;
-      const q = payloadOf(await session.iq(svc.jid, NS_DISCO_ITEMS, { inner }), `rooms of ${svc.jid}`);
+      const q = payloadOf(await session.iq(svc.jid, NS_DISCO_ITEMS, { inner, ...(ticket ? { budget: ticket } : {}) }), `rooms of ${svc.jid}`);
       const page = parseDiscoItems(q);
       pages++;
       for (const i of page.items) if (i.jid.includes('@') && rooms.length < limits.maxRoomsPerService && !rooms.some((x) => x.jid === i.jid)) rooms.push(i);

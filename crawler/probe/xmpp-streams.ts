@@ -14,6 +14,7 @@ import { parseStreamFeatures, parseStreamHeader, type StreamFeatures, type Strea
 import { parseIqReply } from '../protocol/xmpp-iq.ts';
 import { NS_REGISTER, parseRegisterForm, type RegisterForm } from '../protocol/xep0077-register.ts';
 import type { ObservationRecorder } from './observation-recorder.ts';
+import type { BudgetScope } from '../net/request-budget.ts';
 
 /** Endpoints tried per side before giving up. @default 3 */
 export const MAX_ENDPOINT_ATTEMPTS = 3;
@@ -39,12 +40,12 @@ const empty = (): SideResult => ({ connected: false, endpoint: null, header: nul
  * Probe one side on the first endpoint that answers.
  * @param askRegister send one unauthenticated `jabber:iq:register` get when `<register/>` is advertised (c2s only)
  */
-export async function probeSide(ctx: NetContext, rec: ObservationRecorder, side: 'c2s' | 's2s', endpoints: readonly XmppEndpoint[], askRegister: boolean, signal: AbortSignal): Promise<SideResult> {
+export async function probeSide(ctx: NetContext, rec: ObservationRecorder, side: 'c2s' | 's2s', endpoints: readonly XmppEndpoint[], askRegister: boolean, signal: AbortSignal, budget?: BudgetScope): Promise<SideResult> {
   const result = empty();
   for (const ep of endpoints.slice(0, MAX_ENDPOINT_ATTEMPTS)) {
     const where = `${ep.host}:${ep.port}${ep.directTls ? ' (direct TLS)' : ''}`;
     const opened = await rec.step(`xmpp.${side}-connect`, async () => {
-      const s = await XmppStream.open(ctx, { host: ep.host, port: ep.port, domain: rec.domain, mode: side, directTls: ep.directTls, signal });
+      const s = await XmppStream.open(ctx, { host: ep.host, port: ep.port, domain: rec.domain, mode: side, directTls: ep.directTls, signal, ...(budget ? { budget: budget.ticket('liveness') } : {}) });
       return { value: s, facts: { host: ep.host, port: ep.port, directTls: ep.directTls, source: ep.source, address: s.remoteAddress } };
     });
     if (!opened.ok) {
@@ -55,7 +56,7 @@ export async function probeSide(ctx: NetContext, rec: ObservationRecorder, side:
     result.connected = true;
     result.endpoint = ep;
     try {
-      await negotiate(rec, side, stream, result, askRegister, where);
+      await negotiate(rec, side, stream, result, askRegister, where, budget);
     } finally {
       stream.close();
     }
@@ -64,7 +65,7 @@ export async function probeSide(ctx: NetContext, rec: ObservationRecorder, side:
   return result;
 }
 
-async function negotiate(rec: ObservationRecorder, side: 'c2s' | 's2s', stream: XmppStream, result: SideResult, askRegister: boolean, where: string): Promise<void> {
+async function negotiate(rec: ObservationRecorder, side: 'c2s' | 's2s', stream: XmppStream, result: SideResult, askRegister: boolean, where: string, budget?: BudgetScope): Promise<void> {
   // The report lines name the step that observed them, so the health report can tell which failures they explain.
   const firstStep = `xmpp.${side}-features${stream.tls ? '' : '-pre-tls'}`;
   const first = await rec.step(firstStep, async () => {
@@ -116,6 +117,8 @@ async function negotiate(rec: ObservationRecorder, side: 'c2s' | 's2s', stream: 
     // One read-only get (XEP-0077 §3.1): shows the form; never a set.
     const rawBefore = stream.raw.length;
     const reg = await rec.step<NonNullable<SideResult['register']>>('xmpp.register-form', async () => {
+      // One request on the open stream, counted against the server's budget (`register` kind).
+      budget?.take('register', 'stanza');
       stream.send(`<iq type='get' id='reg1'><query xmlns='${NS_REGISTER}'/></iq>`);
       try {
         const iq = await stream.next((el) => el.local === 'iq' && el.attrs.id === 'reg1', 'register form');

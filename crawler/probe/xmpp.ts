@@ -18,8 +18,12 @@ import { retryAfterFacts } from '../policy/politeness.ts';
 import { ObserverSession } from '../net/xmpp-client.ts';
 import type { SrvRecord } from '../net/dns.ts';
 import type { ProbeResult, RegistrationMode, ServerSnapshot, ServerStatus } from '../types.ts';
+import { FACT_KINDS, withPrerequisites, type FactKind } from '../fact-kinds.ts';
+import type { BudgetScope, RequestLogEntry } from '../net/request-budget.ts';
+import { observerGate } from './xmpp-observer-gate.ts';
 import { XMPP_SRV_SERVICES, xmppEndpoints, xmppSrvNames, type XmppEndpoint, type XmppSrvService } from '../discover/xmpp-srv.ts';
 import { xmppDiscoveries } from '../discover/xmpp-frontier.ts';
+import { interpretSrv } from '../discover/srv.ts';
 import { parseHostMetaJson, parseHostMetaXml } from '../protocol/xep0156-host-meta.ts';
 import { parseProviderFile } from '../protocol/xmpp-provider-file.ts';
 import { identifyXmpp } from '../identify/xmpp-rules.ts';
@@ -45,6 +49,22 @@ export interface ProbeXmppOptions {
   /** For deterministic SRV ordering in tests. @default Math.random */
   random?: () => number;
   signal?: AbortSignal;
+  /**
+   * Kinds of fact to measure (crawler/fact-kinds.ts); the steps of the others are
+   * skipped and the snapshot lists what was measured. `liveness` is always measured.
+   * @default every kind
+   */
+  due?: readonly FactKind[];
+  /**
+   * The registration mode the last in-band registration form showed (the plan
+   * reads it from the store): kept while the form is not asked again and the
+   * stream still advertises registration. @default null
+   */
+  lastRegistration?: RegistrationMode | null;
+  /** Requests the store recorded for this server over the last day, seeded into the context's budget. */
+  requestLog?: readonly RequestLogEntry[];
+  /** The request budget of this probe. @default the context's scope for `xmpp:<domain>` (crawler/net/request-budget.ts) */
+  budget?: BudgetScope;
 }
 
 /** Probe one domain. Never throws. */
@@ -67,6 +87,11 @@ export async function probeXmpp(ctx: NetContext, domain: string, opts: ProbeXmpp
 }
 
 async function run(ctx: NetContext, rec: ObservationRecorder, domain: string, opts: ProbeXmppOptions, signal: AbortSignal, started: Date): Promise<ProbeResult> {
+  const due = new Set(withPrerequisites(opts.due ?? FACT_KINDS));
+  const measured = new Set<FactKind>(['liveness']);
+  const server = `xmpp:${domain}`;
+  if (opts.requestLog) ctx.budget.seed(server, opts.requestLog);
+  const budget = opts.budget ?? ctx.budget.scope(server);
   // 1. DNS: the four SRV services, in parallel.
   const names = xmppSrvNames(domain);
   const srv: Partial<Record<XmppSrvService, SrvRecord[]>> = {};
@@ -90,7 +115,7 @@ async function run(ctx: NetContext, rec: ObservationRecorder, domain: string, op
   let ipv4: boolean | null = null;
   let ipv6: boolean | null = null;
   let dane: boolean | null = null;
-  if (first) {
+  if (first && due.has('setup')) {
     const [a4, a6, tlsa] = await Promise.all([
       rec.step('dns.a', async () => {
         const a = await ctx.dns.a(first.host, { signal });
@@ -112,17 +137,39 @@ async function run(ctx: NetContext, rec: ObservationRecorder, domain: string, op
 
   // 2. HTTPS: host-meta (XML, JSON) and the provider file, each bounded.
   let consent: boolean | null = null;
-  if (!opts.skipHttp) consent = await httpLookups(ctx, rec, domain, signal);
+  if (due.has('setup')) {
+    measured.add('setup');
+    if (!opts.skipHttp) consent = await httpLookups(ctx, rec, domain, signal, budget);
+  }
   if (consent === false) rec.note('xmpp.provider-file', 'info', 'The provider file says serverTesting: false; the registration form was not asked for.');
 
   // 3. Account-free streams.
-  const c2sResult = await probeSide(ctx, rec, 'c2s', c2s.endpoints, consent !== false, signal);
-  const s2sResult = await probeSide(ctx, rec, 's2s', s2s.endpoints, false, signal);
+  const askRegister = due.has('register') && consent !== false;
+  const c2sResult = await probeSide(ctx, rec, 'c2s', c2s.endpoints, askRegister, signal, budget);
+  const s2sResult = await probeSide(ctx, rec, 's2s', s2s.endpoints, false, signal, budget);
+  if (c2sResult.register) measured.add('register');
 
-  // 4. Through the observer account (one session per NetContext, shared by probes).
+  // 4. Through the observer account (one session per NetContext, shared by probes), only for a
+  // domain whose s2s targets pass our own guard and answered us (crawler/probe/xmpp-observer-gate.ts).
   let observed: ObserverResult | null = null;
   let session = opts.observer ?? null;
-  if (!session && ctx.config.xmppJid) {
+  const observing = session !== null || ctx.config.xmppJid !== '';
+  const gate = observing
+    ? await observerGate(ctx, rec, {
+      domain,
+      srvAnswered: srv['xmpp-server'] !== undefined && srv['xmpps-server'] !== undefined,
+      srvNotOffered: s2sNotOffered(srv['xmpp-server']),
+      endpoints: s2s.endpoints,
+      streamAnswered: !!(s2sResult.preTls || s2sResult.postTls),
+    }, signal)
+    : null;
+  if (gate && !gate.allowed) {
+    session = null;
+    rec.record('xmpp.observer', 'refused', 0, { reason: gate.reason });
+    rec.note('xmpp.observer-gate', gate.forbidden ? 'warn' : 'info', `Chatlas's observer account did not ask its server about this domain: ${gate.reason}.`, gate.forbidden ? 'Point the _xmpp-server._tcp SRV records (and the domain itself) at public addresses.' : undefined);
+    // Nothing can be listed for it: an answer for the room directory, not a gap to carry over.
+    if (due.has('rooms')) measured.add('rooms');
+  } else if (!session && ctx.config.xmppJid) {
     const login = await rec.step('xmpp.observer-login', async () => {
       const s = await sharedObserver(ctx, opts.random);
       return { value: s, facts: { jid: s.jid } };
@@ -130,8 +177,9 @@ async function run(ctx: NetContext, rec: ObservationRecorder, domain: string, op
     if (login.ok) session = login.value;
   }
   if (session) {
-    observed = await observeDomain(session, rec, opts.limits ?? DEFAULT_OBSERVER_LIMITS, signal);
-  } else {
+    observed = await observeDomain(session, rec, opts.limits ?? DEFAULT_OBSERVER_LIMITS, signal, { rooms: due.has('rooms'), ...(budget ? { budget } : {}) });
+    if (due.has('rooms')) measured.add('rooms');
+  } else if (!gate || gate.allowed) {
     rec.record('xmpp.observer', 'no-account', 0, { unknown: ['software (XEP-0092)', 'disco#info features', 'contact addresses', 'services', 'rooms'] });
     rec.note('xmpp.observer', 'info', 'No observer account (or its login failed): software version, services and rooms could not be known.');
   }
@@ -163,7 +211,7 @@ async function run(ctx: NetContext, rec: ObservationRecorder, domain: string, op
     software: id.software,
     versionRaw: id.version.raw,
     version: id.version.text,
-    registration: registrationOf(c2sResult),
+    registration: registrationOf(c2sResult, opts.lastRegistration ?? null),
     features,
     tls: c2sResult.tls ?? s2sResult.tls,
     dnssec: authenticated,
@@ -173,6 +221,8 @@ async function run(ctx: NetContext, rec: ObservationRecorder, domain: string, op
     publicRooms: rooms.length,
     publicMembers: rooms.reduce((n, r) => n + r.members, 0),
     endpoint: ep ? `${ep.host}:${ep.port}` : '',
+    measured: FACT_KINDS.filter((k) => measured.has(k)),
+    requests: budget.sent,
   });
   const discoveries = xmppDiscoveries({
     domain, foundAt: rec.now(),
@@ -183,10 +233,15 @@ async function run(ctx: NetContext, rec: ObservationRecorder, domain: string, op
   return { snapshot, observations: rec.observations, rooms, discoveries };
 }
 
-/** Registration as observed (never `open`: see the file header). */
-function registrationOf(c2s: SideResult): RegistrationMode {
+/**
+ * Registration as observed (never `open`: see the file header). The form is asked for at most
+ * weekly (crawler/policy/cadence.ts): between two asks, a stream that still advertises
+ * registration keeps what the last form showed (`last`: web or captcha), else `advertised`.
+ */
+function registrationOf(c2s: SideResult, last: RegistrationMode | null): RegistrationMode {
   if (c2s.register?.form?.webUrl) return 'web';
   if (c2s.register?.form?.captcha) return 'captcha';
+  if (c2s.postTls?.register && !c2s.register && (last === 'web' || last === 'captcha')) return last;
   if (c2s.postTls?.register) return 'advertised';
   // Features after TLS seen without <register/>: in-band registration not offered.
   if (c2s.postTls) return 'closed';
@@ -194,11 +249,11 @@ function registrationOf(c2s: SideResult): RegistrationMode {
 }
 
 /** host-meta (XML and JSON) and the provider file. Returns the serverTesting consent. */
-async function httpLookups(ctx: NetContext, rec: ObservationRecorder, domain: string, signal: AbortSignal): Promise<boolean | null> {
+async function httpLookups(ctx: NetContext, rec: ObservationRecorder, domain: string, signal: AbortSignal, budget?: BudgetScope): Promise<boolean | null> {
   // The probe's own connections, closed at its end rather than idling in keep-alive.
   const http = ctx.http.scope();
   try {
-    return await httpLookupsOver(ctx, rec, domain, signal, http.dispatcher);
+    return await httpLookupsOver(ctx, rec, domain, signal, http.dispatcher, budget);
   } finally {
     await http.close();
   }
@@ -214,25 +269,26 @@ function nonOk(r: { status: number; headers: Record<string, string> }): StepResu
   return r.status === 404 ? { value: null, outcome: 'absent', facts, error: 'HTTP 404' } : { value: null, outcome: 'http.status', facts, error: `HTTP ${r.status}` };
 }
 
-async function httpLookupsOver(ctx: NetContext, rec: ObservationRecorder, domain: string, signal: AbortSignal, dispatcher: Dispatcher): Promise<boolean | null> {
+async function httpLookupsOver(ctx: NetContext, rec: ObservationRecorder, domain: string, signal: AbortSignal, dispatcher: Dispatcher, scope?: BudgetScope): Promise<boolean | null> {
   const base = `https://${domain}/.well-known`;
   const cap = Math.min(ctx.config.maxBodyBytes, 1024 * 1024);
+  const budget = scope?.ticket('setup');
   await rec.step('xmpp.host-meta', async () => {
-    const r = await fetchBounded(ctx, `${base}/host-meta`, { maxBytes: cap, signal, dispatcher });
+    const r = await fetchBounded(ctx, `${base}/host-meta`, { maxBytes: cap, signal, dispatcher, ...(budget ? { budget } : {}) });
     if (r.status !== 200) return nonOk(r);
     const m = parseHostMetaXml(r.bodyText);
     if (m instanceof ProbeError) throw m;
     return { value: m, facts: { ...m }, raw: r.bodyText };
   });
   await rec.step('xmpp.host-meta-json', async () => {
-    const r = await fetchBounded(ctx, `${base}/host-meta.json`, { maxBytes: cap, accept: 'application/json', signal, dispatcher });
+    const r = await fetchBounded(ctx, `${base}/host-meta.json`, { maxBytes: cap, accept: 'application/json', signal, dispatcher, ...(budget ? { budget } : {}) });
     if (r.status !== 200) return nonOk(r);
     const m = parseHostMetaJson(r.bodyText);
     if (m instanceof ProbeError) throw m;
     return { value: m, facts: { ...m }, raw: r.bodyText };
   });
   const pf = await rec.step('xmpp.provider-file', async () => {
-    const r = await fetchBounded(ctx, `${base}/xmpp-provider-v2.json`, { maxBytes: cap, accept: 'application/json', signal, dispatcher });
+    const r = await fetchBounded(ctx, `${base}/xmpp-provider-v2.json`, { maxBytes: cap, accept: 'application/json', signal, dispatcher, ...(budget ? { budget } : {}) });
     if (r.status !== 200) return nonOk(r);
     const p = parseProviderFile(r.bodyText);
     if (p instanceof ProbeError) throw p;
@@ -296,6 +352,11 @@ export async function closeObserver(ctx: NetContext): Promise<void> {
   const cached = observers.get(ctx);
   observers.delete(ctx);
   if (cached) (await cached.session.catch(() => null))?.close();
+}
+
+/** `_xmpp-server._tcp` answered with the `.` target (RFC 2782: decidedly not available). */
+function s2sNotOffered(records: readonly SrvRecord[] | undefined): boolean {
+  return records !== undefined && interpretSrv(records).kind === 'not-offered';
 }
 
 function snapshotOf(rec: ObservationRecorder, started: Date, s: Partial<ServerSnapshot> & { status: ServerStatus; error: string }): ServerSnapshot {

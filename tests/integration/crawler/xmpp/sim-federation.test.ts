@@ -169,14 +169,17 @@ test('papa.test: the expired certificate is recorded and reported, the probe goe
   assert.ok(r.snapshot.report.some((i) => i.level === 'warn' && /does not verify/.test(i.message)));
 });
 
-test('oscar.test (down): unreachable, and the observer\'s server says remote-server-not-found', () => {
+test('oscar.test (down): unreachable, and the observer never asks its server about it (no s2s stream answered us)', () => {
   const r = get('oscar.test');
   assert.equal(r.snapshot.status, 'unreachable');
   // The code of the failure that decided the status, for the schedule's error class (issue 12 item 5).
   assert.equal(r.snapshot.failure, 'net.connect-refused');
   assert.equal(r.snapshot.software, 'unknown');
-  assert.equal(step(r, 'xmpp.disco-info')[0]?.outcome, 'xmpp.iq-error');
-  assert.match(String(step(r, 'xmpp.version')[0]?.error ?? ''), /remote-server-not-found/);
+  // No probing by proxy (issue 12 item 3): what its server would dial did not answer Chatlas.
+  assert.equal(step(r, 'xmpp.observer-gate')[0]?.outcome, 'refused');
+  assert.deepEqual(step(r, 'xmpp.disco-info'), []);
+  assert.equal(sim.xmppObserverServer.iqsByDomain.get('oscar.test') ?? 0, 0);
+  assert.ok((sim.xmppObserverServer.iqsByDomain.get('kilo.test') ?? 0) > 0, 'the observer does ask about domains that answered');
   assert.deepEqual(r.rooms, []);
 });
 
