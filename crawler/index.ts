@@ -8,6 +8,7 @@
  * await net.close();
  * ```
  */
+import type { FederationIdentity } from './probe/matrix-signed.ts';
 import type { NetContext } from './net/context.ts';
 import { probeMatrix } from './probe/matrix.ts';
 import { probeXmpp } from './probe/xmpp.ts';
@@ -20,6 +21,7 @@ export { loadCrawlConfig, crawlConfigTable, type CrawlConfig } from './config.ts
 export { ProbeError, type ProbeErrorCode } from './errors.ts';
 export type { RequestLogEntry } from './net/request-budget.ts';
 export type * from './types.ts';
+export type { FederationIdentity } from './probe/matrix-signed.ts';
 
 /** Options every protocol probe takes. */
 export interface ProbeDomainOptions {
@@ -41,6 +43,8 @@ export interface ProbeDomainOptions {
    */
   requestLog?: readonly RequestLogEntry[];
   signal?: AbortSignal;
+  /** Chatlas's Matrix federation identity (signed federation directory reads); Matrix only. @default none */
+  federation?: FederationIdentity;
 }
 
 /**
@@ -48,5 +52,7 @@ export interface ProbeDomainOptions {
  * domains. Never throws for a server's failure: that is in the result.
  */
 export function probeDomain(net: NetContext, domain: string, protocol: Protocol, options: ProbeDomainOptions): Promise<ProbeResult> {
-  return protocol === 'matrix' ? probeMatrix(net, domain, options) : probeXmpp(net, domain, options);
+  if (protocol === 'matrix') return probeMatrix(net, domain, options);
+  const { federation: _matrixOnly, ...xmppOptions } = options;
+  return probeXmpp(net, domain, xmppOptions);
 }

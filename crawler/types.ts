@@ -33,6 +33,15 @@ export type RegistrationMode = (typeof REGISTRATION_MODES)[number];
 export const SERVER_STATUSES = ['ok', 'unreachable', 'error', 'opted-out', 'disallowed', 'not-a-server'] as const;
 export type ServerStatus = (typeof SERVER_STATUSES)[number];
 
+/**
+ * Which public room directories of a Matrix server answered Chatlas: the client one (read without
+ * a token), the federation one (read with signed requests: needs a federation identity), both, or
+ * none. Stored per snapshot (`server_snapshots.directory`); '' / null for XMPP and for snapshots
+ * from before it was measured.
+ */
+export const DIRECTORY_EXPOSURES = ['none', 'client', 'federation', 'both'] as const;
+export type DirectoryExposure = (typeof DIRECTORY_EXPOSURES)[number];
+
 /** How a domain became known. */
 export const DISCOVERY_VIAS = [
   'seed', 'cli', 'registration', 'srv', 'well-known', 'room-id', 'room-alias', 'room-via',
@@ -133,6 +142,8 @@ export interface ServerSnapshot {
    * which retries a transient failure soon and backs off a permanent one.
    */
   failure?: ProbeErrorCode;
+  /** Matrix: which room directories answered (see {@link DIRECTORY_EXPOSURES}); absent for XMPP. */
+  directory?: DirectoryExposure;
   /** Step-by-step health report: what was checked, what is wrong and how to fix it. */
   report: ReportItem[];
 }

@@ -67,6 +67,7 @@ export function serverSnapshotRow(s: ServerSnapshot) {
     endpoint: s.endpoint,
     error: truncateUtf8(s.error, MAX_TEXT_BYTES),
     failure: s.failure ?? '',
+    directory: s.directory ?? '',
     report: truncateUtf8(JSON.stringify(s.report ?? []), MAX_RAW_BYTES),
   };
 }

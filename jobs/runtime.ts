@@ -3,6 +3,8 @@
  * `demo`: the store, the network context, the crawl pass with its probes,
  * metrics and progress, and the API's run-time dependencies.
  */
+import { createIdentitySource, crawlerIdentity, type IdentitySource } from '../federation/identity-source.ts';
+import { loadFederationConfig } from '../federation/config.ts';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,6 +30,8 @@ export interface Crawler {
   seeds: Seed[];
   /** The frontier's domain rules; registration uses the same, so what can be registered is what is probed. */
   normalise: NormaliseOptions;
+  /** Chatlas's Matrix federation identity, when configured. */
+  identity?: IdentitySource;
   /** Run (or resume) one pass. */
   runPass(options?: CrawlOptions, observer?: CrawlObserver): Promise<PassSummary>;
   close(): Promise<void>;
@@ -44,6 +48,8 @@ export interface CreateCrawlerOptions {
   extraSeeds?: Seed[];
   /** Folder of this worker's write-ahead batch journal. */
   journalDir?: string;
+  /** Chatlas's Matrix federation identity, when configured: the Matrix probe signs its federation directory reads with it. */
+  identity?: IdentitySource;
 }
 
 /** Build the crawl side from the configuration. */
@@ -63,6 +69,7 @@ export function createCrawler(options: CreateCrawlerOptions): Crawler {
     net,
     seeds,
     normalise,
+    ...(options.identity ? { identity: options.identity } : {}),
     runPass(passOptions = {}, observer) {
       return runCrawlPass(
         {
@@ -71,7 +78,8 @@ export function createCrawler(options: CreateCrawlerOptions): Crawler {
             // Opt-out without registration: looked at before any probe of the domain.
             const optedOut = await gate.check(o.passId, domain, o.now);
             if (optedOut) return optedOutResult(o.passId, domain, protocol, o.now, optedOut);
-            return probeDomain(net, domain, protocol, o);
+            const federation = protocol === 'matrix' && options.identity ? await crawlerIdentity(options.identity) : undefined;
+            return probeDomain(net, domain, protocol, { ...o, ...(federation ? { federation } : {}) });
           },
           seeds,
           observer: combineObservers(crawlMetrics.observer, observer),
@@ -108,7 +116,8 @@ export function installApi(db: Db, crawler: Crawler, cursorKey: Uint8Array = ran
       // The immediate probe of a new registration: Matrix first, XMPP when Matrix finds no server.
       probe: async (domain, signal) => {
         const passId = crypto.randomUUID();
-        const matrix = await probeDomain(crawler.net, domain, 'matrix', { passId, signal });
+        const federation = crawler.identity ? await crawlerIdentity(crawler.identity) : undefined;
+        const matrix = await probeDomain(crawler.net, domain, 'matrix', { passId, signal, ...(federation ? { federation } : {}) });
         if (matrix.snapshot.status === 'ok') return matrix;
         const xmpp = await probeDomain(crawler.net, domain, 'xmpp', { passId, signal });
         return xmpp.snapshot.status === 'ok' ? xmpp : matrix;
@@ -116,4 +125,19 @@ export function installApi(db: Db, crawler: Crawler, cursorKey: Uint8Array = ran
     },
     now: () => new Date(),
   });
+}
+
+/**
+ * The federation identity of a command that crawls (serve, crawl), when CHATLAS_MATRIX_SERVER_NAME
+ * is set: created in the store on the very first start, then shared by every process of the store.
+ */
+export async function federationIdentitySource(db: Db, sources: ConfigSources, logger: Logger): Promise<IdentitySource | undefined> {
+  const config = loadFederationConfig(sources);
+  if (!config.matrixServerName) return undefined;
+  const source = await createIdentitySource(db, config.matrixServerName, {
+    onChange: (next, previous) => logger.info({ serverName: next.serverName, keyId: next.current.keyId, previous: previous.current.keyId }, 'federation key rotated'),
+    onError: (error) => logger.error({ err: error }, 'could not read the federation identity again; keeping the current key'),
+  });
+  logger.info({ serverName: config.matrixServerName, keyId: (await source.current()).current.keyId }, 'federation identity');
+  return source;
 }

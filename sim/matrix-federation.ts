@@ -7,8 +7,10 @@
  * the signing keys are real ed25519 signatures over canonical JSON.
  */
 import { generateKeyPairSync, sign } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { canonicalJson } from '../crawler/protocol/matrix-json.ts';
+import { ProbeError } from '../crawler/errors.ts';
+import { parseXMatrixHeader, verifyFederationRequest } from '../crawler/protocol/matrix-request-auth.ts';
 import { startFakeServer, json, type FakeServer, type Handler } from './fake-https.ts';
 import type { TestCa } from './test-ca.ts';
 
@@ -40,6 +42,17 @@ export interface FakeApiOptions {
   endless?: boolean;
   /** Registration answer to `POST /register {}`. @default Synapse's 403 "Registration has been disabled" */
   register?: { status: number; body: unknown };
+  /**
+   * The federation directory (`GET /_matrix/federation/v1/publicRooms`), as Synapse 1.163.2 answers it:
+   * with `allow_public_rooms_over_federation: true` the same rooms as the client directory, less the
+   * `m.federate: false` ones (`localOnly`), to requests signed by one of `trusted` (origin → its public
+   * key, unpadded base64; a real server fetches it, which tests/e2e/matrix/synapse-federation.test.ts
+   * shows with the real Synapse); 401 `M_UNAUTHORIZED` for a missing or bad signature. `shared: false`:
+   * Synapse's default, 403 `M_FORBIDDEN` "Federation denied with <origin>." to a correctly signed request
+   * (recorded: tests/fixtures/matrix-federation-public-rooms/synapse-1.163.2-federation-denied.input.json).
+   * Absent: no origin is trusted (every request 401).
+   */
+  federationDirectory?: { trusted: Record<string, string>; localOnly?: readonly string[]; /** @default true */ shared?: boolean };
 }
 
 /** Unpadded base64 (Matrix appendix). */
@@ -75,6 +88,19 @@ export function matrixApiRoutes(opts: FakeApiOptions, tokensSeen: string[] = [])
     },
     '/_matrix/client/v3/publicRooms': (req, res) => {
       if (opts.directoryAuthRequired) return json({ errcode: 'M_MISSING_TOKEN', error: 'Missing access token' }, 401)(req, res);
+      return directoryPage(req, res, rooms);
+    },
+    '/_matrix/federation/v1/publicRooms': (req, res) => {
+      // Synapse checks the signature first, then the setting (synapse/federation/transport/server/_base.py, federation.py).
+      const origin = verifiedOrigin(req, opts.serverName, opts.federationDirectory?.trusted ?? {});
+      if (origin === null) return json({ errcode: 'M_UNAUTHORIZED', error: 'Invalid signature' }, 401)(req, res);
+      if (!opts.federationDirectory || opts.federationDirectory.shared === false) return json({ errcode: 'M_FORBIDDEN', error: `Federation denied with ${origin}.` }, 403)(req, res);
+      const localOnly = new Set(opts.federationDirectory.localOnly ?? []);
+      return directoryPage(req, res, rooms.filter((r) => !localOnly.has(r.room_id)));
+    },
+  };
+
+  function directoryPage(req: IncomingMessage, res: ServerResponse, rooms: readonly FakeRoom[]): unknown {
       const q = query(req);
       const since = q.get('since') ?? '';
       if (since) tokensSeen.push(since);
@@ -86,8 +112,17 @@ export function matrixApiRoutes(opts: FakeApiOptions, tokensSeen: string[] = [])
       const chunk = rooms.slice(start, start + limit);
       const next = start + limit < rooms.length ? token(start + limit) : undefined;
       return json({ chunk, ...(next ? { next_batch: next } : {}), ...(start > 0 ? { prev_batch: token(start) } : {}), total_room_count_estimate: rooms.length })(req, res);
-    },
-  };
+  }
+}
+
+/** The origin of a request signed by one of `trusted` for `serverName`, or null. */
+function verifiedOrigin(req: IncomingMessage, serverName: string, trusted: Record<string, string>): string | null {
+  const auth = parseXMatrixHeader(String(req.headers.authorization ?? ''));
+  if (auth instanceof ProbeError) return null;
+  const key = trusted[auth.origin];
+  if (key === undefined) return null;
+  const ok = verifyFederationRequest({ method: req.method ?? 'GET', uri: req.url ?? '/' }, auth, serverName, key);
+  return ok === true ? auth.origin : null;
 }
 
 /** One running fake homeserver. */

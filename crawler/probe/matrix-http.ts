@@ -76,7 +76,7 @@ export class MatrixRecorder extends ObservationRecorder {
    * other than 200 is recorded as `http.status` (the status in the facts);
    * callers that read more into it amend the outcome (e.g. to `absent`).
    */
-  async request(step: string, origin: Origin, path: string, opts: { method?: 'GET' | 'POST'; body?: string; maxBytes?: number; skipRobots?: boolean; maxRedirects?: number; facts?: Record<string, unknown> } = {}): Promise<FetchResult | ProbeError> {
+  async request(step: string, origin: Origin, path: string, opts: { method?: 'GET' | 'POST'; body?: string; maxBytes?: number; skipRobots?: boolean; maxRedirects?: number; facts?: Record<string, unknown>; headers?: Record<string, string> } = {}): Promise<FetchResult | ProbeError> {
     const started = performance.now();
     const url = `${origin.base}${path}`;
     const baseFacts: Record<string, unknown> = { url, host: origin.host, ...opts.facts };
@@ -99,7 +99,7 @@ export class MatrixRecorder extends ObservationRecorder {
         method: opts.method ?? 'GET',
         // Always explicit: undici derives SNI from the Host header and reconnects when it changes
         // between requests on one origin, so an implied Host would cost a new TLS connection.
-        headers: { host: origin.host || new URL(origin.base).host, ...(opts.body !== undefined ? { 'content-type': 'application/json' } : {}) },
+        headers: { ...opts.headers, host: origin.host || new URL(origin.base).host, ...(opts.body !== undefined ? { 'content-type': 'application/json' } : {}) },
         body: opts.body,
         accept: 'application/json',
         maxBytes: opts.maxBytes,

@@ -31,7 +31,9 @@ import { identifySoftware, unrecognisedNote } from '../identify/software.ts';
 import { MATRIX_RULES } from '../identify/matrix-rules.ts';
 import type { Outcome, ProbeResult, ReportItem, RoomSnapshot, ServerSnapshot, TlsFacts } from '../types.ts';
 import { MatrixRecorder, type Origin } from './matrix-http.ts';
-import { DEFAULT_ROOM_WALK, walkRooms, type RoomWalk, type RoomWalkLimits } from './matrix-rooms.ts';
+import { DEFAULT_ROOM_WALK, federationDirectory, walkRooms, type RoomWalk, type RoomWalkLimits } from './matrix-rooms.ts';
+import { combineDirectories, directoryReport } from './matrix-directories.ts';
+import type { FederationIdentity } from './matrix-signed.ts';
 import { federatesFrom } from '../protocol/matrix-rooms.ts';
 import { reachability } from './matrix-reachability.ts';
 import { matrixStatus } from './matrix-status.ts';
@@ -45,6 +47,11 @@ export interface MatrixProbeOptions {
   rooms?: Partial<RoomWalkLimits>;
   /** Aborts the probe (the crawl's own deadline); `config.probeTimeoutMs` applies anyway. */
   signal?: AbortSignal;
+  /**
+   * Chatlas's federation identity: when given, the federation room directory (and space
+   * hierarchies) are read with signed requests, beside the client directory. @default none
+   */
+  federation?: FederationIdentity;
 }
 
 /** Well-known caches per NetContext (spec: cache per Cache-Control); lru-cache on its own monotonic clock. */
@@ -146,6 +153,11 @@ async function run(rec: MatrixRecorder, options: MatrixProbeOptions): Promise<Pr
   let authMeta: AuthMetadata | null = null;
   let register: RegisterProbe | null = null;
   let walk: RoomWalk | null = null;
+  // The federation directory (signed) runs beside the client steps: it needs only the federation endpoint.
+  const limits = { ...DEFAULT_ROOM_WALK, ...options.rooms };
+  const federationWalk: Promise<RoomWalk | null> = options.federation && fed
+    ? walkRooms(rec, fed.origin, limits, federationDirectory(options.federation, resolution.serverName.text))
+    : Promise.resolve(null);
   let users: number | null = null;
   const software = fedVersion ? identifySoftware(fedVersion.name, fedVersion.version, MATRIX_RULES) : identifySoftware('', '', MATRIX_RULES);
   const unrecognised = unrecognisedNote(software);
@@ -159,7 +171,7 @@ async function run(rec: MatrixRecorder, options: MatrixProbeOptions): Promise<Pr
     // With delegated (OIDC) auth, sign-up is at the issuer: no register probe then.
     [register, walk] = await Promise.all([
       authMeta ? Promise.resolve(null) : registerStep(rec, origin),
-      walkRooms(rec, origin, { ...DEFAULT_ROOM_WALK, ...options.rooms }),
+      walkRooms(rec, origin, limits),
     ]);
     const countPath = USER_COUNT_PATHS[software.software];
     if (countPath) users = await jsonStep(rec, 'matrix.user-count', client, countPath, parseLocalUserCount, true);
@@ -168,18 +180,19 @@ async function run(rec: MatrixRecorder, options: MatrixProbeOptions): Promise<Pr
   const net = fed ? await reachability(rec, fed.target.host, fed.target.port, proven) : { ipv4: null, ipv6: null };
   const registration = decideRegistration({ register, authMetadata: authMeta, loginFlowTypes: login?.flowTypes ?? [] });
   const now = rec.now();
-  const rooms: RoomSnapshot[] = (walk?.rooms ?? []).map((r) => ({
+  const directories = combineDirectories(walk, await federationWalk);
+  const rooms: RoomSnapshot[] = directories.rooms.map((r) => ({
     passId: rec.passId, protocol: 'matrix', roomId: r.roomId, server: domain, address: r.address, name: r.name, topic: r.topic,
     members: r.members, avatarUrl: r.avatarUrl, language: '', worldReadable: r.worldReadable, guestCanJoin: r.guestCanJoin,
-    joinRule: r.joinRule, roomType: r.roomType, children: r.children, federates: federatesFrom(r.roomId, walk?.federation ?? null), observedAt: now,
+    joinRule: r.joinRule, roomType: r.roomType, children: r.children, federates: federatesFrom(r.roomId, directories.federation), observedAt: now,
   }));
   const discoveries = matrixDiscoveries({
-    sourceDomain: domain, rooms: walk?.rooms ?? [], via: walk?.via ?? [],
+    sourceDomain: domain, rooms: directories.rooms, via: directories.via,
     contacts: (wkSupport?.contacts ?? []).map((c) => c.matrixId).filter(Boolean), foundAt: now,
   });
   if (isDnsName && !wkClient) report.push({ step: 'matrix.well-known-client', level: 'info', message: `No valid https://${domain}/.well-known/matrix/client: clients must be told the homeserver URL by hand.`, fix: 'Publish {"m.homeserver": {"base_url": "https://matrix.example.org"}} there.' });
-  if (walk?.outcome === 'auth-required') report.push({ step: 'matrix.public-rooms', level: 'info', message: 'The room directory requires an access token; rooms are not listed.' });
-  if (walk && walk.optedOut > 0) report.push({ step: 'matrix.public-rooms', level: 'info', message: `${walk.optedOut} room${walk.optedOut === 1 ? '' : 's'} of the directory opted out with a marker in the topic and ${walk.optedOut === 1 ? 'is' : 'are'} not listed.` });
+  report.push(...directoryReport(walk, await federationWalk, options.federation !== undefined));
+  if (directories.optedOut > 0) report.push({ step: 'matrix.public-rooms', level: 'info', message: `${directories.optedOut} room${directories.optedOut === 1 ? '' : 's'} of the directory opted out with a marker in the topic and ${directories.optedOut === 1 ? 'is' : 'are'} not listed.` });
   const { status, error, failure } = matrixStatus(rec.observations, { federation: fedVersion !== null, client: versions !== null });
   const snapshot: ServerSnapshot = {
     ...emptySnapshot(rec, status, error, report),
@@ -193,12 +206,13 @@ async function run(rec: MatrixRecorder, options: MatrixProbeOptions): Promise<Pr
     tls: fed?.tls ?? null,
     ipv4: net.ipv4,
     ipv6: net.ipv6,
+    directory: directories.exposure,
     publicRooms: rooms.length,
     publicMembers: rooms.reduce((sum, r) => sum + r.members, 0),
     users,
     endpoint: fed ? `${urlHost(fed.target.host)}:${fed.target.port}` : '',
   };
-  rec.record('matrix.summary', 'ok', 0, { status, keysOk, registration, roomsOutcome: walk?.outcome ?? 'skipped', pages: walk?.pages ?? 0, totalEstimate: walk?.totalEstimate ?? null, roomsOptedOut: walk?.optedOut ?? 0, endpointMethod: resolution.endpoint.method, delegatedTo: resolution.endpoint.delegatedTo });
+  rec.record('matrix.summary', 'ok', 0, { status, keysOk, registration, roomsOutcome: walk?.outcome ?? 'skipped', federationRoomsOutcome: (await federationWalk)?.outcome ?? 'skipped', directory: directories.exposure, pages: walk?.pages ?? 0, totalEstimate: walk?.totalEstimate ?? null, roomsOptedOut: walk?.optedOut ?? 0, endpointMethod: resolution.endpoint.method, delegatedTo: resolution.endpoint.delegatedTo });
   return { snapshot, observations: rec.observations, rooms, discoveries };
 }
 

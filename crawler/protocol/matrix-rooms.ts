@@ -114,6 +114,13 @@ function readPage(text: string, key: 'chunk' | 'rooms', maxRooms: number): RoomP
   if (doc instanceof ProbeError) return doc;
   const list = doc[key];
   if (!Array.isArray(list)) return new ProbeError('json.schema', `"${key}" is missing or not an array`);
+  const next = doc['next_batch'];
+  const nextBatch = typeof next === 'string' && next.length <= MAX_TOKEN_LENGTH ? next : '';
+  return { ...readList(list, maxRooms), nextBatch, totalEstimate: nonNegInt(doc['total_room_count_estimate']) };
+}
+
+/** The rooms of one list of entries: bounded, deduplicated, opted-out rooms withheld. */
+function readList(list: unknown[], maxRooms: number): Pick<RoomPage, 'rooms' | 'dropped' | 'optedOut'> {
   const rooms: ListedRoom[] = [];
   let dropped = Math.max(0, list.length - maxRooms);
   const seen = new Set<string>();
@@ -127,9 +134,21 @@ function readPage(text: string, key: 'chunk' | 'rooms', maxRooms: number): RoomP
   }
   // A space keeps no trace of a child that opted out (hierarchy pages list the children beside it).
   if (withheld.size > 0) for (const room of rooms) room.children = room.children.filter((c) => !withheld.has(c));
-  const next = doc['next_batch'];
-  const nextBatch = typeof next === 'string' && next.length <= MAX_TOKEN_LENGTH ? next : '';
-  return { rooms, nextBatch, totalEstimate: nonNegInt(doc['total_room_count_estimate']), dropped, optedOut: withheld.size };
+  return { rooms, dropped, optedOut: withheld.size };
+}
+
+/**
+ * Parse a federation hierarchy answer, `GET /_matrix/federation/v1/hierarchy/{roomId}`: the space
+ * itself is `room` (with its `children_state`) and its accessible children are `children`, in one
+ * unpaged answer. Returned as a page whose first room is the space, like the client hierarchy.
+ * Spec: Server-Server API v1.16, https://spec.matrix.org/v1.16/server-server-api/#get_matrixfederationv1hierarchyroomid
+ */
+export function parseFederationHierarchy(text: string, maxRooms: number = MAX_ROOMS_PER_PAGE): RoomPage | ProbeError {
+  const doc = parseJsonObject(text, 16 * 1024 * 1024);
+  if (doc instanceof ProbeError) return doc;
+  if (!isObject(doc['room'])) return new ProbeError('json.schema', '"room" is missing or not an object');
+  const children = Array.isArray(doc['children']) ? doc['children'] : [];
+  return { ...readList([doc['room'], ...children], maxRooms), nextBatch: '', totalEstimate: null };
 }
 
 /**

@@ -2,7 +2,7 @@ import type { CommandSpec } from '../cli/command.ts';
 import { UsageError } from '../cli/errors.ts';
 import { openStore } from '../cli/open-store.ts';
 import { createProgress } from '../crawl/progress.ts';
-import { createCrawler, journalDirFor } from '../runtime.ts';
+import { createCrawler, federationIdentitySource, journalDirFor } from '../runtime.ts';
 import { formatShard, parseShard, WHOLE } from '../crawl/shard.ts';
 
 export const crawlCommand: CommandSpec = {
@@ -26,7 +26,7 @@ pass finished, 1 when it was stopped (it resumes on the next run).`,
     shard: { type: 'string' },
     limit: { type: 'string' },
   },
-  config: ['crawl', 'pass', 'db'],
+  config: ['crawl', 'pass', 'db', 'federation'],
   async run(ctx) {
     let shard = WHOLE;
     if (typeof ctx.flags.shard === 'string') {
@@ -42,7 +42,8 @@ pass finished, 1 when it was stopped (it resumes on the next run).`,
       if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`--limit=${JSON.stringify(ctx.flags.limit)} must be a whole number of servers, at least 1`);
     }
     const db = await openStore(ctx, ctx.logger);
-    const crawler = createCrawler({ db, logger: ctx.logger, sources: { env: ctx.env, flags: ctx.flags } });
+    const identity = await federationIdentitySource(db, { env: ctx.env, flags: ctx.flags }, ctx.logger);
+    const crawler = createCrawler({ db, logger: ctx.logger, sources: { env: ctx.env, flags: ctx.flags }, ...(identity ? { identity } : {}) });
     const progress = createProgress({ stream: ctx.stdout as NodeJS.WriteStream, logger: ctx.logger, logOutput: ctx.logOutput });
     try {
       const summary = await crawler.runPass({

@@ -1,3 +1,6 @@
+import { loadFederationConfig } from '../../federation/config.ts';
+import { crawlerIdentity } from '../../federation/identity-source.ts';
+import { federationIdentitySource } from '../runtime.ts';
 import { randomUUID } from 'node:crypto';
 import { createNetContext, loadCrawlConfig, probeDomain } from '../../crawler/index.ts';
 import type { Protocol, ProbeResult } from '../../crawler/types.ts';
@@ -21,7 +24,7 @@ into the store. Exit code 4 when no protocol answered.`,
     json: { type: 'boolean', default: false },
     store: { type: 'boolean', default: false },
   },
-  config: ['crawl', 'db'],
+  config: ['crawl', 'db', 'federation'],
   async run(ctx) {
     const domain = ctx.positionals[0];
     if (!domain || ctx.positionals.length > 1) throw new UsageError('probe takes exactly one domain');
@@ -32,21 +35,25 @@ into the store. Exit code 4 when no protocol answered.`,
     const net = createNetContext(config);
     const passId = randomUUID();
     const results: ProbeResult[] = [];
+    // With a federation identity the Matrix probe signs its federation directory reads: its key is in the store.
+    const signs = protocols.includes('matrix') && loadFederationConfig({ env: ctx.env, flags: ctx.flags }).matrixServerName !== '';
+    const db = signs || ctx.flags.store ? await openStore(ctx, ctx.logger) : null;
     try {
-      for (const protocol of protocols) {
-        results.push(await probeDomain(net, domain, protocol, { passId, now: new Date() }));
-      }
-    } finally {
-      await net.close();
-    }
-    if (ctx.flags.store) {
-      const db = await openStore(ctx, ctx.logger);
+      const identity = db && signs ? await federationIdentitySource(db, { env: ctx.env, flags: ctx.flags }, ctx.logger) : undefined;
+      const federation = identity ? await crawlerIdentity(identity) : undefined;
       try {
+        for (const protocol of protocols) {
+          results.push(await probeDomain(net, domain, protocol, { passId, now: new Date(), ...(federation && protocol === 'matrix' ? { federation } : {}) }));
+        }
+      } finally {
+        await net.close();
+      }
+      if (db && ctx.flags.store) {
         const { insertProbeResults } = await import('../../db/queries/observations/insert-probe-results.ts');
         await insertProbeResults(db, results);
-      } finally {
-        await db.close();
       }
+    } finally {
+      await db?.close();
     }
     ctx.stdout.write(ctx.flags.json ? `${probeResultJson(results)}\n` : `${results.map(formatProbe).join('\n\n')}\n`);
     return results.some((r) => r.snapshot.status === 'ok') ? 0 : 4;

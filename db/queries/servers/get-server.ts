@@ -28,6 +28,8 @@ export interface ServerState {
   users: number | null;
   endpoint: string;
   error: string;
+  /** Matrix: which room directories answered (crawler/types.ts DIRECTORY_EXPOSURES); '' for XMPP or when not measured. */
+  directory: string;
   /** The crawler's step-by-step health report (stored JSON, parsed by crawler/report-item.ts `parseReportItems`). */
   report: ReportItem[];
 }
@@ -43,7 +45,7 @@ export interface ServerDetail {
 
 const COLUMNS = `toString(observed_at) AS observed_at, toString(pass_id) AS pass_id, status, software, version_raw, version,
   registration, features, spec_versions, tls_version, tls_issuer, tls_valid, toString(tls_expires_at) AS tls_expires_at,
-  dnssec, dane, ipv4, ipv6, public_rooms, public_members, users, endpoint, error, report`;
+  dnssec, dane, ipv4, ipv6, public_rooms, public_members, users, endpoint, error, directory, report`;
 
 const sql = `
 SELECT 'latest' AS kind, protocol, domain, ${COLUMNS} FROM servers_latest FINAL

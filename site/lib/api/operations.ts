@@ -12,7 +12,10 @@ import {
 import { buildOpenApi, type ApiLink, type ApiOperation, type ApiResponseSpec } from './openapi.ts';
 import { signedCursorSchema } from './cursor.ts';
 import { problemSchema, registrationChangesSchema, registrationCreatedSchema, registrationIdParams, registrationRequestSchema, registrationSchema, registrationVerifiedSchema, verifyRequestSchema } from './schemas.ts';
-import { roomPageSchema, serverDetailSchema, serverListSchema, seriesSchema, softwareDetailSchema, softwareListSchema, statsSchema } from './response-schemas.ts';
+import { directoryExposureSchema, roomPageSchema, serverDetailSchema, serverListSchema, seriesSchema, softwareDetailSchema, softwareListSchema, statsSchema } from './response-schemas.ts';
+
+/** `GET /api/v1/stats/directories` query: none. */
+export const directoryParams = z.object({}).strict();
 
 /** `GET /api/v1/software` query. */
 export const softwareListParams = z.object({ protocol: protocolSchema.optional() });
@@ -71,6 +74,12 @@ export const OPERATIONS: readonly ApiOperation[] = [
     method: 'get', path: '/api/v1/stats/series', operationId: 'getStatsSeries', tag: 'statistics',
     summary: 'One metric over time', description: 'Per bucket and protocol, with the denominator of a share and the coverage.',
     query: seriesParams, responses: [ok(seriesSchema), badParam],
+  },
+  {
+    method: 'get', path: '/api/v1/stats/directories', operationId: 'getDirectoryExposure', tag: 'statistics',
+    summary: 'How Matrix servers share their room directory',
+    description: 'Reachable Matrix servers, each with its latest probe, by which public room directory answered Chatlas: the client one without a token, the federation one to signed requests (read when Chatlas has a federation identity), both or none; over every server and per implementation.',
+    query: directoryParams, responses: [ok(directoryExposureSchema), badParam],
   },
   {
     method: 'get', path: '/api/v1/software', operationId: 'listSoftware', tag: 'software',

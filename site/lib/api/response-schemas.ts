@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { findingSchema, reportItemSchema } from './health-schemas.ts';
+import { DIRECTORY_EXPOSURES } from '../../../crawler/types.ts';
 
 const n = z.number();
 const iso = z.string().nullable();
@@ -26,6 +27,15 @@ export const statsSchema = z.object({
   previous: networkSnapshot.nullable(),
   byProtocol: z.record(z.string(), networkSnapshot),
   coverage: z.array(z.object({ day: z.string(), probed: n })),
+});
+
+/** `GET /api/v1/stats/directories`. */
+export const directoryExposureSchema = z.object({
+  rows: z.array(z.object({
+    software: z.string().describe("Implementation key; '' for the row over every Matrix server."),
+    directory: z.enum(DIRECTORY_EXPOSURES).describe('Which public room directories answered Chatlas: client (without a token), federation (signed requests), both, none.'),
+    servers: n,
+  })),
 });
 
 /** `GET /api/v1/stats/series`. */

@@ -8,6 +8,7 @@ import { getNetworkTotals } from '../../../db/queries/stats/get-network-totals.t
 import { getSoftwareComparison, type SoftwareComparisonRow } from '../../../db/queries/software/get-software-comparison.ts';
 import { getSoftwareSeries } from '../../../db/queries/software/get-software-series.ts';
 import { getRegistrationModes } from '../../../db/queries/software/get-registration-modes.ts';
+import { getDirectoryExposure } from '../../../db/queries/software/get-directory-exposure.ts';
 import { getFeatureAdoption } from '../../../db/queries/software/get-feature-adoption.ts';
 import { softwareShareChart } from '../chart-spec.ts';
 import { overviewParams, parseQuery, type Range } from '../params.ts';
@@ -30,6 +31,8 @@ export interface SoftwareIndexView {
   charts: ChartBlock[];
   registration: Record<'matrix' | 'xmpp', Matrix>;
   features: Record<'matrix' | 'xmpp', Matrix>;
+  /** Matrix: which public room directories answered Chatlas, per implementation (latest state). */
+  directories: Matrix;
 }
 
 /** Pivot (software, column, servers) rows into a matrix; columns by overall count. */
@@ -61,10 +64,11 @@ export async function loadSoftwareIndex(db: Db, url: URL, now: Date): Promise<Pa
 
 async function buildSoftwareIndex(db: Db, range: Range, now: Date): Promise<SoftwareIndexView> {
   const w = rangeWindow(range, now);
-  const [totals, comparison, series] = await Promise.all([
+  const [totals, comparison, series, exposure] = await Promise.all([
     getNetworkTotals(db, { now }),
     getSoftwareComparison(db),
     getSoftwareSeries(db, w),
+    getDirectoryExposure(db),
   ]);
   const day = totals.asOf;
   const [modes, features] = day
@@ -85,6 +89,7 @@ async function buildSoftwareIndex(db: Db, range: Range, now: Date): Promise<Soft
       matrix: pivot(by(modes, 'matrix').map((r) => ({ software: r.software, key: r.registration, servers: r.servers }))),
       xmpp: pivot(by(modes, 'xmpp').map((r) => ({ software: r.software, key: r.registration, servers: r.servers }))),
     },
+    directories: pivot(exposure.map((r) => ({ software: r.software, key: r.directory, servers: r.servers }))),
     features: {
       matrix: pivot(by(features, 'matrix').map((r) => ({ software: r.software, key: r.feature, servers: r.servers })), 6),
       xmpp: pivot(by(features, 'xmpp').map((r) => ({ software: r.software, key: r.feature, servers: r.servers })), 6),
