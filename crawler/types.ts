@@ -48,6 +48,8 @@ export const DISCOVERY_VIAS = [
   'muc', 'disco-item', 'contact', 'host-meta', 'provider-file',
   // A server that sent Chatlas a verified signed federation request (federation/record-origins.ts).
   'contacted-us',
+  // A server the alias's own server says is in a room it lists (`query/directory`, crawler/probe/matrix-aliases.ts).
+  'alias-servers',
 ] as const;
 export type DiscoveryVia = (typeof DISCOVERY_VIAS)[number];
 

@@ -53,6 +53,12 @@ export interface FakeApiOptions {
    * Absent: no origin is trusted (every request 401).
    */
   federationDirectory?: { trusted: Record<string, string>; localOnly?: readonly string[]; /** @default true */ shared?: boolean };
+  /**
+   * `GET /_matrix/federation/v1/query/directory?room_alias=` (signed by a `federationDirectory.trusted`
+   * origin): alias → servers in the room. Synapse answers `{"room_id", "servers"}` for its own aliases
+   * and 404 M_NOT_FOUND for unknown ones (synapse/handlers/directory.py `on_directory_query`).
+   */
+  aliasServers?: Record<string, string[]>;
 }
 
 /** Unpadded base64 (Matrix appendix). */
@@ -89,6 +95,13 @@ export function matrixApiRoutes(opts: FakeApiOptions, tokensSeen: string[] = [])
     '/_matrix/client/v3/publicRooms': (req, res) => {
       if (opts.directoryAuthRequired) return json({ errcode: 'M_MISSING_TOKEN', error: 'Missing access token' }, 401)(req, res);
       return directoryPage(req, res, rooms);
+    },
+    '/_matrix/federation/v1/query/directory': (req, res) => {
+      if (verifiedOrigin(req, opts.serverName, opts.federationDirectory?.trusted ?? {}) === null) return json({ errcode: 'M_UNAUTHORIZED', error: 'Invalid signature' }, 401)(req, res);
+      const alias = query(req).get('room_alias') ?? '';
+      const room = rooms.find((r) => r.canonical_alias === alias);
+      if (!room || !alias.endsWith(`:${opts.serverName}`)) return json({ errcode: 'M_NOT_FOUND', error: 'Room alias not found' }, 404)(req, res);
+      return json({ room_id: room.room_id, servers: opts.aliasServers?.[alias] ?? [opts.serverName] })(req, res);
     },
     '/_matrix/federation/v1/publicRooms': (req, res) => {
       // Synapse checks the signature first, then the setting (synapse/federation/transport/server/_base.py, federation.py).

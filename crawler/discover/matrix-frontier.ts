@@ -21,6 +21,8 @@ export interface FrontierInput {
   via: readonly string[];
   /** Matrix ids of support contacts. */
   contacts: readonly string[];
+  /** Servers in the server's rooms, from resolving their aliases (`query/directory`). @default [] */
+  aliasServers?: readonly string[];
   foundAt: Date;
 }
 
@@ -40,6 +42,7 @@ export function matrixDiscoveries(input: FrontierInput): Discovery[] {
   }
   for (const v of input.via) add(plain(v), 'room-via');
   for (const id of input.contacts) add(fromId(id), 'contact');
+  for (const name of input.aliasServers ?? []) add(plain(name), 'alias-servers');
   return [...out.values()];
 }
 

@@ -33,6 +33,7 @@ import type { Outcome, ProbeResult, ReportItem, RoomSnapshot, ServerSnapshot, Tl
 import { MatrixRecorder, type Origin } from './matrix-http.ts';
 import { DEFAULT_ROOM_WALK, federationDirectory, walkRooms, type RoomWalk, type RoomWalkLimits } from './matrix-rooms.ts';
 import { combineDirectories, directoryReport } from './matrix-directories.ts';
+import { aliasServers } from './matrix-aliases.ts';
 import type { FederationIdentity } from './matrix-signed.ts';
 import { federatesFrom } from '../protocol/matrix-rooms.ts';
 import { reachability } from './matrix-reachability.ts';
@@ -181,13 +182,19 @@ async function run(rec: MatrixRecorder, options: MatrixProbeOptions): Promise<Pr
   const registration = decideRegistration({ register, authMetadata: authMeta, loginFlowTypes: login?.flowTypes ?? [] });
   const now = rec.now();
   const directories = combineDirectories(walk, await federationWalk);
+  // The servers in the rooms it lists, from its own aliases (room details: the same cadence as the directory).
+  const aliasFound = await aliasServers(rec, directories.rooms, {
+    serverName: resolution.serverName.text,
+    federation: options.federation && fed ? { origin: fed.origin, identity: options.federation } : null,
+    client,
+  });
   const rooms: RoomSnapshot[] = directories.rooms.map((r) => ({
     passId: rec.passId, protocol: 'matrix', roomId: r.roomId, server: domain, address: r.address, name: r.name, topic: r.topic,
     members: r.members, avatarUrl: r.avatarUrl, language: '', worldReadable: r.worldReadable, guestCanJoin: r.guestCanJoin,
     joinRule: r.joinRule, roomType: r.roomType, children: r.children, federates: federatesFrom(r.roomId, directories.federation), observedAt: now,
   }));
   const discoveries = matrixDiscoveries({
-    sourceDomain: domain, rooms: directories.rooms, via: directories.via,
+    sourceDomain: domain, rooms: directories.rooms, via: directories.via, aliasServers: aliasFound,
     contacts: (wkSupport?.contacts ?? []).map((c) => c.matrixId).filter(Boolean), foundAt: now,
   });
   if (isDnsName && !wkClient) report.push({ step: 'matrix.well-known-client', level: 'info', message: `No valid https://${domain}/.well-known/matrix/client: clients must be told the homeserver URL by hand.`, fix: 'Publish {"m.homeserver": {"base_url": "https://matrix.example.org"}} there.' });

@@ -49,7 +49,12 @@ before(async () => {
   }));
   // Both directories open; one room local-only (m.federate: false): in the client directory only.
   hosts.push(await startHomeserver(ca, '127.27.0.2', ['both.test'], {
-    8448: matrixApiRoutes({ serverName: 'both.test', rooms: rooms('both.test', 3), federationDirectory: { trusted, localOnly: ['!room2:both.test'] } }),
+    8448: matrixApiRoutes({
+      serverName: 'both.test',
+      rooms: [...rooms('both.test', 3), { room_id: '!elsewhere:both.test', canonical_alias: '#guest:other.test', num_joined_members: 999, world_readable: false, guest_can_join: false }],
+      federationDirectory: { trusted, localOnly: ['!room2:both.test'] },
+      aliasServers: { '#room1:both.test': ['both.test', 'member-a.test', 'member-b.test', 'not a name'] },
+    }),
   }));
   // Synapse's defaults: neither directory shared.
   hosts.push(await startHomeserver(ca, '127.27.0.3', ['closed.test'], {
@@ -111,7 +116,7 @@ test('a room in the client directory but not in the complete federation one is l
   const result = await probe('both.test', identity);
   assert.equal(result.snapshot.directory, 'both');
   const byId = new Map(result.rooms.map((r) => [r.roomId, r]));
-  assert.equal(byId.size, 3);
+  assert.equal(byId.size, 4);
   assert.equal(byId.get('!room0:both.test')?.federates, true);
   assert.equal(byId.get('!room2:both.test')?.federates, false);
   assert.ok(result.snapshot.report.some((r) => /1 room is in the client directory but not shared over federation/.test(r.message)));
@@ -132,4 +137,13 @@ test('a signature the server cannot verify is reported as refused, not as a clos
   const item = result.snapshot.report.find((r) => r.step === 'matrix.federation-public-rooms');
   assert.equal(item?.level, 'warn');
   assert.match(item?.message ?? '', /M_UNAUTHORIZED/);
+});
+
+test("a room's own aliases name the servers in it (signed query/directory); another server's alias is never asked", async () => {
+  const result = await probe('both.test', identity);
+  const asked = result.observations.filter((o) => o.step === 'matrix.alias-servers').map((o) => o.facts['alias']);
+  assert.deepEqual(asked.sort(), ['#room0:both.test', '#room1:both.test', '#room2:both.test']);
+  const fromAliases = result.discoveries.filter((d) => d.via === 'alias-servers').map((d) => d.domain).sort();
+  assert.deepEqual(fromAliases, ['member-a.test', 'member-b.test']);
+  assert.ok(!result.discoveries.some((d) => d.domain === 'both.test'), 'the server itself is not a discovery');
 });
