@@ -51,6 +51,7 @@ running probes finish and are stored, and the pass resumes at the next start.`,
     try {
       const federation = await createFederationEndpoint({
         db, net: crawler.net, config: loadFederationConfig({ env: ctx.env, flags: ctx.flags }), normalise: crawler.normalise, version: CHATLAS_VERSION, logger: ctx.logger,
+        ...(identity ? { identity } : {}),
       });
       running = await startServer({
         db, host: server.host, port: server.port, trustedProxies: server.trustedProxies, logger: ctx.logger, scheduler, metrics: crawlRegistry,

@@ -10,15 +10,14 @@ import type { NetContext } from '../../crawler/net/context.ts';
 import type { NormaliseOptions } from '../../crawler/discover/domain-name.ts';
 import { searchDirectory } from '../../db/room-index/search-directory.ts';
 import { insertDiscoveries } from '../../db/queries/frontier/insert-discoveries.ts';
-import { loadOrCreateIdentity, type MatrixIdentity } from '../../federation/identity.ts';
+import type { MatrixIdentity } from '../../federation/identity.ts';
+import { createIdentitySource, type IdentitySource } from '../../federation/identity-source.ts';
 import { createRemoteKeys } from '../../federation/remote-keys.ts';
 import { createOriginRecorder } from '../../federation/record-origins.ts';
 import { createFederationHandler, type FederationHandler } from '../../federation/federation-handler.ts';
 import type { DirectorySource } from '../../federation/public-rooms.ts';
 import type { FederationConfig } from '../../federation/config.ts';
 
-/** How often the identity is read again from the store (a rotation by `chatlas keys rotate` shows within this). */
-const IDENTITY_REFRESH_MS = 60_000;
 
 /** The store's room search as a Matrix directory source. */
 export function storeDirectory(db: Db): DirectorySource {
@@ -43,6 +42,8 @@ export interface FederationEndpointOptions {
   normalise: NormaliseOptions;
   version: string;
   logger: Logger;
+  /** The identity, shared with the crawler (serve passes it); absent: read from the store here. */
+  identity?: IdentitySource;
   /**
    * The clock (ms): when the identity is read again, and what the handler signs and checks
    * validity with. Tests pass a fake one to see a rotation picked up without waiting.
@@ -59,27 +60,15 @@ export async function createFederationEndpoint(options: FederationEndpointOption
   const { config, db } = options;
   const now = options.now ?? Date.now;
   if (!config.matrixServerName) return null;
-  let identity = await loadOrCreateIdentity(db, config.matrixServerName, new Date(now()));
-  let readAt = now();
-  // One read at a time: the requests that arrive while it runs share it.
-  let reading: Promise<void> | null = null;
-  const current = async (): Promise<MatrixIdentity> => {
-    if (now() - readAt >= IDENTITY_REFRESH_MS && !reading) {
-      readAt = now();
-      reading = loadOrCreateIdentity(db, config.matrixServerName, new Date(now())).then((next) => {
-        if (next.current.keyId !== identity.current.keyId) {
-          options.logger.info({ serverName: config.matrixServerName, keyId: next.current.keyId, previous: identity.current.keyId }, 'federation key rotated');
-        }
-        identity = next;
-      }, (error: unknown) => {
-        // The key already held stays valid (its validity is ours to publish): serve it, log, try again next round.
-        options.logger.error({ err: error }, 'could not read the federation identity again; keeping the current key');
-      }).finally(() => { reading = null; });
-    }
-    if (reading) await reading;
-    return identity;
-  };
-  options.logger.info({ serverName: config.matrixServerName, keyId: identity.current.keyId }, 'federation identity');
+  // The same identity source as the crawler's when serve passes it; else one of its own.
+  const source = options.identity ?? await createIdentitySource(db, config.matrixServerName, {
+    now,
+    onChange: (next, previous) => options.logger.info({ serverName: config.matrixServerName, keyId: next.current.keyId, previous: previous.current.keyId }, 'federation key rotated'),
+    // The key already held stays valid (its validity is ours to publish): serve it, log, try again next round.
+    onError: (error) => options.logger.error({ err: error }, 'could not read the federation identity again; keeping the current key'),
+  });
+  const current = (): Promise<MatrixIdentity> => source.current();
+  const identity = await current();
   const handler = createFederationHandler({
     serverName: config.matrixServerName,
     keys: async () => {
