@@ -13,7 +13,11 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
 import { fetchBounded } from '../../../crawler/net/http.ts';
+import { loadCrawlConfig } from '../../../crawler/config.ts';
+import { createNetContext } from '../../../crawler/net/context.ts';
+import { probeMatrix } from '../../../crawler/probe/matrix.ts';
 import { generateSigningKey } from '../../../crawler/protocol/matrix-signing.ts';
 import { startDnsServer, type DnsServer } from '../../../sim/dns-server.ts';
 import { createTestCa, type TestCa } from '../../../sim/test-ca.ts';
@@ -82,4 +86,21 @@ test('the refusal comes after Synapse checked the signature: Synapse fetched Cha
 test('the client directory without a token is refused 401 M_MISSING_TOKEN, as recorded: no directory is shared', { timeout: 60_000 }, async () => {
   const res = await fetchBounded(chatlas.net, `${SYNAPSE_FEDERATION}/_matrix/client/v3/publicRooms`, { accept: 'application/json', maxRedirects: 0 });
   assert.deepEqual({ status: res.status, body: JSON.parse(res.bodyText) }, recorded('matrix-public-rooms', 'auth-required'));
+});
+
+test('the Matrix probe with Chatlas\'s identity records exposure "none" and lists nothing, telling the admin which setting shares the directory', { timeout: 90_000 }, async () => {
+  const net = createNetContext(loadCrawlConfig({
+    env: { CHATLAS_DNS: dns.address, CHATLAS_ALLOW_NETS: '127.0.0.0/8', CHATLAS_DENY_NETS: '127.66.0.0/16' },
+  }, { extraCaPems: [ca.caPem] }));
+  try {
+    const result = await probeMatrix(net, SYNAPSE, { passId: randomUUID(), federation: { serverName: CHATLAS, key: chatlas.identity.current } });
+    assert.equal(result.snapshot.status, 'ok', result.snapshot.error);
+    assert.equal(result.rooms.length, 0);
+    assert.equal(result.snapshot.directory, 'none');
+    const item = result.snapshot.report.find((r) => r.step === 'matrix.federation-public-rooms');
+    assert.match(item?.message ?? '', /not shared over federation/);
+    assert.match(item?.fix ?? '', /allow_public_rooms_over_federation/);
+  } finally {
+    await net.close();
+  }
 });

@@ -163,3 +163,26 @@ test('Chatlas verified Synapse\'s signed requests and recorded Synapse as a disc
     "SELECT domain, protocol, source_domain FROM discoveries WHERE via = 'contacted-us' ORDER BY domain");
   assert.deepEqual(found, [{ domain: SYNAPSE, protocol: 'matrix', source_domain: '' }]);
 });
+
+test('the Matrix probe with Chatlas\'s identity reads this Synapse\'s federation directory: its rooms, exposure "federation", its aliases resolved by signed query', { timeout: 90_000 }, async () => {
+  const net = createNetContext(loadCrawlConfig({
+    env: { CHATLAS_DNS: dns.address, CHATLAS_ALLOW_NETS: '127.0.0.0/8', CHATLAS_DENY_NETS: '127.66.0.0/16' },
+  }, { extraCaPems: [ca.caPem] }));
+  try {
+    const withIdentity = await probeMatrix(net, SYNAPSE, { passId: randomUUID(), federation: { serverName: CHATLAS, key: chatlas.identity.current } });
+    assert.equal(withIdentity.snapshot.status, 'ok', withIdentity.snapshot.error);
+    assert.deepEqual(withIdentity.rooms.map((r) => r.roomId).sort(), [created['fedlobby']!, created['second']!].sort());
+    assert.equal(withIdentity.snapshot.directory, 'federation', 'the client directory needs a token, the federation one answered');
+    assert.ok(withIdentity.rooms.every((r) => r.federates === true));
+    const aliasSteps = withIdentity.observations.filter((o) => o.step === 'matrix.alias-servers');
+    assert.equal(aliasSteps.length, 2, 'both listed aliases are Synapse\'s own');
+    assert.ok(aliasSteps.every((o) => o.outcome === 'ok'), JSON.stringify(aliasSteps.map((o) => [o.outcome, o.error])));
+    // Without the identity the same Synapse lists nothing, and the report says why.
+    const without = await probeMatrix(net, SYNAPSE, { passId: randomUUID() });
+    assert.equal(without.rooms.length, 0);
+    assert.equal(without.snapshot.directory, 'none');
+    assert.ok(without.snapshot.report.some((r) => /no federation identity/.test(r.message)));
+  } finally {
+    await net.close();
+  }
+});
