@@ -21,8 +21,8 @@
  * `security.allowedDomains` matches, whoever sent it.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { createReadStream, readFileSync, statSync } from 'node:fs';
-import { extname, join, resolve, sep } from 'node:path';
+import { createReadStream, readdirSync, readFileSync, statSync } from 'node:fs';
+import { extname, join, posix, relative, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
@@ -30,6 +30,7 @@ import type { Db } from '../../db/client.ts';
 import { setStore } from '../../site/lib/store.ts';
 import { CLIENT_ADDRESS_LOCAL } from '../../site/lib/api/request-client-address.ts';
 import { methodNotAllowed } from '../../site/lib/api/allowed-methods.ts';
+import { cachedAnswer } from '../../site/lib/api/cached-answer.ts';
 import { parseTrustedProxies, resolveClientAddress } from './client-address.ts';
 
 /** Options of {@link startServer}. */
@@ -114,6 +115,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const trusted = parseTrustedProxies(options.trustedProxies ?? []);
   const dist = resolve(options.distDir ?? join(ROOT, 'dist'));
   const client = join(dist, 'client');
+  const staticFiles = indexStatic(client);
   const staticHeaders = readStaticHeaders(dist);
   let handler: AstroHandler;
   try {
@@ -174,8 +176,21 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       res.end(req.method === 'HEAD' ? undefined : body);
       return;
     }
-    if ((req.method === 'GET' || req.method === 'HEAD') && serveStatic(client, path, req, res, staticHeaders)) return;
     const clientAddress = resolveClientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for'], trusted);
+    // A fresh cached API answer goes out without Astro, with the route's rate limit and headers
+    // (site/lib/api/cached-answer.ts); a miss takes the route below, which fills the cache.
+    if (path.startsWith('/api/')) {
+      const hit = await cachedAnswer({
+        method: req.method ?? '', url: new URL(req.url ?? '/', 'http://chatlas.invalid'), ifNoneMatch: req.headers['if-none-match'] ?? null, clientAddress,
+      });
+      if (hit) {
+        for (const [name, value] of hit.headers) res.setHeader(name, value);
+        res.writeHead(hit.status);
+        res.end(hit.body ?? undefined);
+        return;
+      }
+    }
+    if ((req.method === 'GET' || req.method === 'HEAD') && serveStatic(staticFiles, path, req, res, staticHeaders)) return;
     await handler(req, res, (error?: unknown) => {
       if (error) log?.error({ err: error, url: req.url }, 'render failed');
       sendStatus(res, error ? 500 : 404);
@@ -216,13 +231,43 @@ function sendStatus(res: ServerResponse, status: number): void {
   res.end(status === 404 ? 'Not found\n' : status === 405 ? 'Method not allowed\n' : 'Internal error\n');
 }
 
+/** A file of dist/client. */
+interface StaticFile {
+  file: string;
+  size: number;
+}
+
+/**
+ * The files of dist/client by URL path (`/_astro/x.css`, `/about/data/index.html`),
+ * listed once at start: the build does not change under a running server (its
+ * entry is imported once), and a lookup is then a map read instead of up to
+ * three failed stat calls for every page and API request.
+ */
+function indexStatic(root: string): Map<string, StaticFile> {
+  const files = new Map<string, StaticFile>();
+  let entries;
+  try {
+    entries = readdirSync(root, { recursive: true, withFileTypes: true });
+  } catch (error) {
+    // A build with nothing prerendered and no assets has no client folder.
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return files;
+    throw error;
+  }
+  for (const entry of entries) {
+    if (!entry.isFile()) continue;
+    const file = join(entry.parentPath, entry.name);
+    files.set(`/${relative(root, file).split(sep).join('/')}`, { file, size: statSync(file).size });
+  }
+  return files;
+}
+
 /**
  * Send a file of dist/client when the path names one (also `/x` → `/x/index.html`
  * for prerendered pages, with the headers Astro computed for that route). Paths
- * are decoded once and must stay inside the folder: `..`, encoded slashes and
- * NUL bytes fall through to the app (404).
+ * are decoded once; only files listed at start can match, so `..` cannot leave
+ * the folder, and encoded slashes and NUL bytes fall through to the app (404).
  */
-function serveStatic(root: string, urlPath: string, req: IncomingMessage, res: ServerResponse, pageHeaders: Map<string, [string, string][]>): boolean {
+function serveStatic(files: Map<string, StaticFile>, urlPath: string, req: IncomingMessage, res: ServerResponse, pageHeaders: Map<string, [string, string][]>): boolean {
   let decoded: string;
   try {
     decoded = decodeURIComponent(urlPath);
@@ -230,22 +275,16 @@ function serveStatic(root: string, urlPath: string, req: IncomingMessage, res: S
     return false;
   }
   if (decoded.includes('\0') || decoded.includes('\\') || /%2f/i.test(urlPath)) return false;
-  const candidates = decoded.endsWith('/') ? [join(decoded, 'index.html')] : [decoded, join(decoded, 'index.html'), `${decoded}.html`];
+  const path = posix.normalize(decoded);
+  const candidates = path.endsWith('/') ? [`${path}index.html`] : [path, `${path}/index.html`, `${path}.html`];
   for (const candidate of candidates) {
-    const file = resolve(root, `.${candidate}`);
-    if (file !== root && !file.startsWith(root + sep)) return false;
-    let size: number;
-    try {
-      const st = statSync(file);
-      if (!st.isFile()) continue;
-      size = st.size;
-    } catch {
-      continue;
-    }
-    const immutable = decoded.startsWith('/_astro/');
+    const found = files.get(candidate);
+    if (!found) continue;
+    const { file, size } = found;
+    const immutable = path.startsWith('/_astro/');
     if (file.endsWith('.html')) {
       // The route of /about/data/, /about/data/index.html or /about/data.html is /about/data.
-      const route = decoded.replace(/(\/index)?(\.html)?\/?$/, '') || '/';
+      const route = path.replace(/(\/index)?(\.html)?\/?$/, '') || '/';
       for (const [name, value] of pageHeaders.get(route) ?? []) res.setHeader(name, value);
     }
     res.writeHead(200, {

@@ -27,6 +27,34 @@ interface Entry {
   body: Uint8Array;
 }
 
+/** A cached answer as plain parts, for a server that writes it without Fetch objects. */
+export interface CachedAnswer {
+  status: number;
+  headers: [string, string][];
+  /** `null` for HEAD and 304. */
+  body: Uint8Array | null;
+}
+
+/** What of a request decides the answer from an entry: HEAD has no body, a matching If-None-Match is a 304. */
+export interface ConditionalRequest {
+  method: string;
+  ifNoneMatch: string | null;
+}
+
+/** The key of `url`'s answer: its path and query string. */
+export function responseCacheKey(url: URL): string {
+  return `${url.pathname}?${url.searchParams}`;
+}
+
+/** The answer an entry gives `request`. */
+function answerOf(request: ConditionalRequest, entry: Entry): CachedAnswer {
+  const etag = entry.headers.find(([name]) => name === 'etag')?.[1];
+  if (etag && ifNoneMatchMatches(request.ifNoneMatch, etag)) {
+    return { status: 304, headers: entry.headers.filter(([name]) => name !== 'content-type'), body: null };
+  }
+  return { status: entry.status, headers: entry.headers, body: request.method === 'HEAD' ? null : entry.body };
+}
+
 /** The loader of one request, handed to `fetchMethod` as its context. */
 type Load = () => Promise<Response>;
 
@@ -73,6 +101,17 @@ export class ResponseCache {
     return this.#toResponse(request, entry);
   }
 
+  /**
+   * The fresh answer under `key` for `request`, or `undefined` when there is
+   * none (never cached, expired, or still loading). Never loads: a server can
+   * answer hits this way and send everything else down the route.
+   */
+  peek(request: ConditionalRequest, key: string, now: number): CachedAnswer | undefined {
+    this.#now = now;
+    const entry = this.#entries.get(key);
+    return entry ? answerOf(request, entry) : undefined;
+  }
+
   async #load(load: Load): Promise<Entry | undefined> {
     const response = await load();
     if (response.status !== 200 || !response.body) {
@@ -87,12 +126,7 @@ export class ResponseCache {
   }
 
   #toResponse(request: Request, entry: Entry): Response {
-    const headers = new Headers(entry.headers);
-    const etag = headers.get('etag');
-    if (etag && ifNoneMatchMatches(request.headers.get('if-none-match'), etag)) {
-      headers.delete('content-type');
-      return new Response(null, { status: 304, headers });
-    }
-    return new Response(request.method === 'HEAD' ? null : entry.body.slice(), { status: entry.status, headers });
+    const answer = answerOf({ method: request.method, ifNoneMatch: request.headers.get('if-none-match') }, entry);
+    return new Response(answer.body?.slice() ?? null, { status: answer.status, headers: answer.headers });
   }
 }

@@ -7,7 +7,8 @@ import { apiDeps, type ApiDeps } from './deps.ts';
 import { applyCors, preflight } from './cors.ts';
 import { allowedMethods } from './allowed-methods.ts';
 import { problem } from './problem.ts';
-import { clientKey, rateLimitHeaders } from './rate-limiter.ts';
+import { clientKey, rateLimitHeaders, type RateDecision } from './rate-limiter.ts';
+import { responseCacheKey } from './response-cache.ts';
 import { requestClientAddress } from './request-client-address.ts';
 
 /** The part of Astro's APIContext the API uses (tests build it by hand). */
@@ -65,7 +66,7 @@ export function apiRoute(kind: 'read' | 'write', handler: RouteHandler, options:
           // Built field by field, not by spreading Astro's context: a spread runs every getter
           // (csp, cookies, session, ...) on every request, and the handler reads only these.
           const plain: RouteContext = { request: new Request(url, { method: 'GET' }), params: ctx.params, ...(ctx.locals ? { locals: ctx.locals } : {}) };
-          response = await cache.respond(ctx.request, `${url.pathname}?${url.searchParams}`, ttl, deps.now().getTime(), async () => handler(plain, deps, client));
+          response = await cache.respond(ctx.request, responseCacheKey(url), ttl, deps.now().getTime(), async () => handler(plain, deps, client));
         } else {
           response = await handler(ctx, deps, client);
         }
@@ -76,18 +77,27 @@ export function apiRoute(kind: 'read' | 'write', handler: RouteHandler, options:
     }
     // Responses built by `new Response` may have immutable headers (Response.redirect); copy when needed.
     const headers = new Headers(response.headers);
-    rateLimitHeaders(decision, headers);
-    if (kind === 'read') applyCors(headers);
-    // The site's pages get their policy from Astro (astro.config.mjs security.csp). An API answer
-    // is data, never a page: opened directly (an SVG badge, a JSON error) it may load and run
-    // nothing, and no site may frame it.
-    headers.set('content-security-policy', API_CSP);
+    finishHeaders(headers, decision, kind);
     return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
   };
 }
 
 /** Content-Security-Policy of every API answer. */
 export const API_CSP = "default-src 'none'; frame-ancestors 'none'";
+
+/**
+ * What every API answer carries besides its own headers: the rate limit,
+ * CORS on reads, and the API's policy. Also applied by cached-answer.ts, so
+ * an answer from the cache is the route's answer.
+ */
+export function finishHeaders(headers: Headers, decision: RateDecision, kind: 'read' | 'write'): void {
+  rateLimitHeaders(decision, headers);
+  if (kind === 'read') applyCors(headers);
+  // The site's pages get their policy from Astro (astro.config.mjs security.csp). An API answer
+  // is data, never a page: opened directly (an SVG badge, a JSON error) it may load and run
+  // nothing, and no site may frame it.
+  headers.set('content-security-policy', API_CSP);
+}
 
 /** The OPTIONS export of every route: Allow from the operation table, CORS preflight for reads. */
 export const optionsRoute: RouteFunction = async (ctx) => {

@@ -24,6 +24,7 @@ import * as exportFile from '../../../site/pages/api/v1/export/[file].ts';
 import * as badge from '../../../site/pages/api/v1/badge/[domain].svg.ts';
 import * as openapi from '../../../site/pages/api/v1/openapi.json.ts';
 import * as problemType from '../../../site/pages/api/v1/problems/[code].ts';
+import { cachedAnswer } from '../../../site/lib/api/cached-answer.ts';
 import { call } from './call.ts';
 import { FILLED_NOW, HOSTILE_ROOM_NAME, fillStore } from './fill-store.ts';
 
@@ -213,6 +214,31 @@ test('OPTIONS preflight for GET routes', async () => {
   assert.equal(res.headers.get('allow'), 'GET, HEAD, OPTIONS');
 });
 
+test('a cached read is answered from the cache as the route answers it; misses, writes and refusals are the route\'s', async () => {
+  const url = new URL('http://127.60.0.1/api/v1/software?protocol=matrix');
+  const ask = (method = 'GET', ifNoneMatch: string | null = null, clientAddress = '127.60.0.210') => cachedAnswer({ method, url, ifNoneMatch, clientAddress });
+  assert.equal(await ask(), null, 'nothing cached yet');
+  const routed = await call(softwareList.GET, `${url.pathname}${url.search}`, { client: '127.60.0.210' });
+  const body = new Uint8Array(await routed.arrayBuffer());
+  const hit = await ask();
+  assert.ok(hit);
+  assert.equal(hit.status, 200);
+  assert.deepEqual(hit.body, body);
+  // The same headers as the route's answer, the rate limit counted once more.
+  const headers = new Map(hit.headers);
+  const routedHeaders = new Map([...routed.headers]);
+  assert.deepEqual([...headers.keys()].sort(), [...routedHeaders.keys()].sort());
+  for (const [name, value] of routedHeaders) if (name !== 'ratelimit-remaining') assert.equal(headers.get(name), value, name);
+  assert.equal(Number(headers.get('ratelimit-remaining')), Number(routedHeaders.get('ratelimit-remaining')) - 1);
+  // HEAD has no body; the current entity tag is a 304.
+  assert.equal((await ask('HEAD'))?.body, null);
+  const notModified = await ask('GET', headers.get('etag')!);
+  assert.equal(notModified?.status, 304);
+  assert.equal(notModified?.body, null);
+  assert.equal(await ask('POST'), null);
+  assert.equal(await cachedAnswer({ method: 'GET', url: new URL('http://127.60.0.1/api/v1/software?protocol=xmpp'), ifNoneMatch: null, clientAddress: '127.60.0.210' }), null, 'another query string is another entry');
+});
+
 test('API answers carry a policy that runs and frames nothing', async () => {
   const res = await call(stats.GET, '/api/v1/stats');
   assert.equal(res.headers.get('content-security-policy'), "default-src 'none'; frame-ancestors 'none'");
@@ -226,6 +252,8 @@ test('GET rate limit: 429 with Retry-After once the bucket is empty, per client'
   const client = '127.60.2.9';
   assert.equal((await call(openapi.GET, '/api/v1/openapi.json', { client })).status, 200);
   assert.equal((await call(openapi.GET, '/api/v1/openapi.json', { client })).status, 200);
+  // The answer is cached now, but an empty bucket is not answered from the cache: the route refuses.
+  assert.equal(await cachedAnswer({ method: 'GET', url: new URL('http://127.60.0.1/api/v1/openapi.json'), ifNoneMatch: null, clientAddress: client }), null);
   const limited = await call(openapi.GET, '/api/v1/openapi.json', { client });
   await problemOf(limited, 429, 'rate-limited');
   assert.equal(limited.headers.get('retry-after'), '2');
