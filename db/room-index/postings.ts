@@ -5,8 +5,8 @@
  * are only ever appended. A word of one room (most words of a large
  * directory: ids in aliases, names, typos) keeps its one posting as a plain
  * number instead of a list. A sorted dictionary of the words answers prefix
- * lookups; words added since it was last sorted wait in a short list that
- * is scanned, and sorted in when it grows.
+ * lookups; words added since it was last sorted wait in a list that a
+ * prefix lookup scans, and sorts in once it is long.
  */
 
 /** One word's postings: `ids[0..n)` are used. */
@@ -19,6 +19,14 @@ const list = (p: Posting | number): Posting => typeof p === 'number' ? { ids: In
 
 /** Most words one prefix expands to; the rest are not searched (a two-letter prefix over a million-word dictionary). */
 export const MAX_EXPANSIONS = 1000;
+
+/**
+ * Most postings read for the longer words a prefix expands to, beyond the typed word's own and
+ * the commonest longer word's, which are always read: "lin" reads "linux" whole and then the
+ * next commonest words while this lasts, not a thousand rare ones. A prefix of very many
+ * words so counts fewer matches than a scan would (the ranking's top is the same).
+ */
+export const PREFIX_POSTINGS_BUDGET = 30_000;
 
 /** Words added before the dictionary is re-sorted. */
 const PENDING_LIMIT = 4096;
@@ -49,7 +57,6 @@ export class Postings {
     if (p === undefined) {
       this.#map.set(word, e);
       this.#pending.push(word);
-      if (this.#pending.length > PENDING_LIMIT) this.#merge();
       return;
     }
     if (typeof p === 'number') {
@@ -64,8 +71,9 @@ export class Postings {
     p.ids[p.n++] = e;
   }
 
-  /** Drop the unused capacity of every list (after a bulk load). */
+  /** Drop the unused capacity of every list and sort the dictionary (after a bulk load). */
   trim(): void {
+    this.#merge();
     for (const p of this.#map.values()) if (typeof p !== 'number' && p.n < p.ids.length) p.ids = p.ids.slice(0, p.n);
   }
 
@@ -74,6 +82,8 @@ export class Postings {
     const own = this.#map.get(word);
     const out: Expansion[] = own === undefined ? [] : [{ posting: list(own), exact: true }];
     if (!prefix) return out;
+    // Sorted in here, not as words arrive: a bulk load would re-merge the whole dictionary every few thousand words.
+    if (this.#pending.length > PENDING_LIMIT) this.#merge();
     // Binary search for the first dictionary word >= word, then walk while it starts with word.
     let lo = 0;
     let hi = this.#sorted.length;
@@ -90,7 +100,16 @@ export class Postings {
       if (out.length >= MAX_EXPANSIONS) break;
       if (w !== word && w.startsWith(word)) out.push({ posting: list(this.#map.get(w)!), exact: false });
     }
-    return out;
+    const longer = out.slice(own === undefined ? 0 : 1).sort((a, b) => b.posting.n - a.posting.n);
+    const kept = own === undefined ? [] : [out[0]!];
+    let budget = PREFIX_POSTINGS_BUDGET;
+    for (const [i, e] of longer.entries()) {
+      // The commonest completion always (most likely meant); the others while the budget lasts.
+      if (i > 0 && e.posting.n > budget) continue;
+      budget -= e.posting.n;
+      kept.push(e);
+    }
+    return kept;
   }
 
   /** Bytes held by posting lists (capacity, not only what is used). */

@@ -7,12 +7,14 @@
  * with the store.
  *
  * Layout: a room has a slot; per-slot facts live in typed arrays, the shown
- * text in one small object per slot. Words map to postings (postings.ts) of
- * slots in increasing order. A room whose words change gets a new slot and its
- * old one is marked dead (skipped by searches); when dead slots pass a quarter
- * of the index it is rebuilt from the live rooms ({@link RoomIndex.compact}).
- * A room whose words stay the same (the usual new pass: only its size moved)
- * is updated in place.
+ * text in one byte pool (doc-store.ts), room ids and addresses in hashed maps
+ * (slot-map.ts): a million rooms are a few dozen objects for the garbage
+ * collector, not millions. Words map to postings (postings.ts) of slots in
+ * increasing order. A room whose words change gets a new slot and its old one
+ * is marked dead (skipped by searches); past a quarter dead, the index
+ * rebuilds itself from the live rooms ({@link RoomIndex.compact}). A room
+ * whose words stay the same (the usual new pass: only its size moved) is
+ * updated in place.
  *
  * Visibility (db/visibility-sql.ts) is applied per search from two flags,
  * hidden server and hidden room, set by {@link RoomIndex.setVisibility}.
@@ -20,16 +22,19 @@
 import type { Protocol } from '../../crawler/types.ts';
 import type { RoomPage, RoomRow, SearchRoomsParams } from '../queries/rooms/search-rooms.ts';
 import type { RoomsCurrentRow } from '../queries/rooms/update-rooms-current.ts';
+import { DocStore } from './doc-store.ts';
 import { foldText, wordsOfFolded } from './fold-text.ts';
 import { Postings } from './postings.ts';
 import { ALL_IN_NAME_BONUS, EXACT_ADDRESS_BONUS, FIELD, PREFIX_FACTOR, WHOLE_NAME_BONUS, fieldWeight, membersBoost } from './rank.ts';
+import { SlotMap, hash30 } from './slot-map.ts';
+import { topK } from './top-k.ts';
 
 /** What the index needs of a rooms_current row (the writer's type, db/queries/rooms/update-rooms-current.ts). */
 export type IndexRow = Pick<RoomsCurrentRow,
   'version' | 'is_deleted' | 'observed_at' | 'protocol' | 'room_id' | 'server' | 'address' | 'name' | 'topic' | 'members'
   | 'avatar_url' | 'language' | 'world_readable' | 'guest_can_join' | 'join_rule' | 'room_type' | 'daily_members' | 'federates'>;
 
-/** The shown text of a room (held as one JSON array string per room: a third of the memory of an object and four strings). */
+/** The shown text of a room, stored as a JSON array in {@link DOC_KEYS} order. */
 interface Doc {
   room_id: string;
   address: string;
@@ -39,13 +44,13 @@ interface Doc {
   join_rule: string;
   world_readable: boolean | null;
   guest_can_join: boolean | null;
-  observed_at: number;
 }
+const DOC_KEYS = ['room_id', 'address', 'name', 'topic', 'avatar_url', 'join_rule', 'world_readable', 'guest_can_join'] as const;
 
 /** At most this many query words are used; the rest are ignored. */
 export const MAX_QUERY_WORDS = 8;
 
-/** Flags per slot. */
+// Flags per slot.
 const ALIVE = 1;
 const XMPP = 2;
 const SPACE = 4;
@@ -58,6 +63,9 @@ export interface IndexSearchParams extends SearchRoomsParams {
   /** Leave out rooms known to be local-only (`federates` false): the federation directory's view. @default false */
   federatingOnly?: boolean;
 }
+
+/** A room's key in #byId: protocol initial and room id. */
+const roomKey = (protocol: Protocol, roomId: string) => `${protocol === 'xmpp' ? 'x' : 'm'}${roomId}`;
 
 /** The room directory's in-memory search index. */
 export class RoomIndex {
@@ -73,34 +81,29 @@ export class RoomIndex {
   /** membersBoost(members), computed when the size changes rather than per search. */
   #boost = new Float32Array(0);
   #version = new Float64Array(0);
+  #observed = new Float64Array(0);
+  /** hash30 of the room key: the last tie-break, the same in every process. */
+  #idHash = new Uint32Array(0);
   /** Distinct words of the name (capped at 255): a query naming all of them is the name. */
   #nameWords = new Uint8Array(0);
-  /** Doc per slot as `JSON.stringify(DOC_KEYS.map(k => doc[k]))`. */
-  #docs: (string | undefined)[] = [];
-  /** Room id per slot (the same string as the #byId key). */
-  #roomIds: (string | undefined)[] = [];
+  #docs = new DocStore();
   #postings = new Postings();
-  /** Slot of each live room, per protocol, by room id. */
-  readonly #byId: Record<Protocol, Map<string, number>> = { matrix: new Map(), xmpp: new Map() };
-  /**
-   * Slot of each live room by a hash of its folded address (exact matches; room ids are looked up
-   * in #byId). A hit is checked against the address; two addresses of one hash keep the first.
-   */
-  #exact = new Map<number, number>();
-  /** Join rules, avatar URLs '' and the like repeat: one string each. */
-  readonly #interned = new Map<string, string>();
+  /** Slot of each live room by roomKey(protocol, room id). */
+  #byId = new SlotMap((slot) => this.#keyOf(slot));
+  /** Slot of each live room by its folded address (exact matches). */
+  #exact = new SlotMap((slot) => foldText(this.#doc(slot)?.address ?? ''));
   /** Reused per indexed room: word → FIELD bits. */
   readonly #fields = new Map<string, number>();
-  readonly #servers: string[] = [];
-  readonly #serverIds = new Map<string, number>();
+  #servers: string[] = [];
+  #serverIds = new Map<string, number>();
   #serverHidden = new Uint8Array(16);
-  readonly #languages: string[] = [''];
-  readonly #languageIds = new Map<string, number>([['', 0]]);
+  #languages: string[] = [''];
+  #languageIds = new Map<string, number>([['', 0]]);
   #hiddenRooms = new Set<string>();
   /**
-   * Version of the tombstone of each room removed, by `protocol \0 room id`, so an older upsert
-   * applied later (a replayed batch, a re-read window) cannot bring it back, as FINAL would not.
-   * Entries a week older than the newest version seen are dropped at compaction.
+   * Version of the tombstone of each room removed, by room key, so an older upsert applied later
+   * (a replayed batch, a re-read window) cannot bring it back, as FINAL would not. Entries a week
+   * older than the newest version seen are dropped at compaction.
    */
   #gone = new Map<string, number>();
   #newest = 0;
@@ -119,9 +122,9 @@ export class RoomIndex {
     return this.#slots - this.#dead;
   }
 
-  /** Memory held by the typed arrays and posting lists, in bytes (strings and objects not included). */
+  /** Memory held by the typed arrays, the text pool and the posting lists, in bytes (maps not included). */
   arrayBytes(): number {
-    return this.#capacity * (1 + 4 + 2 + 4 + 4 + 4 + 8 + 1 + 4 + 1 + 1 + 4) + this.#postings.bytes()
+    return this.#capacity * (1 + 4 + 2 + 4 + 4 + 4 + 8 + 8 + 4 + 1 + 4 + 1 + 1 + 4) + this.#postings.bytes() + this.#docs.bytes
       + this.#hits.byteLength + this.#keys.byteLength + this.#sel.byteLength;
   }
 
@@ -135,7 +138,7 @@ export class RoomIndex {
     if (this.#dead > 10_000 && this.#dead * 4 > this.#slots) this.compact();
   }
 
-  /** Release the spare capacity of the word lists, after a bulk load. */
+  /** Release spare capacity and sort the word dictionary, after a bulk load. */
   trim(): void {
     this.#postings.trim();
   }
@@ -146,11 +149,7 @@ export class RoomIndex {
    */
   setVisibility(hiddenServers: Iterable<string>, hiddenRooms: Iterable<{ server: string; room_id: string }>): void {
     this.#serverHidden.fill(0);
-    for (const s of hiddenServers) {
-      const id = this.#serverIds.get(s);
-      if (id !== undefined) this.#serverHidden[id] = 1;
-      else this.#serverHidden[this.#serverId(s)] = 1;
-    }
+    for (const s of hiddenServers) this.#serverHidden[this.#serverId(s)] = 1;
     const next = new Set<string>();
     for (const r of hiddenRooms) next.add(`${r.server}\0${r.room_id}`);
     // Only rooms whose flag changes are looked up.
@@ -160,64 +159,47 @@ export class RoomIndex {
     this.#hiddenRooms = next;
     for (const k of changed) {
       const roomId = k.slice(k.indexOf('\0') + 1);
-      for (const map of Object.values(this.#byId)) {
-        const slot = map.get(roomId);
-        if (slot !== undefined) this.#setRoomHidden(slot);
+      for (const protocol of ['matrix', 'xmpp'] as const) {
+        const slot = this.#byId.get(roomKey(protocol, roomId));
+        if (slot !== undefined) this.#setRoomHidden(slot, roomId);
       }
     }
   }
 
-  /** Rebuild the postings from the live rooms, dropping dead slots. */
+  /** Rebuild from the live rooms, dropping dead slots, dead words and dead text. */
   compact(): void {
-    const old = {
-      slots: this.#slots, flags: this.#flags, server: this.#server, language: this.#language, members: this.#members,
-      past: this.#past, version: this.#version, docs: this.#docs, roomIds: this.#roomIds, boost: this.#boost,
-    };
-    const live = old.slots - this.#dead;
-    this.#capacity = 0;
-    this.#slots = 0;
-    this.#dead = 0;
-    this.#flags = new Uint8Array(0);
-    this.#server = new Uint32Array(0);
-    this.#language = new Uint16Array(0);
-    this.#members = new Uint32Array(0);
-    this.#past = new Uint32Array(0);
-    this.#boost = new Float32Array(0);
-    this.#version = new Float64Array(0);
-    this.#nameWords = new Uint8Array(0);
-    this.#stamp = new Uint32Array(0);
-    this.#count = new Uint8Array(0);
-    this.#inName = new Uint8Array(0);
-    this.#score = new Float32Array(0);
-    this.#grow(Math.max(1024, live));
-    this.#docs = [];
-    this.#roomIds = [];
-    this.#postings = new Postings();
-    this.#byId.matrix.clear();
-    this.#byId.xmpp.clear();
-    this.#exact = new Map();
-    for (let s = 0; s < old.slots; s++) {
-      if (!(old.flags[s]! & ALIVE)) continue;
-      const d = unpack(old.docs[s]!);
-      const slot = this.#insert(old.flags[s]! & XMPP ? 'xmpp' : 'matrix', d, this.#servers[old.server[s]!]!);
-      this.#flags[slot] = old.flags[s]!;
-      this.#language[slot] = old.language[s]!;
-      this.#members[slot] = old.members[s]!;
-      this.#past[slot] = old.past[s]!;
-      this.#boost[slot] = old.boost[s]!;
-      this.#version[slot] = old.version[s]!;
+    const fresh = new RoomIndex();
+    fresh.#grow(Math.max(1024, this.size));
+    fresh.#servers = this.#servers;
+    fresh.#serverIds = this.#serverIds;
+    fresh.#serverHidden = this.#serverHidden;
+    fresh.#languages = this.#languages;
+    fresh.#languageIds = this.#languageIds;
+    fresh.#hiddenRooms = this.#hiddenRooms;
+    for (let s = 0; s < this.#slots; s++) {
+      const flags = this.#flags[s]!;
+      if (!(flags & ALIVE)) continue;
+      const slot = fresh.#insert(flags & XMPP ? 'xmpp' : 'matrix', this.#doc(s)!, this.#servers[this.#server[s]!]!);
+      fresh.#flags[slot] = flags;
+      fresh.#language[slot] = this.#language[s]!;
+      fresh.#members[slot] = this.#members[s]!;
+      fresh.#past[slot] = this.#past[s]!;
+      fresh.#boost[slot] = this.#boost[s]!;
+      fresh.#version[slot] = this.#version[s]!;
+      fresh.#observed[slot] = this.#observed[s]!;
     }
-    this.#postings.trim();
-    this.#gen = 0;
+    fresh.#postings.trim();
     const horizon = this.#newest - 7 * 86_400_000;
-    for (const [k, v] of this.#gone) if (v < horizon) this.#gone.delete(k);
+    for (const [k, v] of this.#gone) if (v >= horizon) fresh.#gone.set(k, v);
+    fresh.#newest = this.#newest;
+    this.#adopt(fresh);
   }
 
   /**
    * One page of rooms matching `params.q` (every word, the last one also as a
    * prefix unless followed by a space), with the filters of the store query,
-   * ranked by {@link ../rank.ts} (`sort` 'relevance', the default) or by
-   * members, name or growth. An empty query matches every room.
+   * ranked by rank.ts (`sort` 'relevance', the default) or by members, name
+   * or growth. An empty query matches every room.
    */
   search(params: IndexSearchParams): RoomPage {
     const limit = params.limit ?? 25;
@@ -226,7 +208,8 @@ export class RoomIndex {
     const folded = foldText(raw.trim());
     const words = [...new Set(wordsOfFolded(folded))].slice(0, MAX_QUERY_WORDS);
     const prefixLast = words.length > 0 && !/\s$/.test(raw) && words[words.length - 1]!.length >= 2;
-    const exactSlot = this.#exactSlot(folded) ?? this.#byId.matrix.get(raw.trim()) ?? this.#byId.xmpp.get(raw.trim());
+    const exactSlot = (folded ? this.#exact.get(folded) : undefined)
+      ?? this.#byId.get(roomKey('matrix', raw.trim())) ?? this.#byId.get(roomKey('xmpp', raw.trim()));
     const found = words.length > 0 || folded === '' ? this.#match(words, prefixLast, exactSlot) : 0;
     const filter = this.#filter(params);
     const sort = params.sort ?? 'relevance';
@@ -252,7 +235,20 @@ export class RoomIndex {
       sel[total] = slot;
       total++;
     }
-    const order = this.#top(sort, total, Math.min(total, page * limit));
+    const k = Math.min(total, page * limit);
+    let order: number[];
+    if (sort === 'name') {
+      // Rare with words; every match's name is read.
+      const names = Array.from({ length: total }, (_, i) => this.#doc(sel[i]!)!.name.toLowerCase());
+      order = Array.from({ length: total }, (_, i) => i)
+        .sort((a, b) => (names[a]! < names[b]! ? -1 : names[a]! > names[b]! ? 1 : this.#idHash[sel[a]!]! - this.#idHash[sel[b]!]!)).slice(0, k);
+    } else {
+      const members = this.#members;
+      const idHash = this.#idHash;
+      order = topK(total, k, (a, b) => keys[a]! !== keys[b]! ? keys[a]! > keys[b]!
+        : members[sel[a]!] !== members[sel[b]!] ? members[sel[a]!]! > members[sel[b]!]!
+          : idHash[sel[a]!]! < idHash[sel[b]!]!);
+    }
     const rows = order.slice((page - 1) * limit).map((i) => this.#row(sel[i]!));
     return { rows, total, page, pages: Math.max(1, Math.ceil(total / limit)) };
   }
@@ -278,9 +274,8 @@ export class RoomIndex {
     const inName = this.#inName;
     const last = words.length - 1;
     for (let i = 0; i < words.length; i++) {
-      const expansions = this.#postings.expand(words[i]!, prefixLast && i === last);
       let touched = false;
-      for (const { posting, exact } of expansions) {
+      for (const { posting, exact } of this.#postings.expand(words[i]!, prefixLast && i === last)) {
         const factor = exact ? 1 : PREFIX_FACTOR;
         const ids = posting.ids;
         for (let j = 0; j < posting.n; j++) {
@@ -338,50 +333,8 @@ export class RoomIndex {
     };
   }
 
-  /** Indexes into #keys/#sel of the best `k` of `total`, in order (key desc, then members desc, then room id). */
-  #top(sort: IndexSearchParams['sort'], total: number, k: number): number[] {
-    const keys = this.#keys;
-    const sel = this.#sel;
-    const roomId = (i: number) => this.#roomIds[sel[i]!]!;
-    if (sort === 'name') {
-      const idx = Array.from({ length: total }, (_, i) => i);
-      const names = idx.map((i) => unpack(this.#docs[sel[i]!]!).name.toLowerCase());
-      return idx.sort((a, b) => (names[a]! < names[b]! ? -1 : names[a]! > names[b]! ? 1 : roomId(a) < roomId(b) ? -1 : 1)).slice(0, k);
-    }
-    const members = this.#members;
-    const better = (a: number, b: number) => keys[a]! !== keys[b]! ? keys[a]! > keys[b]!
-      : members[sel[a]!] !== members[sel[b]!] ? members[sel[a]!]! > members[sel[b]!]!
-        : roomId(a) < roomId(b);
-    // A min-heap of the best k so far: the root is the worst kept.
-    const heap: number[] = [];
-    for (let i = 0; i < total && k > 0; i++) {
-      if (heap.length < k) {
-        heap.push(i);
-        for (let c = heap.length - 1; c > 0;) {
-          const p = (c - 1) >> 1;
-          if (!better(heap[p]!, heap[c]!)) break;
-          [heap[p], heap[c]] = [heap[c]!, heap[p]!];
-          c = p;
-        }
-      } else if (better(i, heap[0]!)) {
-        heap[0] = i;
-        for (let c = 0; ;) {
-          const l = 2 * c + 1;
-          const r = l + 1;
-          let w = c;
-          if (l < heap.length && better(heap[w]!, heap[l]!)) w = l;
-          if (r < heap.length && better(heap[w]!, heap[r]!)) w = r;
-          if (w === c) break;
-          [heap[c], heap[w]] = [heap[w]!, heap[c]!];
-          c = w;
-        }
-      }
-    }
-    return heap.sort((a, b) => (better(a, b) ? -1 : 1));
-  }
-
   #row(slot: number): RoomRow {
-    const d = unpack(this.#docs[slot]!);
+    const d = this.#doc(slot)!;
     const f = this.#flags[slot]!;
     return {
       protocol: f & XMPP ? 'xmpp' : 'matrix', room_id: d.room_id, server: this.#servers[this.#server[slot]!]!,
@@ -389,67 +342,66 @@ export class RoomIndex {
       growth: this.#members[slot]! - this.#past[slot]!, language: this.#languages[this.#language[slot]!]!,
       room_type: f & SPACE ? 'space' : 'room', world_readable: d.world_readable, guest_can_join: d.guest_can_join,
       join_rule: d.join_rule, federates: f & FEDERATES ? true : f & LOCAL_ONLY ? false : null,
-      avatar_url: d.avatar_url, observed_at: new Date(d.observed_at).toISOString(),
+      avatar_url: d.avatar_url, observed_at: new Date(this.#observed[slot]!).toISOString(),
     };
   }
 
   #applyOne(row: IndexRow): void {
-    const map = this.#byId[row.protocol];
-    if (!map) return;
+    if (row.protocol !== 'matrix' && row.protocol !== 'xmpp') return;
     const version = Number(row.version);
     if (version > this.#newest) this.#newest = version;
-    const held = map.get(row.room_id);
+    const key = roomKey(row.protocol, row.room_id);
+    const held = this.#byId.get(key);
     if (held !== undefined && version < this.#version[held]!) return;
-    const goneKey = `${row.protocol}\0${row.room_id}`;
-    if (held === undefined && this.#gone.size > 0) {
-      const gone = this.#gone.get(goneKey);
-      if (gone !== undefined && version <= gone && !row.is_deleted) return;
+    if (held === undefined && this.#gone.size > 0 && !row.is_deleted) {
+      const gone = this.#gone.get(key);
+      if (gone !== undefined && version <= gone) return;
     }
     if (row.is_deleted) {
-      if (held !== undefined) this.#kill(held, map, row.room_id);
-      if (version > (this.#gone.get(goneKey) ?? -1)) this.#gone.set(goneKey, version);
+      if (held !== undefined) this.#kill(held, key);
+      if (version > (this.#gone.get(key) ?? -1)) this.#gone.set(key, version);
       return;
     }
-    this.#gone.delete(goneKey);
+    this.#gone.delete(key);
     const doc: Doc = {
-      room_id: row.room_id, address: row.address, name: row.name, topic: row.topic, avatar_url: this.#intern(row.avatar_url),
-      join_rule: this.#intern(row.join_rule), world_readable: row.world_readable, guest_can_join: row.guest_can_join, observed_at: Number(row.observed_at),
+      room_id: row.room_id, address: row.address, name: row.name, topic: row.topic, avatar_url: row.avatar_url,
+      join_rule: row.join_rule, world_readable: row.world_readable, guest_can_join: row.guest_can_join,
     };
-    let slot = held;
-    const old = held === undefined ? undefined : unpack(this.#docs[held]!);
+    const old = held === undefined ? undefined : this.#doc(held)!;
     const sameWords = old !== undefined && old.name === row.name && old.topic === row.topic && old.address === row.address
       && this.#servers[this.#server[held!]!] === row.server;
-    if (!sameWords) {
-      if (held !== undefined) this.#kill(held, map, row.room_id);
-      slot = this.#insert(row.protocol, doc, row.server);
+    let slot: number;
+    if (sameWords) {
+      slot = held!;
+      if (old.avatar_url !== doc.avatar_url || old.join_rule !== doc.join_rule || old.world_readable !== doc.world_readable
+        || old.guest_can_join !== doc.guest_can_join) this.#docs.set(slot, pack(doc));
     } else {
-      this.#docs[slot!] = pack(doc);
+      if (held !== undefined) this.#kill(held, key);
+      slot = this.#insert(row.protocol, doc, row.server);
     }
-    const s = slot!;
-    this.#flags[s] = ALIVE | (row.protocol === 'xmpp' ? XMPP : 0) | (row.room_type === 'space' ? SPACE : 0)
+    this.#flags[slot] = ALIVE | (row.protocol === 'xmpp' ? XMPP : 0) | (row.room_type === 'space' ? SPACE : 0)
       | (row.federates === true ? FEDERATES : row.federates === false ? LOCAL_ONLY : 0);
-    this.#setRoomHidden(s);
-    this.#language[s] = this.#languageId(row.language);
-    this.#members[s] = row.members;
-    this.#boost[s] = membersBoost(row.members);
+    this.#setRoomHidden(slot, row.room_id);
+    this.#language[slot] = this.#languageId(row.language);
+    this.#members[slot] = row.members;
+    this.#boost[slot] = membersBoost(row.members);
     const first = row.daily_members[0];
-    this.#past[s] = first === undefined ? row.members : Number(first);
-    this.#version[s] = version;
+    this.#past[slot] = first === undefined ? row.members : Number(first);
+    this.#version[slot] = version;
+    this.#observed[slot] = Number(row.observed_at);
   }
 
   /** A new slot for a room: its words indexed, its id and address registered. */
   #insert(protocol: Protocol, doc: Doc, server: string): number {
     if (this.#slots === this.#capacity) this.#grow(Math.max(1024, this.#capacity * 2));
     const slot = this.#slots++;
-    this.#docs[slot] = pack(doc);
-    this.#roomIds[slot] = doc.room_id;
+    this.#docs.set(slot, pack(doc));
     this.#server[slot] = this.#serverId(server);
-    this.#flags[slot] = ALIVE;
+    this.#flags[slot] = ALIVE | (protocol === 'xmpp' ? XMPP : 0);
     const fields = this.#fields;
     fields.clear();
     const mark = (words: string[], bit: number) => { for (const w of words) fields.set(w, (fields.get(w) ?? 0) | bit); };
-    const name = wordsOfFolded(foldText(doc.name));
-    mark(name, FIELD.name);
+    mark(wordsOfFolded(foldText(doc.name)), FIELD.name);
     mark(wordsOfFolded(foldText(doc.topic)), FIELD.topic);
     const address = foldText(doc.address);
     // Matrix `#local:domain`, XMPP `local@domain`: the local part names the room, the domain its server.
@@ -462,42 +414,37 @@ export class RoomIndex {
       if (bits & FIELD.name) nameWords++;
     }
     this.#nameWords[slot] = Math.min(255, nameWords);
-    this.#byId[protocol].set(doc.room_id, slot);
-    if (address) {
-      const h = hash(address);
-      if (!this.#exact.has(h)) this.#exact.set(h, slot);
-    }
+    const key = roomKey(protocol, doc.room_id);
+    this.#idHash[slot] = hash30(key);
+    this.#byId.set(key, slot);
+    if (address) this.#exact.set(address, slot);
     return slot;
   }
 
-  #kill(slot: number, map: Map<string, number>, roomId: string): void {
+  #kill(slot: number, key: string): void {
+    const d = this.#doc(slot)!;
+    this.#byId.delete(key, slot);
+    this.#exact.delete(foldText(d.address), slot);
     this.#flags[slot] = 0;
+    this.#docs.clear(slot);
     this.#dead += 1;
-    map.delete(roomId);
-    const h = hash(foldText(unpack(this.#docs[slot]!).address));
-    if (this.#exact.get(h) === slot) this.#exact.delete(h);
-    this.#docs[slot] = undefined;
-    this.#roomIds[slot] = undefined;
   }
 
-  #setRoomHidden(slot: number): void {
-    const roomId = this.#roomIds[slot];
-    if (roomId === undefined) return;
-    const hidden = this.#hiddenRooms.has(`${this.#servers[this.#server[slot]!]}\0${roomId}`);
+  /** The shown text of a live slot. */
+  #doc(slot: number): Doc | undefined {
+    if (!(this.#flags[slot]! & ALIVE)) return undefined;
+    const a = JSON.parse(this.#docs.get(slot)) as unknown[];
+    return Object.fromEntries(DOC_KEYS.map((k, i) => [k, a[i]])) as unknown as Doc;
+  }
+
+  #keyOf(slot: number): string {
+    const d = this.#doc(slot);
+    return d ? roomKey(this.#flags[slot]! & XMPP ? 'xmpp' : 'matrix', d.room_id) : '';
+  }
+
+  #setRoomHidden(slot: number, roomId: string): void {
+    const hidden = this.#hiddenRooms.size > 0 && this.#hiddenRooms.has(`${this.#servers[this.#server[slot]!]}\0${roomId}`);
     this.#flags[slot] = hidden ? this.#flags[slot]! | ROOM_HIDDEN : this.#flags[slot]! & ~ROOM_HIDDEN;
-  }
-
-  #exactSlot(folded: string): number | undefined {
-    const slot = this.#exact.get(hash(folded));
-    return slot !== undefined && foldText(unpack(this.#docs[slot]!).address) === folded ? slot : undefined;
-  }
-
-  #intern(value: string): string {
-    if (value.length > 64) return value;
-    const held = this.#interned.get(value);
-    if (held !== undefined) return held;
-    if (this.#interned.size < 10_000) this.#interned.set(value, value);
-    return value;
   }
 
   #serverId(server: string): number {
@@ -538,29 +485,35 @@ export class RoomIndex {
     this.#past = grow(this.#past, Uint32Array);
     this.#boost = grow(this.#boost, Float32Array);
     this.#version = grow(this.#version, Float64Array);
+    this.#observed = grow(this.#observed, Float64Array);
+    this.#idHash = grow(this.#idHash, Uint32Array);
     this.#nameWords = grow(this.#nameWords, Uint8Array);
     this.#stamp = grow(this.#stamp, Uint32Array);
     this.#count = grow(this.#count, Uint8Array);
     this.#inName = grow(this.#inName, Uint8Array);
     this.#score = grow(this.#score, Float32Array);
+    this.#docs.grow(capacity);
     this.#capacity = capacity;
+  }
+
+  /** Take over every field of `other` (compaction's result). */
+  #adopt(other: RoomIndex): void {
+    this.#capacity = other.#capacity; this.#slots = other.#slots; this.#dead = other.#dead;
+    this.#flags = other.#flags; this.#server = other.#server; this.#language = other.#language;
+    this.#members = other.#members; this.#past = other.#past; this.#boost = other.#boost;
+    this.#version = other.#version; this.#observed = other.#observed; this.#idHash = other.#idHash;
+    this.#nameWords = other.#nameWords; this.#docs = other.#docs; this.#postings = other.#postings;
+    // The maps read keys back through the slots of the index that built them: now this one's.
+    this.#byId = other.#byId;
+    this.#byId.rebind((slot) => this.#keyOf(slot));
+    this.#exact = other.#exact;
+    this.#exact.rebind((slot) => foldText(this.#doc(slot)?.address ?? ''));
+    this.#gone = other.#gone; this.#newest = other.#newest;
+    this.#stamp = other.#stamp; this.#count = other.#count; this.#inName = other.#inName; this.#score = other.#score;
+    this.#gen = 0;
   }
 }
 
-const DOC_KEYS = ['room_id', 'address', 'name', 'topic', 'avatar_url', 'join_rule', 'world_readable', 'guest_can_join', 'observed_at'] as const;
-
 function pack(d: Doc): string {
   return JSON.stringify(DOC_KEYS.map((k) => d[k]));
-}
-
-function unpack(s: string): Doc {
-  const a = JSON.parse(s) as unknown[];
-  return Object.fromEntries(DOC_KEYS.map((k, i) => [k, a[i]])) as unknown as Doc;
-}
-
-/** FNV-1a over UTF-16 code units, cut to 30 bits so it is a small integer (no heap number per key): the key of #exact. */
-function hash(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
-  return h & 0x3fffffff;
 }

@@ -1,0 +1,60 @@
+/**
+ * The shown text of the index's rooms, one UTF-8 JSON array per slot in one
+ * growable byte pool. A million rooms are then one buffer and two offset
+ * arrays instead of a million strings the garbage collector must walk (its
+ * pauses grew to a quarter second over strings, BENCHMARKS.md). A replaced or
+ * removed text leaves garbage until the index is compacted.
+ */
+export class DocStore {
+  #buf = Buffer.allocUnsafe(1 << 16);
+  #used = 0;
+  #garbage = 0;
+  #at = new Uint32Array(0);
+  #len = new Uint32Array(0);
+
+  /** Bytes held (capacity), and bytes no slot uses any more. */
+  get bytes(): number {
+    return this.#buf.byteLength + this.#at.byteLength + this.#len.byteLength;
+  }
+
+  get garbage(): number {
+    return this.#garbage;
+  }
+
+  /** Make room for slots below `capacity`. */
+  grow(capacity: number): void {
+    const at = new Uint32Array(capacity);
+    at.set(this.#at.subarray(0, Math.min(capacity, this.#at.length)));
+    const len = new Uint32Array(capacity);
+    len.set(this.#len.subarray(0, Math.min(capacity, this.#len.length)));
+    this.#at = at;
+    this.#len = len;
+  }
+
+  /** Store `text` for `slot` (replacing what it had). */
+  set(slot: number, text: string): void {
+    const n = Buffer.byteLength(text);
+    if (this.#used + n > this.#buf.byteLength) {
+      const grown = Buffer.allocUnsafe(Math.max(this.#buf.byteLength * 2, this.#used + n));
+      this.#buf.copy(grown, 0, 0, this.#used);
+      this.#buf = grown;
+    }
+    this.#garbage += this.#len[slot]!;
+    this.#buf.write(text, this.#used);
+    this.#at[slot] = this.#used;
+    this.#len[slot] = n;
+    this.#used += n;
+  }
+
+  /** The text of `slot` ('' when none). */
+  get(slot: number): string {
+    const at = this.#at[slot]!;
+    return this.#buf.toString('utf8', at, at + this.#len[slot]!);
+  }
+
+  /** Forget the text of `slot`. */
+  clear(slot: number): void {
+    this.#garbage += this.#len[slot]!;
+    this.#len[slot] = 0;
+  }
+}
