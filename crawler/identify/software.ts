@@ -10,6 +10,7 @@
  */
 import { normaliseVersion, type NormalisedVersion } from './version.ts';
 import { unrecognisedKey } from '../software-key.ts';
+import type { ServerRole } from '../software-role.ts';
 
 /** One identification rule: a reported name pattern → our normalised name. */
 export interface SoftwareRule {
@@ -17,7 +18,20 @@ export interface SoftwareRule {
   software: string;
   /** Matches the reported name (trimmed). */
   name: RegExp;
-  /** Where the server produces the string (repository + path), for review. */
+  /**
+   * Matches the reported version (trimmed) too, for a name that alone would be
+   * another implementation's (conduwuit builds that reported `conduit`).
+   * @default any version
+   */
+  version?: RegExp;
+  /**
+   * What servers so identified are, when not the protocol's server: a gateway
+   * from another protocol, a room directory (crawler/software-role.ts). Every
+   * rule of one software key in one table gives the same role.
+   * @default 'server'
+   */
+  role?: Exclude<ServerRole, 'server'>;
+  /** Where the server produces the string (repository + path, and the commits when it changed), for review. */
   source: string;
 }
 
@@ -46,7 +60,7 @@ export function identifySoftware(name: string, version: string, rules: readonly 
   const nameRaw = (typeof name === 'string' ? name : '').trim().slice(0, MAX_RAW_NAME);
   const normalised = normaliseVersion(version);
   for (const rule of rules) {
-    if (rule.name.test(nameRaw)) return { software: rule.software, known: true, nameRaw, version: normalised };
+    if (rule.name.test(nameRaw) && (!rule.version || rule.version.test(normalised.raw))) return { software: rule.software, known: true, nameRaw, version: normalised };
   }
   return { software: unrecognisedKey(nameRaw), known: false, nameRaw, version: normalised };
 }

@@ -29,6 +29,7 @@ import { parseServerKeys } from '../protocol/matrix-keys.ts';
 import { parseLocalUserCount } from '../protocol/matrix-user-count.ts';
 import { identifySoftware, unrecognisedNote } from '../identify/software.ts';
 import { MATRIX_RULES } from '../identify/matrix-rules.ts';
+import { roleNote } from '../software-role.ts';
 import type { Outcome, ProbeResult, ReportItem, RoomSnapshot, ServerSnapshot, TlsFacts } from '../types.ts';
 import { MatrixRecorder, type Origin } from './matrix-http.ts';
 import { DEFAULT_ROOM_WALK, federationDirectory, walkRooms, type RoomWalk, type RoomWalkLimits } from './matrix-rooms.ts';
@@ -163,6 +164,9 @@ async function run(rec: MatrixRecorder, options: MatrixProbeOptions): Promise<Pr
   const software = fedVersion ? identifySoftware(fedVersion.name, fedVersion.version, MATRIX_RULES) : identifySoftware('', '', MATRIX_RULES);
   const unrecognised = unrecognisedNote(software);
   if (unrecognised) report.push({ step: 'matrix.federation-version', level: 'info', message: unrecognised });
+  // ejabberd's Matrix gateway, a room directory: recognised, but said to be no homeserver.
+  const role = roleNote('matrix', software.software, software.nameRaw);
+  if (role) report.push({ step: 'matrix.federation-version', level: 'info', message: role });
   if (client) {
     const origin = client;
     [login, authMeta] = await Promise.all([

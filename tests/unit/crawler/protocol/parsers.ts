@@ -17,6 +17,7 @@ import { parseHierarchyPage, parsePublicRoomsPage, parsePublicRoomsResponse } fr
 import { parseLocalUserCount } from '../../../../crawler/protocol/matrix-user-count.ts';
 import { identifySoftware } from '../../../../crawler/identify/software.ts';
 import { MATRIX_RULES } from '../../../../crawler/identify/matrix-rules.ts';
+import { softwareRole } from '../../../../crawler/software-role.ts';
 import { XMPP_PARSERS } from './xmpp-parsers.ts';
 
 export type FixtureParser = (input: string) => unknown;
@@ -34,11 +35,13 @@ export const PARSERS: Record<string, FixtureParser> = {
   'matrix-well-known-server': parseWellKnownServer,
   'matrix-well-known-client': parseWellKnownClient,
   'matrix-well-known-support': parseWellKnownSupport,
-  // Federation version plus the identification the probe derives from it.
+  // Federation version plus the identification the probe derives from it, and the role that
+  // identification gives (a homeserver is `server`; crawler/software-role.ts).
   'matrix-federation-version': (input) => {
     const parsed = parseFederationVersion(input);
     if (parsed instanceof Error) return parsed;
-    return { parsed, identified: identifySoftware(parsed.name, parsed.version, MATRIX_RULES) };
+    const identified = identifySoftware(parsed.name, parsed.version, MATRIX_RULES);
+    return { parsed, identified, role: softwareRole('matrix', identified.software) };
   },
   'matrix-client-versions': parseClientVersions,
   'matrix-login': parseLoginFlows,
