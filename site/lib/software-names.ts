@@ -9,7 +9,7 @@ import { parseSoftwareKey } from '../../crawler/types.ts';
 
 const NAMES: Record<string, string> = {
   synapse: 'Synapse', dendrite: 'Dendrite', conduit: 'Conduit', conduwuit: 'conduwuit', continuwuity: 'continuwuity',
-  tuwunel: 'Tuwunel', prosody: 'Prosody', snikket: 'Snikket', ejabberd: 'ejabberd', openfire: 'Openfire', tigase: 'Tigase',
+  tuwunel: 'Tuwunel', construct: 'Construct', mrs: 'MRS (MatrixRoomsSearch)', chatlas: 'Chatlas', prosody: 'Prosody', snikket: 'Snikket', ejabberd: 'ejabberd', openfire: 'Openfire', tigase: 'Tigase',
   mongooseim: 'MongooseIM', metronome: 'Metronome',
 };
 
@@ -46,6 +46,7 @@ export function softwareFamily(name: string): string {
 /** A stable colour per implementation, readable on light and dark backgrounds. */
 const COLORS: Record<string, string> = {
   synapse: '#0b7a75', dendrite: '#7c5cbf', conduit: '#c2410c', conduwuit: '#d97706', continuwuity: '#b45309', tuwunel: '#a16207',
+  construct: '#be185d', mrs: '#0369a1', chatlas: '#4d7c0f',
   prosody: '#2563eb', snikket: '#db2777', ejabberd: '#16a34a', openfire: '#9333ea', tigase: '#0891b2', unknown: '#6b7280',
   unrecognised: '#9ca3af',
 };

@@ -1,4 +1,5 @@
 import type { Db } from '../../client.ts';
+import type { Protocol } from '../../../crawler/types.ts';
 import { bucketSql, type Step } from '../stats/bucket-sql.ts';
 import { networkCellsSql } from '../stats/network-cells-sql.ts';
 import { planNetworkCells } from '../stats/plan-network-cells.ts';
@@ -15,6 +16,11 @@ export interface VersionSeriesParams {
   to: string;
   /** @default 'day' */
   step?: Step;
+  /**
+   * Only servers of this protocol: a software key can stand for different software in each
+   * (`ejabberd` is ejabberd's Matrix gateway in Matrix, its XMPP server in XMPP). @default both
+   */
+  protocol?: Protocol;
 }
 
 /** Reachable servers of one implementation on one version in one bucket. */
@@ -42,6 +48,6 @@ ORDER BY bucket, servers DESC, version`;
  */
 export async function getVersionSeries(db: Db, params: VersionSeriesParams): Promise<VersionPoint[]> {
   const step = params.step ?? 'day';
-  const plan = await planNetworkCells(db, { from: params.from, to: params.to, step });
+  const plan = await planNetworkCells(db, { from: params.from, to: params.to, step, protocol: params.protocol ?? '' });
   return queryRows<VersionPoint>(db, sql(bucketSql(step)), { ...plan.params, software: params.software });
 }

@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { findingSchema, reportItemSchema } from './health-schemas.ts';
 import { DIRECTORY_EXPOSURES } from '../../../crawler/types.ts';
+import { SERVER_ROLES } from '../../../crawler/software-role.ts';
 
 const n = z.number();
 const iso = z.string().nullable();
@@ -57,7 +58,9 @@ export const seriesSchema = z.object({
 });
 
 const softwareRow = z.object({
-  protocol, software: z.string(), servers: n, reachable: n, newestVersion: z.string(), commonVersion: z.string(), versions: n,
+  protocol, software: z.string(),
+  role: z.enum(SERVER_ROLES).describe('`server`: an implementation of the protocol (a Matrix homeserver, an XMPP server). `gateway`: software of another protocol federating into this one (in Matrix, `ejabberd` is ejabberd\'s mod_matrix_gw gateway). `directory`: a room directory (`mrs`, `chatlas`). Only `server` rows are implementations; the site counts the others apart.'),
+  servers: n, reachable: n, newestVersion: z.string(), commonVersion: z.string(), versions: n,
   openRegistration: n, tlsObserved: n, tlsValid: n, ipv6: n, dnssec: n, rooms: n, members: n,
   specVersions: z.array(z.string()), lastAt: iso,
 }).loose();

@@ -15,6 +15,7 @@ import { overviewCards, coverageLine, type OverviewCard } from '../overview-card
 import { overviewParams, parseQuery, type Range } from '../params.ts';
 import { rangeWindow } from '../range-window.ts';
 import { softwareColor, softwareName } from '../software-names.ts';
+import { isServer, splitByRole } from '../software-roles.ts';
 import type { PageResult } from './page-result.ts';
 import { memo, PAGE_STALE_MS } from '../memo.ts';
 
@@ -84,19 +85,21 @@ async function buildOverview(db: Db, range: Range, now: Date): Promise<OverviewV
   ];
   const shares: ChartBlock[] = [];
   for (const protocol of ['matrix', 'xmpp'] as const) {
-    const rows = share.filter((r) => r.protocol === protocol);
-    const total = rows[0]?.total ?? 0;
+    // Shares among the protocol's servers: gateways and directories (site/lib/software-roles.ts) are not implementations.
+    const { servers: rows, others } = splitByRole(share.filter((r) => r.protocol === protocol));
+    const total = rows.reduce((s, r) => s + r.servers, 0);
+    const apart = others.reduce((s, r) => s + r.servers, 0);
     shares.push({
       id: `share-${protocol}`,
-      label: `${protocol === 'matrix' ? 'Matrix' : 'XMPP'} software on ${formatDay(totals.asOf)}`,
-      source: `${formatNumber(total)} reachable servers identified by their version endpoints (Matrix /_matrix/federation/v1/version, XMPP XEP-0092).`,
+      label: `${protocol === 'matrix' ? 'Matrix homeserver' : 'XMPP server'} software on ${formatDay(totals.asOf)}`,
+      source: `${formatNumber(total)} reachable servers identified by their version endpoints (Matrix /_matrix/federation/v1/version, XMPP XEP-0092)${apart ? `; ${formatNumber(apart)} gateways and room directories not counted` : ''}.`,
       spec: doughnutChart(rows.map((r) => ({ label: softwareName(r.software), value: r.servers, color: softwareColor(r.software) }))),
     });
     shares.push({
       id: `share-series-${protocol}`,
-      label: `${protocol === 'matrix' ? 'Matrix' : 'XMPP'} software share over time`,
+      label: `${protocol === 'matrix' ? 'Matrix homeserver' : 'XMPP server'} software share over time`,
       source: `Share of reachable servers; ${span}.`,
-      spec: softwareShareChart(software.filter((p) => p.protocol === protocol)),
+      spec: softwareShareChart(software.filter((p) => p.protocol === protocol && isServer(p))),
     });
   }
   const protocols = (['matrix', 'xmpp'] as const).map((p) => {

@@ -2,6 +2,9 @@
  * The implementation comparison (`/software`): every implementation side by
  * side on its servers' latest state, plus registration modes and feature
  * support on the latest complete day and share over the chosen range.
+ * Software that federates without being a server of the protocol (a gateway,
+ * a room directory; site/lib/software-roles.ts) is listed apart and counted in
+ * none of the implementations' tables or shares.
  */
 import type { Db } from '../../../db/client.ts';
 import { getNetworkTotals } from '../../../db/queries/stats/get-network-totals.ts';
@@ -16,6 +19,8 @@ import { rangeWindow } from '../range-window.ts';
 import type { ChartBlock } from './load-overview.ts';
 import type { PageResult } from './page-result.ts';
 import { memo, PAGE_STALE_MS } from '../memo.ts';
+import { isServer, splitByRole } from '../software-roles.ts';
+import type { ServerRole } from '../../../crawler/software-role.ts';
 
 /** A registration or feature matrix: rows are implementations, cells are server counts. */
 export interface Matrix {
@@ -27,7 +32,10 @@ export interface Matrix {
 export interface SoftwareIndexView {
   range: Range;
   asOf: string | null;
+  /** The protocol's server implementations (Matrix homeservers, XMPP servers). */
   comparison: Record<'matrix' | 'xmpp', SoftwareComparisonRow[]>;
+  /** Software that federates in another role (ejabberd's Matrix gateway, MRS): not among the implementations. */
+  others: (SoftwareComparisonRow & { role: ServerRole })[];
   charts: ChartBlock[];
   registration: Record<'matrix' | 'xmpp', Matrix>;
   features: Record<'matrix' | 'xmpp', Matrix>;
@@ -74,14 +82,16 @@ async function buildSoftwareIndex(db: Db, range: Range, now: Date): Promise<Soft
   const [modes, features] = day
     ? await Promise.all([getRegistrationModes(db, { day }), getFeatureAdoption(db, { day, limit: 12 })])
     : [[], []];
-  const by = <T extends { protocol: string }>(rows: T[], p: string) => rows.filter((r) => r.protocol === p);
+  // Only the implementations of each protocol: shares are among its servers, not its gateways or directories.
+  const by = <T extends { protocol: 'matrix' | 'xmpp'; software: string }>(rows: T[], p: string) => rows.filter((r) => r.protocol === p && isServer(r));
   return {
     range,
     asOf: day,
     comparison: { matrix: by(comparison, 'matrix'), xmpp: by(comparison, 'xmpp') },
+    others: splitByRole(comparison).others,
     charts: (['matrix', 'xmpp'] as const).map((p) => ({
       id: `share-${p}`,
-      label: `${p === 'matrix' ? 'Matrix' : 'XMPP'} software share over time`,
+      label: `${p === 'matrix' ? 'Matrix homeserver' : 'XMPP server'} software share over time`,
       source: `Share of reachable servers, each counted once per ${w.step} with its last probe (server_daily_v1).`,
       spec: softwareShareChart(by(series, p)),
     })),

@@ -1,6 +1,8 @@
 /**
  * One implementation (`/software/<name>`): its numbers today, versions over
- * time and how fast servers upgrade after a release.
+ * time and how fast servers upgrade after a release. A key that stands for
+ * another role in one protocol (ejabberd's Matrix gateway) shows that row
+ * with its role, and its versions are the servers' only (site/lib/software-roles.ts).
  */
 import type { Db } from '../../../db/client.ts';
 import { getSoftwareComparison, type SoftwareComparisonRow } from '../../../db/queries/software/get-software-comparison.ts';
@@ -15,13 +17,15 @@ import { upgradeSpeed, type ReleaseAdoption } from '../upgrade-speed.ts';
 import type { ChartBlock } from './load-overview.ts';
 import type { PageResult } from './page-result.ts';
 import { memo, PAGE_STALE_MS } from '../memo.ts';
+import { ownVersionsProtocol, roleLabel } from '../software-roles.ts';
 
 /** Everything `/software/<name>` renders. */
 export interface SoftwareView {
   name: string;
   title: string;
   range: Range;
-  rows: SoftwareComparisonRow[];
+  /** Per protocol; `role` says what it is there when not a server of it (e.g. `Matrix gateway, not a homeserver`). */
+  rows: (SoftwareComparisonRow & { role: string | null })[];
   chart: ChartBlock;
   releases: ReleaseAdoption[];
   features: FeatureAdoptionRow[];
@@ -45,9 +49,12 @@ async function buildSoftware(db: Db, sw: string, range: Range, now: Date): Promi
   const w = rangeWindow(range, now);
   // Upgrade speed needs daily points over at least the range, and 30 days after a release.
   const daily = rangeWindow(range === '30d' ? '90d' : range, now, 'day');
+  // ejabberd's versions are its XMPP servers', not its Matrix gateway module's.
+  const own = ownVersionsProtocol(rows);
+  const only = own ? { protocol: own } : {};
   const [series, dailySeries, totals] = await Promise.all([
-    getVersionSeries(db, { software: sw, ...w }),
-    w.step === 'day' && daily.from === w.from ? Promise.resolve(null) : getVersionSeries(db, { software: sw, ...daily }),
+    getVersionSeries(db, { software: sw, ...w, ...only }),
+    w.step === 'day' && daily.from === w.from ? Promise.resolve(null) : getVersionSeries(db, { software: sw, ...daily, ...only }),
     getNetworkTotals(db, { now }),
   ]);
   const asOf = totals.asOf;
@@ -57,11 +64,11 @@ async function buildSoftware(db: Db, sw: string, range: Range, now: Date): Promi
     name: sw,
     title,
     range,
-    rows,
+    rows: rows.map((r) => ({ ...r, role: roleLabel(r.protocol, r.software) })),
     chart: {
       id: 'versions',
       label: `${title} versions over time`,
-      source: `Reachable ${title} servers per reported version, each counted once per ${w.step} with its last probe.`,
+      source: `Reachable ${title} servers${own ? ` (${own === 'matrix' ? 'Matrix' : 'XMPP'} only)` : ''} per reported version, each counted once per ${w.step} with its last probe.`,
       spec: versionChart(series),
     },
     releases: upgradeSpeed(dailySeries ?? series),

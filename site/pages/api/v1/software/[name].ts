@@ -8,6 +8,8 @@ import { softwareDetailQuery, softwarePath } from '../../../../lib/api/operation
 import { defaultStep } from '../../../../lib/params.ts';
 import { getSoftwareComparison } from '../../../../../db/queries/software/get-software-comparison.ts';
 import { getVersionSeries } from '../../../../../db/queries/software/get-version-series.ts';
+import { softwareRole } from '../../../../../crawler/software-role.ts';
+import { ownVersionsProtocol } from '../../../../lib/software-roles.ts';
 
 export const prerender = false;
 
@@ -17,10 +19,13 @@ export const GET = apiRoute('read', async ({ request, params }, deps) => {
   const q = parseQuery(new URL(request.url), softwareDetailQuery);
   if (!q.ok) return q.response;
   const name = path.value.name;
-  const protocols = await getSoftwareComparison(deps.db, { software: name, ...(q.value.protocol ? { protocol: q.value.protocol } : {}) });
-  if (protocols.length === 0) return problem('not-found', `no server runs ${JSON.stringify(name)}`);
+  const rows = await getSoftwareComparison(deps.db, { software: name, ...(q.value.protocol ? { protocol: q.value.protocol } : {}) });
+  if (rows.length === 0) return problem('not-found', `no server runs ${JSON.stringify(name)}`);
+  const protocols = rows.map((r) => ({ ...r, role: softwareRole(r.protocol, r.software) }));
   const step = defaultStep(q.value.range);
-  const versions = await getVersionSeries(deps.db, { software: name, step, ...rangeDates(q.value.range, deps.now()) });
+  // The asked protocol's versions; else the implementation's own (ejabberd's are its XMPP servers', not its Matrix gateway's).
+  const protocol = q.value.protocol ?? ownVersionsProtocol(rows);
+  const versions = await getVersionSeries(deps.db, { software: name, step, ...rangeDates(q.value.range, deps.now()), ...(protocol ? { protocol } : {}) });
   return jsonResponse(request, { name, range: q.value.range, step, protocols, versions }, { maxAge: 300 });
 }, { cacheSeconds: 300 });
 
