@@ -129,7 +129,7 @@ export interface ServerSnapshot {
   /**
    * The kinds of fact this probe measured (crawler/fact-kinds.ts); the fields of
    * the others are carried forward from the last good snapshot when stored.
-   * @default ['liveness'] when absent (a failed or refused probe measured only that)
+   * @default every kind for an ok snapshot, liveness for a failed one (what probes did before kinds)
    */
   measured?: FactKind[];
   /** Requests this probe sent the server (crawler/net/request-budget.ts). @default 0 */

@@ -2,7 +2,7 @@
  * Pure mapping from the crawler's values (crawler/types.ts) to table rows.
  * DateTime64 columns take epoch milliseconds; JSON facts are stringified here once.
  */
-import { isTlsValid, type Discovery, type Observation, type RoomSnapshot, type ServerSnapshot } from '../crawler/types.ts';
+import { FACT_KINDS, isTlsValid, type Discovery, type Observation, type RoomSnapshot, type ServerSnapshot } from '../crawler/types.ts';
 import { isProbeErrorCode, type ProbeErrorCode } from '../crawler/errors.ts';
 import { detectLanguage, type DetectedLanguage } from '../lib/detect-language.ts';
 
@@ -64,6 +64,9 @@ export function serverSnapshotRow(s: ServerSnapshot) {
     public_rooms: s.publicRooms,
     public_members: s.publicMembers,
     users: s.users,
+    // A writer that reports no kinds probed the old way: an ok probe measured everything, a failed one liveness only.
+    measured: s.measured ?? (s.status === 'ok' ? [...FACT_KINDS] : ['liveness']),
+    requests: Math.max(0, Math.round(s.requests ?? 0)),
     endpoint: s.endpoint,
     error: truncateUtf8(s.error, MAX_TEXT_BYTES),
     failure: s.failure ?? '',

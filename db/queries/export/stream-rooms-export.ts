@@ -22,12 +22,13 @@ export const ROOM_EXPORT_COLUMNS = [
   'protocol', 'room_id', 'server', 'address', 'name', 'topic', 'members', 'language', 'room_type', 'join_rule', 'observed_at',
 ] as const;
 
-// The same "currently listed" and visibility rules as db/queries/rooms/search-rooms.ts.
+// The same "currently listed" and visibility rules as the room directory: rooms_current (migration 0008)
+// holds each server's last walked listing. Not the rooms of the last good pass: a pass walks the
+// directory only daily (issue 12, crawler/fact-kinds.ts), so most passes list no rooms at all.
 const sql = `
 SELECT protocol, room_id, server, address, name, topic, members, language, room_type, join_rule, toString(observed_at) AS observed_at
-FROM rooms_latest FINAL
-WHERE (protocol, server, pass_id) IN (SELECT protocol, domain, pass_id FROM servers_last_ok FINAL)
-  AND server NOT IN (${HIDDEN_DOMAINS_SQL})
+FROM rooms_current FINAL
+WHERE server NOT IN (${HIDDEN_DOMAINS_SQL})
   AND (server, room_id) NOT IN (${HIDDEN_ROOMS_SQL})
 ORDER BY protocol, room_id`;
 

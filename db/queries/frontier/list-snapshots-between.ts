@@ -9,6 +9,12 @@ export interface SnapshotStatusRow {
   endpoint: string;
   /** The failure code ('' when none), as db/rows.ts wrote it: read with `parseSnapshotFailure`. */
   failure: string;
+  /** Kinds of fact measured (crawler/fact-kinds.ts); [] for rows stored before kinds (read with `parseMeasured`). */
+  measured: string[];
+  registration: string;
+  /** Hash of version and features, as db/queries/frontier/list-server-history.ts computes it. */
+  hash: string;
+  requests: number;
 }
 
 /**
@@ -18,13 +24,17 @@ export interface SnapshotStatusRow {
  */
 export async function listSnapshotsBetween(db: Db, params: { from: Date; to: Date }): Promise<SnapshotStatusRow[]> {
   const rs = await db.client.query({
-    query: `SELECT protocol, domain, toUnixTimestamp64Milli(observed_at) AS at, status, endpoint, failure
+    query: `SELECT protocol, domain, toUnixTimestamp64Milli(observed_at) AS at, status, endpoint, failure,
+        measured, registration, toString(cityHash64(version_raw, features)) AS hash, requests
       FROM server_snapshots
       WHERE observed_at >= fromUnixTimestamp64Milli({from:Int64}, 'UTC') AND observed_at < fromUnixTimestamp64Milli({to:Int64}, 'UTC')
       ORDER BY at, protocol, domain`,
     query_params: { from: params.from.getTime(), to: params.to.getTime() },
     format: 'JSONEachRow',
   });
-  return (await rs.json<{ protocol: string; domain: string; at: number | string; status: string; endpoint: string; failure: string }>())
-    .map((r) => ({ protocol: r.protocol, domain: r.domain, observed_at: Number(r.at), status: r.status, endpoint: r.endpoint, failure: r.failure }));
+  return (await rs.json<{ protocol: string; domain: string; at: number | string; status: string; endpoint: string; failure: string; measured: string[]; registration: string; hash: string; requests: number | string }>())
+    .map((r) => ({
+      protocol: r.protocol, domain: r.domain, observed_at: Number(r.at), status: r.status, endpoint: r.endpoint, failure: r.failure,
+      measured: r.measured, registration: r.registration, hash: r.hash, requests: Number(r.requests),
+    }));
 }

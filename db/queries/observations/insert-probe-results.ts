@@ -3,6 +3,8 @@ import type { Db } from '../../client.ts';
 import type { ProbeResult } from '../../../crawler/types.ts';
 import { discoveryRow, observationRow, roomSnapshotRow, serverSnapshotRow } from '../../rows.ts';
 import { roomsCurrentRows } from '../rooms/update-rooms-current.ts';
+import { carryForward, unmeasured } from '../../carry-forward.ts';
+import { listCarrySources } from './list-carry-sources.ts';
 import { roomIndexOf } from '../../room-index/room-index-slot.ts';
 
 /** Options of {@link insertProbeResults}. */
@@ -36,12 +38,18 @@ export async function insertProbeResults(db: Db, results: ProbeResult[], options
   // The room directory (migration 0008): upserts and tombstones computed from what the batch's servers
   // listed before. A replay is dropped by its token, or, beyond the dedup window, writes the same
   // upserts again and no tombstones (the first run already left rooms_current at this listing).
-  const current = await roomsCurrentRows(db, results);
+  // Only listings that were walked: a probe that did not measure rooms this time listed none, and
+  // must not tombstone the rooms its last walk found (crawler/fact-kinds.ts).
+  const current = await roomsCurrentRows(db, results.filter((r) => r.snapshot.measured === undefined || r.snapshot.measured.includes('rooms')));
   await insert('rooms_current', current);
   // This process's room index searches its own writes at once (other processes' indexes poll for them).
   roomIndexOf(db)?.applyWritten(current);
   await insert('discoveries', results.flatMap((r) => r.discoveries.map(discoveryRow)));
-  await insert('server_snapshots', results.map((r) => serverSnapshotRow(r.snapshot)));
+  // What an ok probe did not re-measure is carried forward from the server's last good row (db/carry-forward.ts).
+  const snapshots = results.map((r) => serverSnapshotRow(r.snapshot));
+  const partial = snapshots.filter((s) => s.status === 'ok' && unmeasured(s.measured).length > 0);
+  const sources = await listCarrySources(db, partial);
+  await insert('server_snapshots', snapshots.map((s) => carryForward(s, sources.get(`${s.protocol}:${s.domain}`))));
   // done_at is the wall-clock time of this write (the table's 30-day TTL counts from it), not the
   // observation time, which may lie in the past for backfills and replays.
   const doneAt = Date.now();

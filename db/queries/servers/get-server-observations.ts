@@ -1,9 +1,9 @@
 import type { Db } from '../../client.ts';
-import { parseOutcome, type Outcome, type Protocol } from '../../../crawler/types.ts';
+import { FACT_KINDS, kindOfStep, parseOutcome, type Outcome, type Protocol } from '../../../crawler/types.ts';
 import { queryRows } from '../../query-rows.ts';
 import { toIso } from '../../to-iso.ts';
 
-/** One probe step of the latest pass over a server. */
+/** One probe step of the last pass that measured its kind of fact on a server. */
 export interface ObservationRow {
   protocol: Protocol;
   step: string;
@@ -16,25 +16,45 @@ export interface ObservationRow {
   error: string;
 }
 
-// The latest pass per protocol comes from servers_latest; its observed_at bounds the range read of
-// observations (ORDER BY protocol, domain, step, observed_at), so old history is never scanned.
+/** How far back the last measurement of a kind is looked for: the weekly registration request, twice. */
+const LOOKBACK_DAYS = 15;
+
+// The last pass per protocol and kind of fact (crawler/fact-kinds.ts): every snapshot measured liveness,
+// so the latest pass is always one of them; rows from before kinds were stored measured every kind. Those
+// passes' observed_at bound the range read of observations (ORDER BY protocol, domain, step, observed_at).
 const sql = `
+WITH passes AS (
+  SELECT protocol, pass, groupArray(kind) AS kinds, max(at) AS at FROM (
+    SELECT protocol, kind, argMax(pass_id, observed_at) AS pass, max(observed_at) AS at
+    FROM server_snapshots
+    ARRAY JOIN if(empty(measured), {kinds:Array(String)}, CAST(measured, 'Array(String)')) AS kind
+    WHERE domain = {domain:String}
+      AND observed_at >= (SELECT max(observed_at) FROM server_snapshots WHERE domain = {domain:String}) - INTERVAL ${LOOKBACK_DAYS} DAY
+    GROUP BY protocol, kind
+  )
+  GROUP BY protocol, pass
+)
 SELECT o.protocol AS protocol, o.step AS step, o.outcome AS outcome, o.duration_ms AS durationMs,
-       toString(o.observed_at) AS observedAt, o.facts AS facts, o.error AS error
+       toString(o.observed_at) AS observedAt, o.facts AS facts, o.error AS error, p.kinds AS kinds
 FROM observations AS o
+INNER JOIN passes AS p ON p.protocol = o.protocol AND p.pass = o.pass_id
 WHERE o.domain = {domain:String}
-  AND o.observed_at >= (SELECT min(observed_at) - INTERVAL 1 DAY FROM servers_latest FINAL WHERE domain = {domain:String})
-  AND (o.protocol, o.pass_id) IN (SELECT protocol, pass_id FROM servers_latest FINAL WHERE domain = {domain:String})
+  AND o.observed_at >= (SELECT min(at) - INTERVAL 1 DAY FROM passes)
+  AND (o.protocol, o.pass_id) IN (SELECT protocol, pass FROM passes)
 ORDER BY o.protocol, o.observed_at, o.step
-LIMIT 200`;
+LIMIT 500`;
 
 /**
- * The probe steps of the latest pass over a server, in the order they ran:
- * what the health report explains. Call it only for a domain {@link getServer} returned.
+ * The probe steps that explain a server's current facts: for each kind of fact
+ * (crawler/fact-kinds.ts), the steps of that kind from the last pass that
+ * measured it, in the order they ran. A server probed hourly for liveness
+ * still shows the room walk and the registration request of the day or week
+ * they last ran, instead of losing them an hour later. Call it only for a
+ * domain {@link getServer} returned.
  */
 export async function getServerObservations(db: Db, params: { domain: string }): Promise<ObservationRow[]> {
-  const rows = await queryRows<Omit<ObservationRow, 'facts' | 'outcome'> & { facts: string; outcome: string }>(db, sql, { domain: params.domain });
-  return rows.map((r) => {
+  const rows = await queryRows<Omit<ObservationRow, 'facts' | 'outcome'> & { facts: string; outcome: string; kinds: string[] }>(db, sql, { domain: params.domain, kinds: [...FACT_KINDS] });
+  return rows.filter((r) => r.kinds.includes(kindOfStep(r.step))).map(({ kinds: _kinds, ...r }) => {
     let facts: Record<string, unknown> = {};
     try {
       const v: unknown = JSON.parse(r.facts);
