@@ -3,9 +3,9 @@
  * 24 hours, and the refusal of any request beyond its budget
  * (`policy.budget-exhausted`). Counted per server (`protocol:domain`, the
  * server a probe is about, whichever host name or address the request goes to),
- * over a rolling 24 hours in hour buckets: a request is remembered until the
- * end of the 24th hour after the hour it was sent in, so the count is never
- * below the true count of any 24-hour window. Requests are HTTP requests and
+ * over a rolling 24 hours in 5-minute buckets (crawler/policy/cadence.ts
+ * BUDGET_BUCKET_MS): a request is remembered until 24 hours after the end of
+ * its bucket, so the count is never below the true count of any 24-hour window. Requests are HTTP requests and
  * redirect hops, TCP and stream connections, a query sent on a probe's own
  * stream (`stanza`: the registration form), and the observer's queries about
  * the server (its own server relays them there).
@@ -24,11 +24,16 @@
  */
 import { ProbeError } from '../errors.ts';
 import { FACT_KINDS, type FactKind } from '../fact-kinds.ts';
-import { budgetPlan, effectiveBudget, type PaceSignals } from '../policy/cadence.ts';
+import { BUDGET_BUCKET_MS, BUDGET_WINDOW_MS, budgetPlan, effectiveBudget, type PaceSignals } from '../policy/cadence.ts';
 
-const HOUR = 3_600_000;
-/** Hour buckets kept: the current one and the 24 before it. */
-const BUCKETS = 25;
+/**
+ * When a request sent at `at` stops being counted: 24 hours after the end of
+ * its bucket. The crawl schedule uses the same rule to know when a server's
+ * day has room again.
+ */
+export function forgottenAt(at: number): number {
+  return Math.floor(at / BUDGET_BUCKET_MS) * BUDGET_BUCKET_MS + BUDGET_WINDOW_MS;
+}
 
 /** What a counted request was. */
 export const REQUEST_CHANNELS = ['http', 'connect', 'observer', 'stanza'] as const;
@@ -63,8 +68,8 @@ export interface RequestBudgetOptions {
 }
 
 interface ServerCount {
-  /** Hour start (epoch ms) → requests counted in that hour. */
-  hours: Map<number, number>;
+  /** Bucket start (epoch ms) → requests counted in that bucket. */
+  buckets: Map<number, number>;
   signals: PaceSignals;
 }
 
@@ -83,6 +88,8 @@ export class RequestBudget {
   readonly #onRefused: RequestBudgetOptions['onRefused'];
   /** Insertion order is recency order: a counted server is moved to the end. */
   readonly #servers = new Map<string, ServerCount>();
+  /** When this budget started counting: what the store logged since then, this process counted itself. */
+  readonly #since: number;
 
   constructor(options: RequestBudgetOptions) {
     if (!Number.isInteger(options.dailyLimit) || options.dailyLimit < 1) {
@@ -93,15 +100,16 @@ export class RequestBudget {
     this.#max = options.maxServers ?? 200_000;
     this.#onRequest = options.onRequest;
     this.#onRefused = options.onRefused;
+    this.#since = this.#now();
   }
 
-  /** Requests counted for `server` in the rolling 24 hours (hour buckets: possibly up to an hour more). */
+  /** Requests counted for `server` in the rolling 24 hours (whole buckets: possibly up to one bucket more). */
   used(server: string): number {
     const s = this.#servers.get(server);
     if (!s) return 0;
     this.#prune(s);
     let n = 0;
-    for (const v of s.hours.values()) n += v;
+    for (const v of s.buckets.values()) n += v;
     return n;
   }
 
@@ -117,21 +125,22 @@ export class RequestBudget {
   }
 
   /**
-   * Merge what the store knows about requests already sent (another process,
-   * an earlier run): per hour, the larger of the stored and the counted number,
-   * so seeding twice, or seeding what this process counted itself, counts nothing twice.
+   * Merge what the store knows about requests sent before this budget started
+   * counting (an earlier run, a restart); later entries are this process's own,
+   * already counted. Per bucket the larger of the stored and the known number,
+   * so seeding the same log twice counts nothing twice.
    */
   seed(server: string, log: readonly RequestLogEntry[]): void {
-    const floor = this.#hour(this.#now()) - (BUCKETS - 1) * HOUR;
+    const now = this.#now();
     const stored = new Map<number, number>();
     for (const e of log) {
       if (!Number.isFinite(e.at) || !Number.isFinite(e.n) || e.n <= 0) continue;
-      const h = this.#hour(e.at);
-      if (h >= floor) stored.set(h, (stored.get(h) ?? 0) + Math.floor(e.n));
+      const b = this.#bucket(e.at);
+      if (e.at < this.#since && e.at <= now && forgottenAt(e.at) > now) stored.set(b, (stored.get(b) ?? 0) + Math.floor(e.n));
     }
     if (stored.size === 0) return;
     const s = this.#entry(server);
-    for (const [h, n] of stored) s.hours.set(h, Math.max(s.hours.get(h) ?? 0, n));
+    for (const [h, n] of stored) s.buckets.set(h, Math.max(s.buckets.get(h) ?? 0, n));
   }
 
   /** A 429 or 503 with Retry-After: the budget is halved for a while (crawler/policy/cadence.ts). */
@@ -156,8 +165,8 @@ export class RequestBudget {
       throw new ProbeError('policy.budget-exhausted', `${server.slice(0, 200)}: ${used} requests in the last 24 h, the budget is ${limit}`);
     }
     const s = this.#entry(server);
-    const h = this.#hour(this.#now());
-    s.hours.set(h, (s.hours.get(h) ?? 0) + 1);
+    const b = this.#bucket(this.#now());
+    s.buckets.set(b, (s.buckets.get(b) ?? 0) + 1);
     this.#onRequest?.(server, channel);
   }
 
@@ -185,8 +194,8 @@ export class RequestBudget {
     return this.#servers.size;
   }
 
-  #hour(t: number): number {
-    return Math.floor(t / HOUR) * HOUR;
+  #bucket(t: number): number {
+    return Math.floor(t / BUDGET_BUCKET_MS) * BUDGET_BUCKET_MS;
   }
 
   #entry(server: string): ServerCount {
@@ -194,24 +203,24 @@ export class RequestBudget {
     if (s) {
       this.#servers.delete(server);
     } else {
-      s = { hours: new Map(), signals: {} };
+      s = { buckets: new Map(), signals: {} };
       if (this.#servers.size >= this.#max) this.#evict();
     }
     this.#servers.set(server, s);
     return s;
   }
 
-  /** Drop hour buckets older than the window. */
+  /** Drop buckets the window has left. */
   #prune(s: ServerCount): void {
-    const floor = this.#hour(this.#now()) - (BUCKETS - 1) * HOUR;
-    for (const h of s.hours.keys()) if (h < floor) s.hours.delete(h);
+    const now = this.#now();
+    for (const b of s.buckets.keys()) if (forgottenAt(b) <= now) s.buckets.delete(b);
   }
 
   /** Make room: forget servers with nothing in the window first, else the least recently counted. */
   #evict(): void {
     for (const [server, s] of this.#servers) {
       this.#prune(s);
-      if (s.hours.size === 0 && s.signals.rateLimitedAt == null && s.signals.crawlDelaySeconds == null) this.#servers.delete(server);
+      if (s.buckets.size === 0 && s.signals.rateLimitedAt == null && s.signals.crawlDelaySeconds == null) this.#servers.delete(server);
     }
     if (this.#servers.size >= this.#max) {
       const oldest = this.#servers.keys().next();

@@ -64,6 +64,17 @@ export const CADENCE: Record<FactKind, Cadence> = {
 export const LIVENESS_JITTER = 0.1;
 
 /**
+ * Granularity of the budget's count (crawler/net/request-budget.ts): requests are
+ * counted in 5-minute buckets, and a request is forgotten 24 hours after the end
+ * of its bucket, so the count covers up to 24 h 5 min and never undercounts a day.
+ * The daily kinds wait that long too (jobs/crawl/schedule.ts), so yesterday's room
+ * walk has left the count when today's starts. @default 300000 (5 min)
+ */
+export const BUDGET_BUCKET_MS = 5 * 60_000;
+/** The span the budget counts: a day and one bucket. */
+export const BUDGET_WINDOW_MS = DAY + BUDGET_BUCKET_MS;
+
+/**
  * Requests Chatlas may send one server in any 24 hours (HTTP requests and
  * redirect hops, stream and TCP connections, observer queries about it).
  * 720 is one every two minutes on average: a quarter of what a single Matrix
@@ -112,9 +123,13 @@ export function effectiveBudget(base: number, signals: PaceSignals, now: number)
   return Math.max(Math.min(base, MIN_DAILY_REQUEST_BUDGET), limit);
 }
 
-/** Most liveness probes in any 24 hours at this interval, the jitter shortening it by up to {@link LIVENESS_JITTER}. */
+/**
+ * Most liveness probes the budget can count at once ({@link BUDGET_WINDOW_MS}) at this
+ * interval, the jitter shortening it by up to {@link LIVENESS_JITTER}: probes at least
+ * that far apart, the current one included.
+ */
 export function maxLivenessPerDay(intervalMs: number, jitter: number = LIVENESS_JITTER): number {
-  return Math.ceil(DAY / (intervalMs * (1 - jitter)));
+  return Math.floor(BUDGET_WINDOW_MS / (intervalMs * (1 - jitter))) + 1;
 }
 
 /** How a day's budget is spent on one server. */
@@ -140,7 +155,7 @@ export function budgetPlan(limit: number, jitter: number = LIVENESS_JITTER): Bud
   const affordable = Math.floor((limit - fixed) / KIND_CAPS.liveness);
   if (maxLivenessPerDay(interval, jitter) > affordable) {
     // The shortest interval whose worst-case day fits; a week at most (the schedule's ceiling).
-    interval = Math.min(7 * DAY, Math.ceil(DAY / (Math.max(1, affordable) * (1 - jitter))));
+    interval = Math.min(7 * DAY, Math.floor(BUDGET_WINDOW_MS / (Math.max(1, affordable) * (1 - jitter))) + 1);
   }
   const rooms = Math.max(0, limit - fixed - maxLivenessPerDay(interval, jitter) * KIND_CAPS.liveness);
   return { limit, livenessIntervalMs: interval, caps: { ...KIND_CAPS, rooms } };

@@ -36,13 +36,13 @@ import type { Seed } from './frontier/load-seeds.ts';
 import { planPass, serverKey, type PassPlan } from './plan-pass.ts';
 import { crawlDelayOf, retryAfterOf } from './probe-hints.ts';
 import { ResultBatcher } from './result-batcher.ts';
-import { runProbe, type ProbeFn } from './run-probe.ts';
+import { runProbe, type ProbeFn, type ProbePlan } from './run-probe.ts';
 import { BatchJournal } from './batch-journal.ts';
 import { recoverProgress, replayJournal } from './recover-pass.ts';
 import type { ScheduleHints, ScheduleOptions } from './schedule.ts';
 import { formatShard, inShard, WHOLE, type Shard } from './shard.ts';
 
-export type { ProbeFn } from './run-probe.ts';
+export type { ProbeFn, ProbePlan } from './run-probe.ts';
 
 /** Structured log sink (pino's shape). */
 export interface CrawlLogger {
@@ -223,9 +223,12 @@ export async function runCrawlPass(deps: CrawlDeps, options: CrawlOptions = {}):
   const scheduled = new Set(byDomain.keys());
   const maxDiscoveries = options.maxDiscoveriesPerPass ?? 1000;
 
+  // What the plan decided per server: the kinds of fact due and the history the probe needs.
+  const plans = new Map<string, ProbePlan>(plan.items.map((i) => [serverKey(i.protocol, i.domain), { due: i.due, requestLog: i.requestLog, lastRegistration: i.lastRegistration }]));
   const probeOne = async (domain: string, protocol: Protocol): Promise<void> => {
     const t0 = Date.now();
-    const { result, failure } = await runProbe(deps.probe, domain, protocol, { passId, now: clock(), deadlineMs });
+    const planned = plans.get(serverKey(protocol, domain));
+    const { result, failure } = await runProbe(deps.probe, domain, protocol, { passId, now: clock(), deadlineMs, ...(planned ? { plan: planned } : {}) });
     if (failure) {
       summary.probeFailures++;
       log.warn({ passId, domain, protocol, error: failure.code, message: failure.message }, 'probe failed; recorded as error');

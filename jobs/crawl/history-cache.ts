@@ -35,7 +35,9 @@ import { listServerHistory, type ServerHistoryRow } from '../../db/queries/front
 import { listSnapshotsBetween, type SnapshotStatusRow } from '../../db/queries/frontier/list-snapshots-between.ts';
 import type { ServerStatus } from '../../crawler/types.ts';
 import { parseSnapshotFailure } from '../../db/rows.ts';
-import { serverKey } from './plan-pass.ts';
+import { registerMemo, serverKey } from './plan-pass.ts';
+import { isFactKind, parseMeasured, type FactKind } from '../../crawler/types.ts';
+import { REQUEST_LOG_HOURS } from '../../db/queries/frontier/list-server-history.ts';
 import type { ServerHistory } from './schedule.ts';
 
 /** One server's folded history. Times are epoch ms, 0 = none. */
@@ -51,6 +53,14 @@ interface Folded {
   previousOkEndpoint: string;
   failuresSinceOk: number;
   failingSince: number;
+  /** Last measurement time per kind of fact (0 = none). */
+  measuredAt: Partial<Record<FactKind, number>>;
+  /** The registration mode of the last `register` measurement ('' = none), the hash of version and features then, and at the last ok snapshot ('0' = none). */
+  registerMode: string;
+  registerHash: string;
+  okHash: string;
+  /** [epoch ms, requests] of recent snapshots that sent any, oldest first; pruned to the request log's hours. */
+  requests: [number, number][];
 }
 
 /** Options of {@link HistoryCache}. */
@@ -106,7 +116,7 @@ export class HistoryCache {
     }
     this.#asOf = asOf;
     this.#lookbackMs = params.lookbackMs;
-    return this.#window(asOf - params.lookbackMs);
+    return this.#window(asOf - params.lookbackMs, asOf);
   }
 
   /** Fold one snapshot into its server; false when it was folded already. */
@@ -115,9 +125,20 @@ export class HistoryCache {
     let f = this.#servers.get(key);
     if (f && row.observed_at <= f.lastAt) return false;
     if (!f) {
-      f = { lastAt: 0, lastStatus: '', endpoint: '', lastFailure: '', lastOkAt: 0, lastOkEndpoint: '', previousOkAt: 0, previousOkEndpoint: '', failuresSinceOk: 0, failingSince: 0 };
+      f = {
+        lastAt: 0, lastStatus: '', endpoint: '', lastFailure: '', lastOkAt: 0, lastOkEndpoint: '', previousOkAt: 0, previousOkEndpoint: '', failuresSinceOk: 0, failingSince: 0,
+        measuredAt: {}, registerMode: '', registerHash: '0', okHash: '0', requests: [],
+      };
       this.#servers.set(key, f);
     }
+    const kinds = parseMeasured(row.measured);
+    for (const k of kinds) f.measuredAt[k] = row.observed_at;
+    if (kinds.includes('register')) {
+      f.registerMode = row.registration;
+      if (row.status === 'ok') f.registerHash = row.hash;
+    }
+    if (row.status === 'ok') f.okHash = row.hash;
+    if (row.requests > 0) f.requests.push([row.observed_at, row.requests]);
     f.lastAt = row.observed_at;
     f.lastStatus = row.status;
     f.endpoint = row.endpoint;
@@ -137,15 +158,22 @@ export class HistoryCache {
   }
 
   /** The histories as the window starting at `since` shows them; servers before it are forgotten. */
-  #window(since: number): Map<string, ServerHistory> {
+  #window(since: number, asOf: number): Map<string, ServerHistory> {
     const out = new Map<string, ServerHistory>();
+    const recent = asOf - REQUEST_LOG_HOURS * 3_600_000;
     for (const [key, f] of this.#servers) {
       if (f.lastAt < since) {
         this.#servers.delete(key);
         continue;
       }
       const okInWindow = f.lastOkAt > 0 && f.lastOkAt >= since;
+      f.requests = f.requests.filter(([at]) => at >= recent);
+      const measuredAt: Partial<Record<FactKind, Date>> = {};
+      for (const [k, at] of Object.entries(f.measuredAt)) if (isFactKind(k) && at !== undefined && at >= since) measuredAt[k] = new Date(at);
       out.set(key, {
+        measuredAt,
+        register: registerMemo(measuredAt.register ? f.registerMode : '', f.registerHash, f.okHash),
+        requestLog: f.requests.map(([at, n]) => ({ at, n })),
         lastAt: new Date(f.lastAt),
         lastStatus: f.lastStatus as ServerStatus,
         lastOkAt: okInWindow ? new Date(f.lastOkAt) : null,
@@ -173,5 +201,10 @@ function fromRow(r: ServerHistoryRow): Folded {
     previousOkEndpoint: r.previous_ok_endpoint,
     failuresSinceOk: r.failures_since_ok,
     failingSince: r.failing_since,
+    measuredAt: Object.fromEntries(r.measured_at[0].map((k, i) => [k, r.measured_at[1][i] ?? 0]).filter(([k, at]) => isFactKind(String(k)) && Number(at) > 0)),
+    registerMode: r.register_mode,
+    registerHash: r.register_hash,
+    okHash: r.ok_hash,
+    requests: [...r.recent_requests].sort((a, b) => a[0] - b[0]),
   };
 }

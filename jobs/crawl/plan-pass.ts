@@ -9,7 +9,8 @@ import type { Db } from '../../db/client.ts';
 import type { HistoryCache } from './history-cache.ts';
 import { listServerHistory, type ServerHistoryRow } from '../../db/queries/frontier/list-server-history.ts';
 import { parseSnapshotFailure } from '../../db/rows.ts';
-import type { Protocol, ServerStatus } from '../../crawler/types.ts';
+import { FACT_KINDS, isFactKind, REGISTRATION_MODES, type FactKind, type Protocol, type RegistrationMode, type ServerStatus } from '../../crawler/types.ts';
+import type { RequestLogEntry } from '../../crawler/net/request-budget.ts';
 import { readFrontier } from './frontier/read-frontier.ts';
 import type { FrontierEntry } from './frontier/build-frontier.ts';
 import type { Seed } from './frontier/load-seeds.ts';
@@ -23,6 +24,11 @@ export interface PlannedProbe {
   protocol: Protocol;
   lifecycle: Lifecycle;
   dueAt: Date;
+  /** Kinds of fact to measure (jobs/crawl/schedule.ts `dueKinds`). */
+  due: FactKind[];
+  /** What the probe needs from the server's history: its last day's requests and last registration answer. */
+  requestLog: RequestLogEntry[];
+  lastRegistration: RegistrationMode | null;
 }
 
 /** A pass's plan and what the schedule said about the rest. */
@@ -49,8 +55,14 @@ export function serverKey(protocol: string, domain: string): string {
  * Turn a history row into the schedule's input. `last_failure` may be left out (a row of a test,
  * or of a query that does not read it): no stored code, the backoff every failure had before codes.
  */
-export function toHistory(row: Pick<ServerHistoryRow, 'last_at' | 'last_status' | 'last_ok_at' | 'failures_since_ok' | 'failing_since' | 'endpoint' | 'previous_ok_endpoint'> & Partial<Pick<ServerHistoryRow, 'last_failure'>>): ServerHistory {
+export function toHistory(row: Pick<ServerHistoryRow, 'last_at' | 'last_status' | 'last_ok_at' | 'failures_since_ok' | 'failing_since' | 'endpoint' | 'previous_ok_endpoint'> & Partial<Pick<ServerHistoryRow, 'last_failure' | 'measured_at' | 'register_mode' | 'register_hash' | 'ok_hash' | 'recent_requests'>>): ServerHistory {
+  const measuredAt: Partial<Record<FactKind, Date>> = {};
+  const [kinds, times] = row.measured_at ?? [[], []];
+  kinds.forEach((k, i) => { if (isFactKind(k) && (times[i] ?? 0) > 0) measuredAt[k] = new Date(times[i]!); });
   return {
+    measuredAt,
+    register: registerMemo(row.register_mode ?? '', row.register_hash ?? '0', row.ok_hash ?? '0'),
+    requestLog: (row.recent_requests ?? []).map(([at, n]) => ({ at, n })),
     lastAt: row.last_at > 0 ? new Date(row.last_at) : null,
     lastStatus: row.last_at > 0 ? (row.last_status as ServerStatus) : null,
     lastOkAt: row.last_ok_at > 0 ? new Date(row.last_ok_at) : null,
@@ -60,6 +72,12 @@ export function toHistory(row: Pick<ServerHistoryRow, 'last_at' | 'last_status' 
     previousOkEndpoint: row.previous_ok_endpoint,
     lastFailure: row.last_at > 0 && row.last_status !== 'ok' ? parseSnapshotFailure(row.last_failure ?? '') : null,
   };
+}
+
+/** The last registration answer and whether version or features moved since (a hash of both, compared). */
+export function registerMemo(mode: string, registerHash: string, okHash: string): { mode: RegistrationMode | null; changed: boolean } {
+  const known = (REGISTRATION_MODES as readonly string[]).includes(mode) ? (mode as RegistrationMode) : null;
+  return { mode: known, changed: known !== null && registerHash !== '0' && okHash !== '0' && registerHash !== okHash };
 }
 
 const NEVER: ServerHistory = { lastAt: null, lastStatus: null, lastOkAt: null, failuresSinceOk: 0, failingSince: null, endpoint: '', previousOkEndpoint: '', lastFailure: null };
@@ -99,7 +117,13 @@ export function planServers(inputs: PlanInputs): Omit<PassPlan, 'asOf'> {
       lifecycles[d.lifecycle]++;
       if (d.dueAt === null) continue;
       if (inputs.force || d.dueAt.getTime() <= inputs.now.getTime()) {
-        items.push({ domain: entry.domain, protocol, lifecycle: d.lifecycle, dueAt: inputs.force ? inputs.now : d.dueAt });
+        items.push({
+          domain: entry.domain, protocol, lifecycle: d.lifecycle, dueAt: inputs.force ? inputs.now : d.dueAt,
+          // `chatlas crawl d1 d2` probes everything, as a newcomer's first look would.
+          due: inputs.force ? [...FACT_KINDS] : d.due,
+          requestLog: [...(history.requestLog ?? [])],
+          lastRegistration: history.register?.mode ?? null,
+        });
       } else {
         notDue++;
         nextDue = Math.min(nextDue, d.dueAt.getTime());

@@ -8,15 +8,27 @@
  */
 import { ProbeError } from '../../crawler/errors.ts';
 import { withDeadline } from '../../crawler/net/deadline.ts';
-import type { ProbeResult, Protocol } from '../../crawler/types.ts';
+import type { FactKind, ProbeResult, Protocol, RegistrationMode } from '../../crawler/types.ts';
+import type { RequestLogEntry } from '../../crawler/net/request-budget.ts';
 import { failedProbeResult } from './failed-probe-result.ts';
+
+/**
+ * What the plan tells one probe (jobs/crawl/plan-pass.ts): the kinds of fact due, the server's
+ * requests over the last day as stored (to seed the network layer's budget), and the last
+ * registration answer. Absent for a server the pass discovered: a full first probe.
+ */
+export interface ProbePlan {
+  due: FactKind[];
+  requestLog: RequestLogEntry[];
+  lastRegistration: RegistrationMode | null;
+}
 
 /**
  * The probe the loop calls: injected, so tests use the simulated federation and
  * `chatlas crawl` the real probes. It must stop, and close what it opened, when
  * `signal` aborts.
  */
-export type ProbeFn = (domain: string, protocol: Protocol, options: { passId: string; now: Date; signal: AbortSignal }) => Promise<ProbeResult>;
+export type ProbeFn = (domain: string, protocol: Protocol, options: { passId: string; now: Date; signal: AbortSignal; plan?: ProbePlan }) => Promise<ProbeResult>;
 
 /** What {@link runProbe} returns. */
 export interface ProbeRun {
@@ -33,11 +45,11 @@ export interface ProbeRun {
  * The loop owns `passId`, `domain` and `protocol` of the result: a probe cannot
  * file its result under another pass or server.
  */
-export async function runProbe(probe: ProbeFn, domain: string, protocol: Protocol, options: { passId: string; now: Date; deadlineMs: number }): Promise<ProbeRun> {
-  const { passId, now, deadlineMs } = options;
+export async function runProbe(probe: ProbeFn, domain: string, protocol: Protocol, options: { passId: string; now: Date; deadlineMs: number; plan?: ProbePlan }): Promise<ProbeRun> {
+  const { passId, now, deadlineMs, plan } = options;
   const t0 = Date.now();
   try {
-    const result = await withDeadline((signal) => probe(domain, protocol, { passId, now, signal }), deadlineMs, 'net.timeout');
+    const result = await withDeadline((signal) => probe(domain, protocol, { passId, now, signal, ...(plan ? { plan } : {}) }), deadlineMs, 'net.timeout');
     return { result: { ...result, snapshot: { ...result.snapshot, passId, domain, protocol } }, failure: null };
   } catch (error) {
     return { result: failedProbeResult(passId, domain, protocol, now, Date.now() - t0, error), failure: ProbeError.from(error) };

@@ -28,13 +28,25 @@
  * death, so they do not count towards `deadAfterFailures`. Only the server's status decides
  * whether it failed: an ok probe whose one step answered 4xx is alive, on the alive interval.
  *
- * Each lifecycle's interval comes from {@link intervalOf}, one branch per lifecycle: the place to
- * refine per kind of fact.
+ * Each lifecycle's interval comes from {@link intervalOf}, one branch per lifecycle.
+ *
+ * Kinds of fact (crawler/fact-kinds.ts, issue 12 item 1): a probe measures liveness every time and
+ * the other kinds only when their cadence (crawler/policy/cadence.ts) has passed since they were
+ * last measured, at the first probe after that ({@link dueKinds}); the registration request only
+ * while the last answer says sign-up might be open or the version or features changed since.
+ * The request budget (item 2) shapes both: a server whose budget (lowered by its Crawl-delay or a
+ * 429/503) cannot pay hourly liveness is probed less often (crawler/policy/cadence.ts `budgetPlan`),
+ * a probe waits until the last day's requests leave room for its liveness, and the kinds that do
+ * not fit in what is left of the day wait for a later probe.
  */
 import { createHash } from 'node:crypto';
 import type { ProbeErrorCode } from '../../crawler/errors.ts';
 import type { Protocol, ServerStatus } from '../../crawler/types.ts';
 import { failureClass, type FailureClass } from './failure-class.ts';
+import { FACT_KINDS, withPrerequisites, type FactKind } from '../../crawler/fact-kinds.ts';
+import type { RegistrationMode } from '../../crawler/types.ts';
+import { forgottenAt, type RequestLogEntry } from '../../crawler/net/request-budget.ts';
+import { BUDGET_BUCKET_MS, budgetPlan, CADENCE, DEFAULT_DAILY_REQUEST_BUDGET, effectiveBudget, LIVENESS_JITTER, SETTLED_REGISTRATION } from '../../crawler/policy/cadence.ts';
 
 export const LIFECYCLES = ['new', 'alive', 'moved', 'failing', 'dead', 'disallowed', 'opted-out'] as const;
 export type Lifecycle = (typeof LIFECYCLES)[number];
@@ -64,6 +76,15 @@ export interface ServerHistory {
    * when its snapshot stored no code. Its error class shapes the backoff.
    */
   lastFailure: ProbeErrorCode | null;
+  /** When each kind of fact was last measured (crawler/fact-kinds.ts); a kind absent was not, in the window. @default {} */
+  measuredAt?: Partial<Record<FactKind, Date>>;
+  /**
+   * The last registration request: the mode it showed (`null`: none in the window), and whether
+   * the version or the features (login flows) changed since. @default { mode: null, changed: false }
+   */
+  register?: { mode: RegistrationMode | null; changed: boolean };
+  /** Requests sent per snapshot over the 25 hours before now, as stored. @default [] */
+  requestLog?: readonly RequestLogEntry[];
 }
 
 /** Politeness facts that can only delay a probe. */
@@ -74,14 +95,18 @@ export interface ScheduleHints {
   crawlDelayMs?: number | null;
   /** An active opt-out (registration or `opt_outs`). */
   optedOut?: boolean;
+  /** When the server last answered 429/503 with Retry-After: its request budget is halved for a while. */
+  rateLimitedAt?: Date | null;
 }
 
 /** Tuning of {@link scheduleServer}. Every field has a default. */
 export interface ScheduleOptions {
-  /** Interval between probes of a live server. @default 3_600_000 (1 h) */
+  /** Interval between probes of a live server. @default 3_600_000 (1 h, crawler/policy/cadence.ts CADENCE.liveness) */
   aliveIntervalMs?: number;
-  /** Relative jitter applied to every interval, in [0, 0.5]. @default 0.1 */
+  /** Relative jitter applied to every interval, in [0, 0.5]. @default 0.1 (crawler/policy/cadence.ts LIVENESS_JITTER) */
   jitter?: number;
+  /** Requests per server in any 24 hours before lowering (crawler/policy/cadence.ts). @default 720 */
+  dailyRequestBudget?: number;
   /** First backoff interval after a failure. @default 3_600_000 (1 h) */
   backoffBaseMs?: number;
   /**
@@ -109,6 +134,8 @@ export interface ScheduleDecision {
   dueAt: Date | null;
   /** One line for logs and the server page, e.g. "failing: 3 failures, backoff 4h". */
   reason: string;
+  /** Kinds of fact to measure at `dueAt`: liveness, and the others whose cadence has passed and that fit the budget. */
+  due: FactKind[];
 }
 
 const HOUR = 3_600_000;
@@ -117,8 +144,9 @@ const DAY = 24 * HOUR;
 /** Resolve options and validate them, quoting a bad value. */
 export function scheduleOptions(options: ScheduleOptions = {}): Required<ScheduleOptions> {
   const o = {
-    aliveIntervalMs: options.aliveIntervalMs ?? HOUR,
-    jitter: options.jitter ?? 0.1,
+    aliveIntervalMs: options.aliveIntervalMs ?? CADENCE.liveness.intervalMs,
+    jitter: options.jitter ?? LIVENESS_JITTER,
+    dailyRequestBudget: options.dailyRequestBudget ?? DEFAULT_DAILY_REQUEST_BUDGET,
     backoffBaseMs: options.backoffBaseMs ?? HOUR,
     transientRetryMs: options.transientRetryMs ?? 15 * 60_000,
     transientRetries: options.transientRetries ?? 2,
@@ -132,6 +160,7 @@ export function scheduleOptions(options: ScheduleOptions = {}): Required<Schedul
   }
   if (o.jitter > 0.5) throw new TypeError(`schedule option jitter must be in [0, 0.5], got ${o.jitter}`);
   if (o.aliveIntervalMs <= 0 || o.backoffBaseMs <= 0 || o.transientRetryMs <= 0) throw new TypeError('schedule intervals must be > 0');
+  if (!Number.isInteger(o.dailyRequestBudget) || o.dailyRequestBudget < 1) throw new TypeError(`schedule option dailyRequestBudget must be an integer >= 1, got ${o.dailyRequestBudget}`);
   if (!Number.isInteger(o.transientRetries)) throw new TypeError(`schedule option transientRetries must be an integer >= 0, got ${o.transientRetries}`);
   if (o.ceilingMs < o.backoffBaseMs) throw new TypeError(`schedule option ceilingMs (${o.ceilingMs}) must be >= backoffBaseMs (${o.backoffBaseMs})`);
   return o;
@@ -168,11 +197,15 @@ export function scheduleServer(
 ): ScheduleDecision {
   const o = scheduleOptions(options);
   const lifecycle = lifecycleOf(history, hints, o);
-  if (lifecycle === 'opted-out') return { lifecycle, dueAt: null, reason: 'opted out by its owner: not probed until lifted' };
-  if (lifecycle === 'new' || history.lastAt === null) return { lifecycle, dueAt: new Date(0), reason: 'never probed: due now' };
+  if (lifecycle === 'opted-out') return { lifecycle, dueAt: null, reason: 'opted out by its owner: not probed until lifted', due: [] };
+  if (lifecycle === 'new' || history.lastAt === null) return { lifecycle, dueAt: new Date(0), reason: 'never probed: due now', due: [...FACT_KINDS] };
 
-  const { interval, reason: why } = intervalOf(lifecycle, history, o);
-  let reason = why;
+  const limit = budgetOf(hints, o, history.lastAt.getTime());
+  const plan = budgetPlan(limit, o.jitter);
+  const { interval: base, reason: why } = intervalOf(lifecycle, history, o);
+  // A budget that cannot pay for hourly liveness spaces the probes of a live server further apart.
+  const interval = lifecycle === 'alive' || lifecycle === 'moved' ? Math.max(base, plan.livenessIntervalMs) : base;
+  let reason = interval > base ? `${why}, spaced to ${formatMs(interval)} by a budget of ${limit} requests a day` : why;
   const jittered = Math.min(Math.max(interval * (1 + o.jitter * (2 * unitHash(`${key.protocol}\0${key.domain}\0${history.lastAt.getTime()}`) - 1)), 1), Math.max(o.ceilingMs, interval));
   const last = history.lastAt.getTime();
   let due = last + jittered;
@@ -186,7 +219,78 @@ export function scheduleServer(
       reason += ', Retry-After honoured';
     }
   }
-  return { lifecycle, dueAt: new Date(due), reason: `${reason}; next in ${formatMs(due - last)}` };
+  // The budget: wait until the last day's requests leave room for a liveness probe (never past the ceiling).
+  const log = history.requestLog ?? [];
+  const room = roomAt(log, due, limit, plan.caps.liveness, latest);
+  if (room > due) {
+    due = room;
+    reason += `, waits for its daily budget (${limit})`;
+  }
+  const kinds = lifecycle === 'disallowed' ? ['liveness' as const] : dueKinds(history, due, { log, limit, caps: plan.caps });
+  return { lifecycle, dueAt: new Date(due), reason: `${reason}; next in ${formatMs(due - last)}`, due: kinds };
+}
+
+/** The server's budget after what it told us (crawler/policy/cadence.ts `effectiveBudget`). */
+function budgetOf(hints: ScheduleHints, o: Required<ScheduleOptions>, now: number): number {
+  return effectiveBudget(o.dailyRequestBudget, {
+    crawlDelaySeconds: hints.crawlDelayMs ? hints.crawlDelayMs / 1000 : null,
+    rateLimitedAt: hints.rateLimitedAt ? hints.rateLimitedAt.getTime() : null,
+  }, now);
+}
+
+/** Requests of `log` the network layer still counts at `t`. */
+export function usedAt(log: readonly RequestLogEntry[], t: number): number {
+  let n = 0;
+  for (const e of log) if (e.at <= t && forgottenAt(e.at) > t) n += e.n;
+  return n;
+}
+
+/** The earliest time from `from` (at most `latest`) at which `need` more requests fit in the budget. */
+function roomAt(log: readonly RequestLogEntry[], from: number, limit: number, need: number, latest: number): number {
+  if (usedAt(log, from) + need <= limit) return from;
+  for (const t of log.map((e) => forgottenAt(e.at)).filter((t) => t > from).sort((a, b) => a - b)) {
+    if (t >= latest) return latest;
+    if (usedAt(log, t) + need <= limit) return t;
+  }
+  return from;
+}
+
+/**
+ * The kinds of fact due at `at`: liveness, and each other kind whose cadence has passed since it was last
+ * measured (or that never was), the registration request only while its last answer was not settled
+ * (crawler/policy/cadence.ts SETTLED_REGISTRATION) or the version or features changed since; then, while
+ * the day's remaining budget cannot pay their caps, the room walk, the registration request and setup
+ * are left for a later probe, in that order. Prerequisites come along (crawler/fact-kinds.ts).
+ */
+export function dueKinds(history: ServerHistory, at: number, budget?: { log: readonly RequestLogEntry[]; limit: number; caps: Record<FactKind, number> }): FactKind[] {
+  const measured = history.measuredAt ?? {};
+  // The interval and one bucket of the budget's count: yesterday's requests of a kind have left the count
+  // (crawler/policy/cadence.ts BUDGET_BUCKET_MS) when it comes round again, so it never counts twice in a day.
+  const passed = (k: FactKind): boolean => {
+    const last = measured[k];
+    return last === undefined || at - last.getTime() >= CADENCE[k].intervalMs + BUDGET_BUCKET_MS;
+  };
+  const due = new Set<FactKind>(['liveness']);
+  if (passed('setup')) due.add('setup');
+  // The room walk and the registration request need what setup finds (crawler/fact-kinds.ts
+  // withPrerequisites): they wait for setup's own day rather than re-run it out of turn.
+  if (passed('rooms') && due.has('setup')) due.add('rooms');
+  if (passed('register') && due.has('setup')) {
+    const mode = history.register?.mode ?? null;
+    const never = measured.register === undefined;
+    if (never || history.register?.changed === true || mode === null || !SETTLED_REGISTRATION.includes(mode)) due.add('register');
+  }
+  let kinds = withPrerequisites([...due]);
+  if (budget) {
+    const left = budget.limit - usedAt(budget.log, at);
+    const cost = (ks: readonly FactKind[]): number => ks.reduce((n, k) => n + budget.caps[k], 0);
+    for (const drop of ['rooms', 'register', 'setup'] as const) {
+      if (cost(kinds) <= left) break;
+      due.delete(drop);
+      kinds = withPrerequisites([...due]);
+    }
+  }
+  return kinds;
 }
 
 /** The interval after the last probe, and why, for a server that has been probed and is not opted out. */

@@ -8,6 +8,7 @@
 import type { PassSummary } from './crawl.ts';
 import { HistoryCache } from './history-cache.ts';
 import type { ScheduleHints } from './schedule.ts';
+import { RATE_LIMIT_MEMORY_MS } from '../../crawler/policy/cadence.ts';
 
 /**
  * Runs one pass; the scheduler passes the stop signal, the politeness hints it collected
@@ -116,7 +117,7 @@ export class Scheduler {
         this.passes++;
         this.last = summary;
         failures = 0;
-        this.#mergeHints(summary);
+        this.#mergeHints(summary, startedAt);
         wait = this.nextSleepMs(summary, startedAt, this.#o.clock());
         this.#o.logger?.info({ passId: summary.passId, probed: summary.probed, sleepMs: wait }, 'scheduler: pass ended');
       } catch (error) {
@@ -130,16 +131,25 @@ export class Scheduler {
     }
   }
 
-  /** Keep Retry-After hints until they expire, so the next plans honour them. */
-  #mergeHints(summary: PassSummary): void {
-    for (const [key, until] of summary.retryAfter) this.#hints.set(key, { ...this.#hints.get(key), retryAfterUntil: until });
+  /**
+   * Keep Retry-After hints until they expire, so the next plans honour them; the time of the
+   * 429/503 is kept a week longer, while it halves the server's budget (crawler/policy/cadence.ts).
+   */
+  #mergeHints(summary: PassSummary, at: Date): void {
+    for (const [key, until] of summary.retryAfter) this.#hints.set(key, { ...this.#hints.get(key), retryAfterUntil: until, rateLimitedAt: at });
     for (const [key, ms] of summary.crawlDelay ?? []) this.#hints.set(key, { ...this.#hints.get(key), crawlDelayMs: ms });
   }
 
   #pruneHints(now: Date): void {
     for (const [key, hint] of this.#hints) {
+      const rateLimited = hint.rateLimitedAt && now.getTime() - hint.rateLimitedAt.getTime() < RATE_LIMIT_MEMORY_MS ? hint.rateLimitedAt : null;
       if (hint.retryAfterUntil && hint.retryAfterUntil.getTime() <= now.getTime()) {
-        if (hint.crawlDelayMs) this.#hints.set(key, { crawlDelayMs: hint.crawlDelayMs });
+        const kept = { ...(hint.crawlDelayMs ? { crawlDelayMs: hint.crawlDelayMs } : {}), ...(rateLimited ? { rateLimitedAt: rateLimited } : {}) };
+        if (Object.keys(kept).length > 0) this.#hints.set(key, kept);
+        else this.#hints.delete(key);
+      } else if (hint.rateLimitedAt && !rateLimited && !hint.retryAfterUntil) {
+        const { rateLimitedAt: _forgotten, ...rest } = hint;
+        if (Object.keys(rest).length > 0) this.#hints.set(key, rest);
         else this.#hints.delete(key);
       }
     }

@@ -15,9 +15,10 @@ test('every kind has a cadence; liveness hourly, setup and rooms daily, the regi
   assert.ok(CADENCE.register.condition, 'the registration request says when it is skipped');
 });
 
-test('liveness at most 27 times in any day at an hourly interval with 10% jitter', () => {
+test('liveness at most 27 times in the budget\'s window (a day and 5 minutes) at an hourly interval with 10% jitter', () => {
   assert.equal(maxLivenessPerDay(HOUR, LIVENESS_JITTER), 27);
-  assert.equal(maxLivenessPerDay(HOUR, 0), 24);
+  // Exactly hourly: the probe now and the 24 before it, the first 24 h ago.
+  assert.equal(maxLivenessPerDay(HOUR, 0), 25);
 });
 
 test('the default plan: liveness hourly, and the room walk gets what the worst-case day leaves', () => {
@@ -39,6 +40,8 @@ test('a budget that cannot pay hourly liveness stretches the interval until the 
     if (limit >= KIND_CAPS.setup + KIND_CAPS.register + KIND_CAPS.liveness) assert.ok(worst <= limit, `${limit}: ${worst}`);
   }
   assert.ok(budgetPlan(144).livenessIntervalMs > 2 * HOUR);
+  // One probe a day is all the floor pays: spaced by more than the budget's window.
+  assert.equal(maxLivenessPerDay(budgetPlan(24, 0).livenessIntervalMs, 0), 1);
   assert.throws(() => budgetPlan(-1), /budget must be a finite number >= 0, got -1/);
 });
 

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { scheduleServer, lifecycleOf, scheduleOptions, type ServerHistory, type ScheduleHints } from '../../../../jobs/crawl/schedule.ts';
+import { budgetPlan } from '../../../../crawler/policy/cadence.ts';
 
 const H = 3_600_000;
 const D = 24 * H;
@@ -33,7 +34,11 @@ const table: Array<[string, Partial<ServerHistory>, ScheduleHints, string, numbe
   ['Retry-After later than the interval wins', {}, { retryAfterUntil: new Date(T + 5 * H) }, 'alive', 5 * H],
   ['Retry-After earlier than the interval is moot', {}, { retryAfterUntil: new Date(T + 10 * 60_000) }, 'alive', H],
   ['hostile Retry-After is capped at the ceiling', { lastStatus: 'error', lastOkAt: new Date(T - H), failuresSinceOk: 1, failingSince: new Date(T) }, { retryAfterUntil: new Date(T + 3650 * D) }, 'failing', 7 * D],
-  ['crawl-delay longer than the interval', {}, { crawlDelayMs: 3 * H }, 'alive', 3 * H],
+  // A Crawl-delay lowers the budget (86,400 / d requests a day, crawler/policy/cadence.ts): 3 h allows 8, the floor of 24 pays one liveness probe a day.
+  ['crawl-delay of 3h: the budget floor pays one liveness probe a day', {}, { crawlDelayMs: 3 * H }, 'alive', budgetPlan(24, 0).livenessIntervalMs],
+  ['crawl-delay of 600 s: a budget of 144 spaces liveness', {}, { crawlDelayMs: 600_000 }, 'alive', budgetPlan(144, 0).livenessIntervalMs],
+  ['crawl-delay of 30 s: 2,880 a day, more than the budget: hourly', {}, { crawlDelayMs: 30_000 }, 'alive', H],
+  ['a 429 with Retry-After a day ago: half the budget still pays hourly liveness', {}, { rateLimitedAt: new Date(T - D) }, 'alive', H],
   // Error classes (issue 12 item 5): a transient failure is retried soon, a permanent one backs off at once.
   ['transient dns.timeout, first failure: short retry', streak(1, 'dns.timeout', 0), {}, 'failing', 15 * M],
   ['transient net.connect-timeout, second failure: short retry', streak(2, 'net.connect-timeout', 15 * M), {}, 'failing', 15 * M],
