@@ -21,6 +21,28 @@ export class DocStore {
     return this.#garbage;
   }
 
+  /**
+   * The pool and offsets of the first `slots` slots (a snapshot). The offsets are copies and the
+   * pool a view of the bytes written so far, which later writes never touch (they append).
+   */
+  export(slots: number): { pool: Buffer; at: Uint32Array; len: Uint32Array } {
+    return { pool: this.#buf.subarray(0, this.#used), at: this.#at.slice(0, slots), len: this.#len.slice(0, slots) };
+  }
+
+  /** A store from {@link export}'s parts, with room for `capacity` slots. */
+  static import(parts: { pool: Buffer; at: Uint32Array; len: Uint32Array }, capacity: number): DocStore {
+    const out = new DocStore();
+    out.#buf = Buffer.from(parts.pool);
+    out.#used = parts.pool.byteLength;
+    out.grow(capacity);
+    out.#at.set(parts.at);
+    out.#len.set(parts.len);
+    let used = 0;
+    for (const n of parts.len) used += n;
+    out.#garbage = out.#used - used;
+    return out;
+  }
+
   /** Make room for slots below `capacity`. */
   grow(capacity: number): void {
     const at = new Uint32Array(capacity);

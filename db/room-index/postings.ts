@@ -112,6 +112,40 @@ export class Postings {
     return kept;
   }
 
+  /** The dictionary and lists as three flat parts (a snapshot): words in dictionary order, their counts, their postings. */
+  export(): { words: string[]; counts: Uint32Array; ids: Int32Array } {
+    this.#merge();
+    const words = this.#sorted;
+    const counts = new Uint32Array(words.length);
+    let total = 0;
+    for (const [i, w] of words.entries()) {
+      const p = this.#map.get(w)!;
+      counts[i] = typeof p === 'number' ? 1 : p.n;
+      total += counts[i]!;
+    }
+    const ids = new Int32Array(total);
+    let at = 0;
+    for (const w of words) {
+      const p = this.#map.get(w)!;
+      if (typeof p === 'number') ids[at++] = p;
+      else { ids.set(p.ids.subarray(0, p.n), at); at += p.n; }
+    }
+    return { words, counts, ids };
+  }
+
+  /** Postings from {@link export}'s parts; the lists are views of `ids` until they grow. */
+  static import(parts: { words: string[]; counts: Uint32Array; ids: Int32Array }): Postings {
+    const out = new Postings();
+    let at = 0;
+    for (const [i, w] of parts.words.entries()) {
+      const n = parts.counts[i]!;
+      out.#map.set(w, n === 1 ? parts.ids[at]! : { ids: parts.ids.subarray(at, at + n), n });
+      at += n;
+    }
+    out.#sorted = parts.words;
+    return out;
+  }
+
   /** Bytes held by posting lists (capacity, not only what is used). */
   bytes(): number {
     let b = 0;

@@ -18,7 +18,7 @@ function slots(): WeakMap<Db, RoomIndexHandle> {
 /** Serve `db`'s directory searches from `handle` (replacing and stopping any earlier one). */
 export function installRoomIndex(db: Db, handle: RoomIndexHandle): void {
   const held = slots().get(db);
-  if (held && held !== handle) held.stop();
+  if (held && held !== handle) void held.stop();
   slots().set(db, handle);
 }
 
@@ -27,8 +27,9 @@ export function roomIndexOf(db: Db): RoomIndexHandle | undefined {
   return slots().get(db);
 }
 
-/** Stop and forget `db`'s index (the store is closing). */
-export function uninstallRoomIndex(db: Db): void {
-  slots().get(db)?.stop();
+/** Stop and forget `db`'s index (the store is closing); settles when its snapshot write, if any, is done. */
+export async function uninstallRoomIndex(db: Db): Promise<void> {
+  const held = slots().get(db);
   slots().delete(db);
+  await held?.stop();
 }

@@ -27,7 +27,7 @@ import { foldText, wordsOfFolded } from './fold-text.ts';
 import { Postings } from './postings.ts';
 import { ALL_IN_NAME_BONUS, EXACT_ADDRESS_BONUS, FIELD, PREFIX_FACTOR, WHOLE_NAME_BONUS, fieldWeight, membersBoost } from './rank.ts';
 import { SlotMap, hash30 } from './slot-map.ts';
-import { topK } from './top-k.ts';
+import { TopHeap } from './top-heap.ts';
 
 /** What the index needs of a rooms_current row (the writer's type, db/queries/rooms/update-rooms-current.ts). */
 export type IndexRow = Pick<RoomsCurrentRow,
@@ -62,6 +62,25 @@ const LOCAL_ONLY = 32;
 export interface IndexSearchParams extends SearchRoomsParams {
   /** Leave out rooms known to be local-only (`federates` false): the federation directory's view. @default false */
   federatingOnly?: boolean;
+}
+
+/** The per-slot columns, by name, in a snapshot. */
+const COLUMNS = ['flags', 'server', 'language', 'members', 'past', 'boost', 'version', 'observed', 'idHash', 'nameWords'] as const;
+type Column = Uint8Array | Uint16Array | Uint32Array | Float32Array | Float64Array;
+
+/** Everything an index holds, as flat parts (snapshot.ts writes and reads them). */
+export interface IndexState {
+  slots: number;
+  dead: number;
+  newest: number;
+  columns: Record<(typeof COLUMNS)[number], Column>;
+  docs: ReturnType<DocStore['export']>;
+  postings: ReturnType<Postings['export']>;
+  byId: ReturnType<SlotMap['export']>;
+  exact: ReturnType<SlotMap['export']>;
+  servers: string[];
+  languages: string[];
+  gone: [string, number][];
 }
 
 /** A room's key in #byId: protocol initial and room id. */
@@ -113,8 +132,6 @@ export class RoomIndex {
   #inName = new Uint8Array(0);
   #score = new Float32Array(0);
   #hits = new Int32Array(1024);
-  #keys = new Float64Array(1024);
-  #sel = new Int32Array(1024);
   #gen = 0;
 
   /** Live rooms. */
@@ -125,7 +142,7 @@ export class RoomIndex {
   /** Memory held by the typed arrays, the text pool and the posting lists, in bytes (maps not included). */
   arrayBytes(): number {
     return this.#capacity * (1 + 4 + 2 + 4 + 4 + 4 + 8 + 8 + 4 + 1 + 4 + 1 + 1 + 4) + this.#postings.bytes() + this.#docs.bytes
-      + this.#hits.byteLength + this.#keys.byteLength + this.#sel.byteLength;
+      + this.#hits.byteLength;
   }
 
   /**
@@ -136,6 +153,60 @@ export class RoomIndex {
   apply(rows: Iterable<IndexRow>): void {
     for (const row of rows) this.#applyOne(row);
     if (this.#dead > 10_000 && this.#dead * 4 > this.#slots) this.compact();
+  }
+
+  /** The index as flat parts, for a snapshot: copies, so applying rows while it is written changes nothing in it. */
+  exportState(): IndexState {
+    const n = this.#slots;
+    return {
+      slots: n, dead: this.#dead, newest: this.#newest,
+      columns: {
+        flags: this.#flags.slice(0, n), server: this.#server.slice(0, n), language: this.#language.slice(0, n),
+        members: this.#members.slice(0, n), past: this.#past.slice(0, n), boost: this.#boost.slice(0, n),
+        version: this.#version.slice(0, n), observed: this.#observed.slice(0, n), idHash: this.#idHash.slice(0, n),
+        nameWords: this.#nameWords.slice(0, n),
+      },
+      docs: this.#docs.export(n), postings: this.#postings.export(), byId: this.#byId.export(), exact: this.#exact.export(),
+      servers: [...this.#servers], languages: [...this.#languages], gone: [...this.#gone],
+    };
+  }
+
+  /** An index from {@link exportState}'s parts; visibility is not part of it (set it before searching). */
+  static importState(state: IndexState): RoomIndex {
+    const index = new RoomIndex();
+    index.#grow(Math.max(1024, state.slots));
+    for (const name of COLUMNS) (index.#column(name) as Column).set(state.columns[name] as never);
+    // Hidden rooms are set again by setVisibility from what the store says now.
+    for (let s = 0; s < state.slots; s++) index.#flags[s] = index.#flags[s]! & ~ROOM_HIDDEN;
+    index.#slots = state.slots;
+    index.#dead = state.dead;
+    index.#newest = state.newest;
+    index.#docs = DocStore.import(state.docs, index.#capacity);
+    index.#postings = Postings.import(state.postings);
+    index.#byId.import(state.byId);
+    index.#exact.import(state.exact);
+    index.#servers = state.servers;
+    index.#serverIds = new Map(state.servers.map((sv, i) => [sv, i]));
+    index.#serverHidden = new Uint8Array(Math.max(16, state.servers.length * 2));
+    index.#languages = state.languages;
+    index.#languageIds = new Map(state.languages.map((l, i) => [l, i]));
+    index.#gone = new Map(state.gone);
+    return index;
+  }
+
+  #column(name: (typeof COLUMNS)[number]): Column {
+    switch (name) {
+      case 'flags': return this.#flags;
+      case 'server': return this.#server;
+      case 'language': return this.#language;
+      case 'members': return this.#members;
+      case 'past': return this.#past;
+      case 'boost': return this.#boost;
+      case 'version': return this.#version;
+      case 'observed': return this.#observed;
+      case 'idHash': return this.#idHash;
+      case 'nameWords': return this.#nameWords;
+    }
   }
 
   /** Release spare capacity and sort the word dictionary, after a bulk load. */
@@ -214,42 +285,41 @@ export class RoomIndex {
     const filter = this.#filter(params);
     const sort = params.sort ?? 'relevance';
     const n = Math.max(1, words.length);
-    if (this.#keys.length < found) { this.#keys = new Float64Array(found * 2); this.#sel = new Int32Array(found * 2); }
-    const keys = this.#keys;
-    const sel = this.#sel;
+    const k = page * limit;
     const hits = this.#hits;
+    const members = this.#members;
+    const idHash = this.#idHash;
+    // The page is chosen while matches are counted: a min-heap of the best k (key, slot) pairs,
+    // its root the worst kept, so most matches cost one comparison with the root and nothing is sorted.
+    const heap = new TopHeap(Math.min(k, found), (ka, sa, kb, sb) => ka !== kb ? ka > kb
+      : members[sa] !== members[sb] ? members[sa]! > members[sb]! : idHash[sa]! < idHash[sb]!);
+    const byName: number[] = [];
     let total = 0;
     for (let h = 0; h < found; h++) {
       const slot = hits[h]!;
       if (!filter(slot)) continue;
+      total++;
+      if (sort === 'name') { byName.push(slot); continue; }
       let key: number;
       if (sort === 'relevance') {
-        key = words.length === 0 ? this.#members[slot]! : this.#score[slot]! / n + this.#boost[slot]!;
+        key = words.length === 0 ? members[slot]! : this.#score[slot]! / n + this.#boost[slot]!;
         if (words.length > 0 && this.#inName[slot] === words.length) {
           key += ALL_IN_NAME_BONUS + (this.#nameWords[slot] === words.length ? WHOLE_NAME_BONUS : 0);
         }
         if (exactSlot === slot) key += EXACT_ADDRESS_BONUS;
-      } else if (sort === 'growth') key = this.#members[slot]! - this.#past[slot]!;
-      else key = this.#members[slot]!;
-      keys[total] = key;
-      sel[total] = slot;
-      total++;
+      } else if (sort === 'growth') key = members[slot]! - this.#past[slot]!;
+      else key = members[slot]!;
+      heap.offer(key, slot);
     }
-    const k = Math.min(total, page * limit);
     let order: number[];
     if (sort === 'name') {
       // Rare with words; every match's name is read.
-      const names = Array.from({ length: total }, (_, i) => this.#doc(sel[i]!)!.name.toLowerCase());
-      order = Array.from({ length: total }, (_, i) => i)
-        .sort((a, b) => (names[a]! < names[b]! ? -1 : names[a]! > names[b]! ? 1 : this.#idHash[sel[a]!]! - this.#idHash[sel[b]!]!)).slice(0, k);
+      const names = new Map(byName.map((slot) => [slot, this.#doc(slot)!.name.toLowerCase()]));
+      order = byName.sort((a, b) => (names.get(a)! < names.get(b)! ? -1 : names.get(a)! > names.get(b)! ? 1 : idHash[a]! - idHash[b]!)).slice(0, k);
     } else {
-      const members = this.#members;
-      const idHash = this.#idHash;
-      order = topK(total, k, (a, b) => keys[a]! !== keys[b]! ? keys[a]! > keys[b]!
-        : members[sel[a]!] !== members[sel[b]!] ? members[sel[a]!]! > members[sel[b]!]!
-          : idHash[sel[a]!]! < idHash[sel[b]!]!);
+      order = heap.slotsBestFirst();
     }
-    const rows = order.slice((page - 1) * limit).map((i) => this.#row(sel[i]!));
+    const rows = order.slice((page - 1) * limit).map((slot) => this.#row(slot));
     return { rows, total, page, pages: Math.max(1, Math.ceil(total / limit)) };
   }
 

@@ -25,7 +25,7 @@ export async function searchDirectory(db: Db, params: IndexSearchParams): Promis
     await handle.settled();
   } catch (error) {
     // A failed build (the store was busy or down) is not kept: the next search builds again.
-    if (roomIndexOf(db) === handle) uninstallRoomIndex(db);
+    if (roomIndexOf(db) === handle) void uninstallRoomIndex(db);
     throw error;
   }
   return handle.index.search(params);

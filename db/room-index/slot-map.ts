@@ -42,6 +42,20 @@ export class SlotMap {
     else if (this.#byHash.get(hash30(key)) === slot) this.#byHash.delete(hash30(key));
   }
 
+  /** Every entry (a snapshot): hash/slot pairs and the overflow. */
+  export(): { pairs: Int32Array; overflow: [string, number][] } {
+    const pairs = new Int32Array(this.#byHash.size * 2);
+    let i = 0;
+    for (const [h, s] of this.#byHash) { pairs[i++] = h; pairs[i++] = s; }
+    return { pairs, overflow: [...this.#overflow] };
+  }
+
+  /** Load {@link export}'s entries (into an empty map). */
+  import(parts: { pairs: Int32Array; overflow: [string, number][] }): void {
+    for (let i = 0; i < parts.pairs.length; i += 2) this.#byHash.set(parts.pairs[i]!, parts.pairs[i + 1]!);
+    for (const [k, s] of parts.overflow) this.#overflow.set(k, s);
+  }
+
   clear(): void {
     this.#byHash.clear();
     this.#overflow.clear();

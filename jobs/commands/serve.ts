@@ -14,7 +14,9 @@ import { ensureSiteBuilt } from '../serve/site-build.ts';
 import { createFederationEndpoint } from '../serve/federation-endpoint.ts';
 import { loadFederationConfig } from '../../federation/config.ts';
 import { CHATLAS_VERSION } from '../version.ts';
+import { join } from 'node:path';
 import { openRoomIndex } from '../../db/room-index/open-room-index.ts';
+import { ROOM_INDEX_SNAPSHOT } from '../../db/room-index/snapshot.ts';
 import { installRoomIndex, uninstallRoomIndex } from '../../db/room-index/room-index-slot.ts';
 
 export const serveCommand: CommandSpec = {
@@ -35,11 +37,15 @@ running probes finish and are stored, and the pass resumes at the next start.`,
     const server = loadServerConfig({ env: ctx.env, flags: ctx.flags });
     await ensureSiteBuilt(ctx.logger);
     const db = await openStore(ctx, ctx.logger);
-    // The room directory's search index: built from the store now, then kept in step (docs/room-search.md).
-    const rooms = openRoomIndex(db, { onError: (error) => ctx.logger.error({ err: error }, 'room index refresh failed') });
+    // The room directory's search index: loaded from its snapshot (embedded store) or built from the store,
+    // then kept in step (docs/room-search.md).
+    const rooms = openRoomIndex(db, {
+      snapshotPath: db.kind === 'embedded' ? join(db.location, ROOM_INDEX_SNAPSHOT) : undefined,
+      onError: (error) => ctx.logger.error({ err: error }, 'room index refresh failed'),
+    });
     installRoomIndex(db, rooms);
     void rooms.ready.then(
-      () => ctx.logger.info({ rooms: rooms.index.size, ms: Math.round(rooms.buildMs ?? 0) }, 'room index built'),
+      () => ctx.logger.info({ rooms: rooms.index.size, ms: Math.round(rooms.buildMs ?? 0), from: rooms.source }, 'room index ready'),
       (error: unknown) => ctx.logger.error({ err: error }, 'room index build failed'),
     );
     const identity = await federationIdentitySource(db, { env: ctx.env, flags: ctx.flags }, ctx.logger);
@@ -60,7 +66,7 @@ running probes finish and are stored, and the pass resumes at the next start.`,
       });
     } catch (error) {
       await crawler.close();
-      uninstallRoomIndex(db);
+      await uninstallRoomIndex(db);
       await db.close();
       throw error;
     }
@@ -91,7 +97,9 @@ running probes finish and are stored, and the pass resumes at the next start.`,
     rollup.stop();
     await running.close();
     await crawler.close();
-    uninstallRoomIndex(db);
+    // The index as it is now, so the next start loads it and reads only what is written meanwhile.
+    if (rooms.buildMs !== undefined) await rooms.save().catch((error: unknown) => ctx.logger.error({ err: error }, 'room index snapshot failed'));
+    await uninstallRoomIndex(db);
     await db.close();
     return 0;
   },

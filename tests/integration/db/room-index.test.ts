@@ -16,13 +16,16 @@ import { roomIndexOf, uninstallRoomIndex } from '../../../db/room-index/room-ind
 import { searchDirectory } from '../../../db/room-index/search-directory.ts';
 import { queryRows } from '../../../db/query-rows.ts';
 import { openTestStore, register, result, room, snap } from './queries/store.ts';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 let db: Db;
 let close: () => Promise<void>;
 
 before(async () => ({ db, close } = await openTestStore()));
 after(async () => {
-  uninstallRoomIndex(db);
+  await uninstallRoomIndex(db);
   await close();
 });
 
@@ -76,8 +79,8 @@ describe('room index on the store', () => {
     for (const q of ['rust', 'programming', 'zebra', 'gone']) {
       assert.deepEqual(fresh.index.search({ q }).rows.map((r) => r.room_id), await found(q), q);
     }
-    other.stop();
-    fresh.stop();
+    await other.stop();
+    await fresh.stop();
   });
 
   it('stores a detected language for Matrix rooms (a declared one wins) and filters on it', async () => {
@@ -102,5 +105,39 @@ describe('room index on the store', () => {
     assert.deepEqual(snapshots, [{ language: 'de' }]);
     assert.deepEqual(await found('stammtisch', { language: 'de' }), ['!stammtisch:lang.test']);
     assert.deepEqual((await searchRooms(db, { language: 'de', protocol: 'matrix' })).rows.map((r) => r.room_id), ['!stammtisch:lang.test']);
+  });
+
+  it('a restart loads the snapshot and catches up with what was written while it was down', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'chatlas-room-snapshot-'));
+    const path = join(dir, 'room-index.snapshot');
+    try {
+      const first = openRoomIndex(db, { pollMs: 0, snapshotPath: path });
+      await first.ready;
+      assert.equal(first.source, 'store');
+      await first.save();
+      await first.stop();
+      // Written while no index runs: a new room, and a tombstone for one the snapshot holds.
+      const s1 = snap('down.test', 'matrix', '2026-12-05T10:00:00Z');
+      await insertProbeResults(db, [result(s1, [room(s1, 'whilst', { name: 'Whilst down' }), room(s1, 'brief', { name: 'Brief room' })])]);
+      const s2 = snap('down.test', 'matrix', '2026-12-05T11:00:00Z');
+      await insertProbeResults(db, [result(s2, [room(s2, 'whilst', { name: 'Whilst down' })])]);
+      const second = openRoomIndex(db, { pollMs: 0, snapshotPath: path });
+      await second.ready;
+      assert.equal(second.source, 'snapshot');
+      for (const q of ['rust', 'programming', 'zebra', 'whilst', 'brief', 'stammtisch']) {
+        assert.deepEqual(second.index.search({ q }).rows.map((r) => r.room_id), await found(q), q);
+      }
+      assert.deepEqual(second.index.search({ q: 'whilst' }).rows.map((r) => r.room_id), ['!whilst:down.test']);
+      await second.stop();
+      // A torn or foreign file is not loaded: the index is built from the store instead.
+      writeFileSync(path, 'not a snapshot');
+      const third = openRoomIndex(db, { pollMs: 0, snapshotPath: path });
+      await third.ready;
+      assert.equal(third.source, 'store');
+      assert.deepEqual(third.index.search({ q: 'whilst' }).rows.map((r) => r.room_id), ['!whilst:down.test']);
+      await third.stop();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
