@@ -15,8 +15,6 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { fetchBounded } from '../../../crawler/net/http.ts';
-import { loadCrawlConfig } from '../../../crawler/config.ts';
-import { createNetContext } from '../../../crawler/net/context.ts';
 import { probeMatrix } from '../../../crawler/probe/matrix.ts';
 import { generateSigningKey } from '../../../crawler/protocol/matrix-signing.ts';
 import { startDnsServer, type DnsServer } from '../../../sim/dns-server.ts';
@@ -24,6 +22,7 @@ import { createTestCa, type TestCa } from '../../../sim/test-ca.ts';
 import { installedSynapseVersion, startSynapse, type SynapseHandle } from '../../harness/synapse.ts';
 import { startFederatingChatlas, type FederatingChatlas } from '../../harness/chatlas-federating.ts';
 import { openTestStore, type TestStore } from '../../harness/store.ts';
+import { testNetContext } from '../../harness/net-context.ts';
 
 const SYNAPSE = 'synapse.test';
 const CHATLAS = 'chatlas.test';
@@ -89,9 +88,7 @@ test('the client directory without a token is refused 401 M_MISSING_TOKEN, as re
 });
 
 test('the Matrix probe with Chatlas\'s identity records exposure "none" and lists nothing, telling the admin which setting shares the directory', { timeout: 90_000 }, async () => {
-  const net = createNetContext(loadCrawlConfig({
-    env: { CHATLAS_DNS: dns.address, CHATLAS_ALLOW_NETS: '127.0.0.0/8', CHATLAS_DENY_NETS: '127.66.0.0/16' },
-  }, { extraCaPems: [ca.caPem] }));
+  const net = testNetContext(dns, { caPem: ca.caPem });
   try {
     const result = await probeMatrix(net, SYNAPSE, { passId: randomUUID(), federation: { serverName: CHATLAS, key: chatlas.identity.current } });
     assert.equal(result.snapshot.status, 'ok', result.snapshot.error);

@@ -21,8 +21,6 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { loadCrawlConfig } from '../../../crawler/config.ts';
-import { createNetContext } from '../../../crawler/net/context.ts';
 import { fetchBounded } from '../../../crawler/net/http.ts';
 import { probeMatrix } from '../../../crawler/probe/matrix.ts';
 import { generateSigningKey, signingKeyFromSeed } from '../../../crawler/protocol/matrix-signing.ts';
@@ -33,6 +31,7 @@ import { createTestCa, type TestCa } from '../../../sim/test-ca.ts';
 import { installedSynapseVersion, startSynapse, type SynapseHandle } from '../../harness/synapse.ts';
 import { startFederatingChatlas, type FederatingChatlas } from '../../harness/chatlas-federating.ts';
 import { openTestStore, rows, type TestStore } from '../../harness/store.ts';
+import { testNetContext } from '../../harness/net-context.ts';
 
 const SYNAPSE = 'synapse.test';
 const CHATLAS = 'chatlas.test';
@@ -70,9 +69,7 @@ before(async () => {
     await createRoom(open, 'rust', { preset: 'public_chat', visibility: 'public', room_alias_name: 'rust', name: 'Rust users', topic: 'Systems programming' });
     await createRoom(open, 'lobby', { preset: 'public_chat', visibility: 'public', room_alias_name: 'lobby', name: 'Crawled lobby' });
     await createRoom(open, 'hidden', { preset: 'private_chat', visibility: 'private', name: 'Hidden plans' });
-    const crawlNet = createNetContext(loadCrawlConfig({
-      env: { CHATLAS_DNS: dns.address, CHATLAS_ALLOW_NETS: '127.0.0.0/8', CHATLAS_DENY_NETS: '127.66.0.0/16' },
-    }, { extraCaPems: [ca.caPem] }));
+    const crawlNet = testNetContext(dns, { caPem: ca.caPem });
     try {
       crawled = await probeMatrix(crawlNet, SYNAPSE, { passId: randomUUID() });
     } finally {
@@ -165,9 +162,7 @@ test('Chatlas verified Synapse\'s signed requests and recorded Synapse as a disc
 });
 
 test('the Matrix probe with Chatlas\'s identity reads this Synapse\'s federation directory: its rooms, exposure "federation", its aliases resolved by signed query', { timeout: 90_000 }, async () => {
-  const net = createNetContext(loadCrawlConfig({
-    env: { CHATLAS_DNS: dns.address, CHATLAS_ALLOW_NETS: '127.0.0.0/8', CHATLAS_DENY_NETS: '127.66.0.0/16' },
-  }, { extraCaPems: [ca.caPem] }));
+  const net = testNetContext(dns, { caPem: ca.caPem });
   try {
     const withIdentity = await probeMatrix(net, SYNAPSE, { passId: randomUUID(), federation: { serverName: CHATLAS, key: chatlas.identity.current } });
     assert.equal(withIdentity.snapshot.status, 'ok', withIdentity.snapshot.error);

@@ -10,8 +10,6 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { loadCrawlConfig } from '../../../crawler/config.ts';
-import { createNetContext, type NetContext } from '../../../crawler/net/context.ts';
 import { generateSigningKey, type SigningKey } from '../../../crawler/protocol/matrix-signing.ts';
 import { signFederationRequest } from '../../../crawler/protocol/matrix-request-auth.ts';
 import { buildServerKeysResponse } from '../../../crawler/protocol/matrix-server-keys.ts';
@@ -22,6 +20,8 @@ import type { VerifiedOrigin } from '../../../federation/verify-inbound.ts';
 import { startDnsServer, type DnsServer } from '../../../sim/dns-server.ts';
 import { createTestCa } from '../../../sim/test-ca.ts';
 import { json, startFakeServer, type FakeServer } from '../../../sim/fake-https.ts';
+import { testNetContext } from '../../harness/net-context.ts';
+import type { NetContext } from '../../../crawler/net/context.ts';
 
 const OUR_NAME = 'chatlas.test';
 let dns: DnsServer;
@@ -64,13 +64,7 @@ before(async () => {
   notSelfSigned['verify_keys'] = { [remoteKey.keyId]: { key: remoteKey.publicKey } };
   remotes.push(await startFakeServer({ host: '127.62.0.3', port: 8448, tls: staleCert, routes: { '/_matrix/key/v2/server': json(notSelfSigned) } }));
   forbidden = await startFakeServer({ host: '127.66.0.7', port: 8448, routes: {} });
-  const config = loadCrawlConfig({
-    env: {
-      CHATLAS_DNS: dns.address, CHATLAS_ALLOW_NETS: '127.0.0.0/8', CHATLAS_DENY_NETS: '127.66.0.0/16',
-      CHATLAS_STEP_TIMEOUT_MS: '2000', CHATLAS_CONNECT_TIMEOUT_MS: '2000', CHATLAS_DNS_TIMEOUT_MS: '1000',
-    },
-  }, { extraCaPems: [ca.caPem] });
-  ctx = createNetContext(config);
+  ctx = testNetContext(dns, { caPem: ca.caPem, env: { CHATLAS_STEP_TIMEOUT_MS: '2000', CHATLAS_CONNECT_TIMEOUT_MS: '2000', CHATLAS_DNS_TIMEOUT_MS: '1000' } });
   remoteKeys = createRemoteKeys({ net: ctx, fetchesPerMinute: 5 });
   ourKey = generateSigningKey();
   const handler = createFederationHandler({

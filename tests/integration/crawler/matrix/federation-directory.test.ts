@@ -7,8 +7,6 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { loadCrawlConfig } from '../../../../crawler/config.ts';
-import { createNetContext, type NetContext } from '../../../../crawler/net/context.ts';
 import { probeMatrix } from '../../../../crawler/probe/matrix.ts';
 import { generateSigningKey } from '../../../../crawler/protocol/matrix-signing.ts';
 import type { FederationIdentity } from '../../../../crawler/probe/matrix-signed.ts';
@@ -22,6 +20,8 @@ import { startDnsServer, type DnsServer } from '../../../../sim/dns-server.ts';
 import { createTestCa } from '../../../../sim/test-ca.ts';
 import { matrixApiRoutes, startHomeserver, type FakeHomeserver, type FakeRoom } from '../../../../sim/matrix-federation.ts';
 import { openTestStore, type TestStore } from '../../../harness/store.ts';
+import { testNetContext } from '../../../harness/net-context.ts';
+import type { NetContext } from '../../../../crawler/net/context.ts';
 
 const identity: FederationIdentity = { serverName: 'chatlas.test', key: generateSigningKey() };
 const stranger: FederationIdentity = { serverName: 'chatlas.test', key: generateSigningKey() };
@@ -60,12 +60,7 @@ before(async () => {
   hosts.push(await startHomeserver(ca, '127.27.0.3', ['closed.test'], {
     8448: matrixApiRoutes({ serverName: 'closed.test', rooms: rooms('closed.test', 2), directoryAuthRequired: true, federationDirectory: { trusted, shared: false } }),
   }));
-  ctx = createNetContext(loadCrawlConfig({
-    env: {
-      CHATLAS_DNS: dns.address, CHATLAS_ALLOW_NETS: '127.0.0.0/8', CHATLAS_DENY_NETS: '127.66.0.0/16',
-      CHATLAS_STEP_TIMEOUT_MS: '3000', CHATLAS_CONNECT_TIMEOUT_MS: '2000', CHATLAS_DNS_TIMEOUT_MS: '1000', CHATLAS_PROBE_TIMEOUT_MS: '30000',
-    },
-  }, { extraCaPems: [ca.caPem] }));
+  ctx = testNetContext(dns, { caPem: ca.caPem, env: { CHATLAS_STEP_TIMEOUT_MS: '3000', CHATLAS_CONNECT_TIMEOUT_MS: '2000', CHATLAS_DNS_TIMEOUT_MS: '1000', CHATLAS_PROBE_TIMEOUT_MS: '30000' } });
   store = await openTestStore();
 });
 
