@@ -48,7 +48,7 @@ const STEP_KINDS: Record<Exclude<FactKind, 'liveness'>, readonly string[]> = {
     'dns.a', 'dns.aaaa', 'dns.tlsa', 'xmpp.host-meta', 'xmpp.host-meta-json', 'xmpp.provider-file',
   ],
   rooms: [
-    'matrix.public-rooms', 'matrix.space-hierarchy', 'matrix.federation-public-rooms',
+    'matrix.public-rooms', 'matrix.space-hierarchy', 'matrix.federation-public-rooms', 'matrix.federation-space-hierarchy', 'matrix.alias-servers',
     'xmpp.disco-items', 'xmpp.service-info', 'xmpp.muc-rooms', 'xmpp.room-info',
   ],
   register: ['matrix.register-probe', 'xmpp.register-form'],
@@ -65,7 +65,7 @@ export function kindOfStep(step: string): FactKind {
 
 /** A snapshot field that a kind other than `liveness` decides, and so may be carried forward. */
 export type CarriedField = keyof Pick<ServerSnapshot,
-  'features' | 'specVersions' | 'ipv4' | 'ipv6' | 'dane' | 'users' | 'publicRooms' | 'publicMembers' | 'registration'>;
+  'features' | 'specVersions' | 'ipv4' | 'ipv6' | 'dane' | 'users' | 'publicRooms' | 'publicMembers' | 'directory' | 'registration'>;
 
 /**
  * Which snapshot fields each kind decides, per protocol; every other field is
@@ -79,7 +79,7 @@ export type CarriedField = keyof Pick<ServerSnapshot,
 export const CARRIED_FIELDS: Record<Protocol, Record<Exclude<FactKind, 'liveness'>, readonly CarriedField[]>> = {
   matrix: {
     setup: ['features', 'specVersions', 'ipv4', 'ipv6', 'users'],
-    rooms: ['publicRooms', 'publicMembers'],
+    rooms: ['publicRooms', 'publicMembers', 'directory'],
     register: ['registration'],
   },
   xmpp: {

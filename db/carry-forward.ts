@@ -19,6 +19,7 @@ export const CARRIED_COLUMNS = {
   users: 'users',
   publicRooms: 'public_rooms',
   publicMembers: 'public_members',
+  directory: 'directory',
   registration: 'registration',
 } as const satisfies Record<CarriedField, string>;
 

@@ -11,6 +11,8 @@ import { isAllowed, type RobotsPolicy } from '../policy/robots.ts';
 import { cachedRobots, fetchRobots, robotsKey } from './robots-cache.ts';
 import { retryAfterFacts } from '../policy/politeness.ts';
 import { ObservationRecorder } from './observation-recorder.ts';
+import type { BudgetScope } from '../net/request-budget.ts';
+import { kindOfStep } from '../fact-kinds.ts';
 
 /** Where requests go: `https://host:port` connected to, with the `Host` header (and so SNI) to send. */
 export interface Origin {
@@ -30,11 +32,17 @@ export class MatrixRecorder extends ObservationRecorder {
   readonly http: HttpScope;
   /** Origins whose robots.txt could not be fetched in this probe: not asked again. */
   readonly #robotsFailures = new Map<string, ProbeError>();
+  /**
+   * This probe's share of the server's request budget (crawler/net/request-budget.ts): every
+   * request is taken from the ticket of its step's kind (crawler/fact-kinds.ts `kindOfStep`).
+   */
+  readonly budget: BudgetScope;
 
-  constructor(ctx: NetContext, domain: string, passId: string, signal: AbortSignal, now: () => Date) {
+  constructor(ctx: NetContext, domain: string, passId: string, signal: AbortSignal, now: () => Date, budget: BudgetScope) {
     super('matrix', domain, passId, now);
     this.ctx = ctx;
     this.signal = signal;
+    this.budget = budget;
     // The federation origin's TLS facts come from its connection (matrix.ts federationOrigin).
     this.http = ctx.http.scope({ keepTlsFacts: true });
   }
@@ -51,20 +59,21 @@ export class MatrixRecorder extends ObservationRecorder {
    * The robots policy of an origin, from the context's shared cache (crawler/probe/robots-cache.ts:
    * fetched once per context and day, or by the opt-out gate just before). Network failures are returned, not judged.
    */
-  robots(origin: Origin): Promise<RobotsPolicy | ProbeError> {
+  robots(origin: Origin, step = 'matrix.federation-version'): Promise<RobotsPolicy | ProbeError> {
     const key = robotsKey(origin);
     let pending = this.#robotsInFlight.get(key);
     if (!pending) {
-      pending = this.#fetchRobots(origin, key);
+      pending = this.#fetchRobots(origin, key, step);
       this.#robotsInFlight.set(key, pending);
     }
     return pending;
   }
 
-  async #fetchRobots(origin: Origin, key: string): Promise<RobotsPolicy | ProbeError> {
+  async #fetchRobots(origin: Origin, key: string, step: string): Promise<RobotsPolicy | ProbeError> {
     const hit = cachedRobots(this.ctx, origin) ?? this.#robotsFailures.get(key);
     if (hit) return hit;
-    const fetched = await fetchRobots(this.ctx, origin, { signal: this.signal, dispatcher: this.http.dispatcher });
+    // Counted as a request of the step that needed it.
+    const fetched = await fetchRobots(this.ctx, origin, { signal: this.signal, dispatcher: this.http.dispatcher, budget: this.budget.ticket(kindOfStep(step)) });
     if (fetched.policy) return fetched.policy;
     this.#robotsFailures.set(key, fetched.error!);
     return fetched.error!;
@@ -81,13 +90,17 @@ export class MatrixRecorder extends ObservationRecorder {
     const url = `${origin.base}${path}`;
     const baseFacts: Record<string, unknown> = { url, host: origin.host, ...opts.facts };
     if (!opts.skipRobots) {
-      const policy = await this.robots(origin);
+      const policy = await this.robots(origin, step);
       if (policy instanceof ProbeError) {
         this.record(step, policy.code, performance.now() - started, baseFacts, '', policy.message);
         return policy;
       }
-      // robots.txt Crawl-delay, kept so the schedule spaces probes of this server (jobs/crawl/probe-hints.ts).
-      if (policy.crawlDelaySeconds !== null && policy.crawlDelaySeconds > 0) baseFacts['crawlDelaySeconds'] = policy.crawlDelaySeconds;
+      // robots.txt Crawl-delay, kept so the schedule spaces probes of this server (jobs/crawl/probe-hints.ts),
+      // and lowering its request budget (crawler/policy/cadence.ts: at most 86,400 / d requests a day).
+      if (policy.crawlDelaySeconds !== null && policy.crawlDelaySeconds > 0) {
+        baseFacts['crawlDelaySeconds'] = policy.crawlDelaySeconds;
+        this.ctx.budget.noteCrawlDelay(this.budget.server, policy.crawlDelaySeconds);
+      }
       if (!isAllowed(policy, path)) {
         const e = new ProbeError('policy.robots-disallowed', `robots.txt of ${origin.base} disallows ${path} (${policy.reason || 'rules'})`);
         this.record(step, e.code, performance.now() - started, baseFacts, '', e.message);
@@ -106,6 +119,7 @@ export class MatrixRecorder extends ObservationRecorder {
         maxRedirects: opts.maxRedirects ?? 0,
         signal: this.signal,
         dispatcher: this.http.dispatcher,
+        budget: this.budget.ticket(kindOfStep(step)),
       });
       this.record(step, res.status === 200 ? 'ok' : 'http.status', res.durationMs, {
         ...baseFacts, status: res.status, bytes: res.bodyBytes, redirects: res.redirects.length, remoteAddress: res.remoteAddress,

@@ -29,7 +29,7 @@ export async function reachability(rec: MatrixRecorder, host: string, port: numb
         address = answer.records[0];
       }
       if (address === undefined) { rec.record(step, 'absent', performance.now() - started, { host }); continue; }
-      const socket = await rec.ctx.connect({ host: address, port, signal: rec.signal });
+      const socket = await rec.ctx.connect({ host: address, port, signal: rec.signal, budget: rec.budget.ticket('setup') });
       socket.destroy();
       out[key] = true;
       rec.record(step, 'ok', performance.now() - started, { host, address, port });

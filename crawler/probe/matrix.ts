@@ -39,6 +39,8 @@ import type { FederationIdentity } from './matrix-signed.ts';
 import { federatesFrom } from '../protocol/matrix-rooms.ts';
 import { reachability } from './matrix-reachability.ts';
 import { matrixStatus } from './matrix-status.ts';
+import { FACT_KINDS, withPrerequisites, type FactKind } from '../fact-kinds.ts';
+import type { BudgetScope, RequestLogEntry } from '../net/request-budget.ts';
 
 /** Options of {@link probeMatrix}. */
 export interface MatrixProbeOptions {
@@ -49,6 +51,17 @@ export interface MatrixProbeOptions {
   rooms?: Partial<RoomWalkLimits>;
   /** Aborts the probe (the crawl's own deadline); `config.probeTimeoutMs` applies anyway. */
   signal?: AbortSignal;
+  /**
+   * Kinds of fact to measure (crawler/fact-kinds.ts): liveness (resolution, federation
+   * version and its TLS) always; setup (well-knowns, keys, client versions, login flows,
+   * auth metadata, user count, IPv4/IPv6), rooms (directories, hierarchies, aliases) and
+   * register (the empty `POST /register`) only when given. @default every kind
+   */
+  due?: readonly FactKind[];
+  /** Requests the store recorded for this server over the last day, seeded into the context's budget. */
+  requestLog?: readonly RequestLogEntry[];
+  /** The request budget of this probe. @default the context's scope for `matrix:<domain>` (crawler/net/request-budget.ts) */
+  budget?: BudgetScope;
   /**
    * Chatlas's federation identity: when given, the federation room directory (and space
    * hierarchies) are read with signed requests, beside the client directory. @default none
@@ -75,7 +88,9 @@ export async function probeMatrix(ctx: NetContext, domain: string, options: Matr
   const clock = typeof options.now === 'function' ? options.now : options.now instanceof Date ? ((d: Date) => () => d)(options.now) : () => new Date();
   // Cleared when the probe ends: AbortSignal.timeout's timer lived on until it fired, one per probe.
   const deadline = deadlineSignal(ctx.config.probeTimeoutMs, 'net.timeout', options.signal, `probe of ${domain.slice(0, 200)} exceeded ${ctx.config.probeTimeoutMs} ms`);
-  const rec = new MatrixRecorder(ctx, domain, options.passId, deadline.signal, clock);
+  const server = `matrix:${domain}`;
+  if (options.requestLog) ctx.budget.seed(server, options.requestLog);
+  const rec = new MatrixRecorder(ctx, domain, options.passId, deadline.signal, clock, options.budget ?? ctx.budget.scope(server));
   try {
     return await run(rec, options);
   } catch (error) {
@@ -91,6 +106,9 @@ export async function probeMatrix(ctx: NetContext, domain: string, options: Matr
 
 async function run(rec: MatrixRecorder, options: MatrixProbeOptions): Promise<ProbeResult> {
   const { ctx, domain, signal } = rec;
+  const due = new Set(withPrerequisites(options.due ?? FACT_KINDS));
+  const measured = new Set<FactKind>(['liveness']);
+  if (due.has('setup')) measured.add('setup');
   let cache = wellKnownCaches.get(ctx);
   if (!cache) { cache = new LRUCache<string, WellKnownResult>({ max: WELL_KNOWN_CACHE_ENTRIES }); wellKnownCaches.set(ctx, cache); }
   // The client and support well-knowns go to https://<server name>/ whatever the resolution
@@ -98,7 +116,7 @@ async function run(rec: MatrixRecorder, options: MatrixProbeOptions): Promise<Pr
   const named = parseServerName(domain);
   const isDnsName = !(named instanceof ProbeError) && named.kind === 'dns' && named.port === null;
   const wkOrigin: Origin = { base: isDnsName ? `https://${named.host}` : '', host: '' };
-  const wellKnowns = isDnsName
+  const wellKnowns = isDnsName && due.has('setup')
     ? (async () => [await wellKnownDoc(rec, wkOrigin, 'client', parseWellKnownClient), await wellKnownDoc(rec, wkOrigin, 'support', parseWellKnownSupport)] as const)()
     : Promise.resolve([null, null] as const);
   const resolution = await resolveMatrixServer(domain, {
@@ -106,14 +124,14 @@ async function run(rec: MatrixRecorder, options: MatrixProbeOptions): Promise<Pr
     cache,
     fetchWellKnown: async (host) => {
       // Explicit Host: the same SNI as the later well-known requests, so undici keeps the connection.
-      const res = await fetchBounded(ctx, `https://${host}/.well-known/matrix/server`, { accept: 'application/json', headers: { host }, maxBytes: 64 * 1024, signal, dispatcher: rec.http.dispatcher });
+      const res = await fetchBounded(ctx, `https://${host}/.well-known/matrix/server`, { accept: 'application/json', headers: { host }, maxBytes: 64 * 1024, signal, dispatcher: rec.http.dispatcher, budget: rec.budget.ticket('liveness') });
       return { status: res.status, bodyText: res.bodyText, headers: res.headers, redirects: res.redirects.length, finalUrl: res.finalUrl };
     },
     srv: async (name) => (await ctx.dns.srv(name, { signal })).records,
   });
   for (const s of resolution.steps) rec.record(s.step, s.outcome, s.durationMs, s.facts, s.raw, s.error);
   const report: ReportItem[] = [...resolution.report];
-  const [wkClient, wkSupport] = await wellKnowns;
+  let [wkClient, wkSupport] = await wellKnowns;
   if (!resolution.endpoint || !resolution.serverName) {
     rec.record('matrix.server-name', resolution.error?.code ?? 'matrix.invalid-server-name', 0, {}, '', resolution.error?.message ?? '');
     return { snapshot: { ...emptySnapshot(rec, 'error', resolution.error?.message ?? 'invalid server name', report), failure: resolution.error?.code ?? 'matrix.invalid-server-name' }, observations: rec.observations, rooms: [], discoveries: [] };
@@ -124,7 +142,7 @@ async function run(rec: MatrixRecorder, options: MatrixProbeOptions): Promise<Pr
   const fed = await federationOrigin(rec, resolution.endpoint, report);
   const fedVersion: FederationVersion | null = fed?.version ?? null;
   let keysOk = false;
-  if (fed) {
+  if (fed && due.has('setup')) {
     const serverName = resolution.serverName.text;
     const keys = await jsonStep(rec, 'matrix.server-keys', fed.origin, '/_matrix/key/v2/server', (t) => parseServerKeys(t, serverName, rec.now()));
     if (keys) {
@@ -137,18 +155,21 @@ async function run(rec: MatrixRecorder, options: MatrixProbeOptions): Promise<Pr
   if (fed?.tls && tlsOutcome(fed.tls) === 'ok') report.push({ step: 'tls.federation', level: 'ok', message: `Certificate for ${resolution.endpoint.tlsName} verifies${fed.tls.validTo ? ` (expires ${fed.tls.validTo.toISOString().slice(0, 10)})` : ''}.` });
   if (!fedVersion) report.push({ step: 'matrix.federation-version', level: 'error', message: `Federation API not reachable at ${resolution.endpoint.targets.map((t) => `${t.host}:${t.port}`).join(', ')}.`, fix: `Open port ${resolution.endpoint.targets[0]?.port ?? 8448} with a certificate for ${resolution.endpoint.tlsName}, or delegate with /.well-known/matrix/server.` });
 
-  // Client API: the well-known base URL, else https://<server name>, else the federation endpoint.
+  // Client API: the well-known base URL, else https://<server name>, else the federation endpoint. Looked for
+  // when setup is due, or for liveness when the federation API did not answer (a client-only server).
+  const needClient = due.has('setup') || fedVersion === null;
+  if (needClient && !due.has('setup') && isDnsName) [wkClient, wkSupport] = [await wellKnownDoc(rec, wkOrigin, 'client', parseWellKnownClient), null];
   const candidates: Origin[] = [];
   if (wkClient) candidates.push({ base: wkClient.baseUrl, host: '' });
   if (isDnsName && !candidates.some((c) => c.base === wkOrigin.base)) candidates.push(wkOrigin);
   if (fed) candidates.push(fed.origin);
   let client: Origin | null = null;
   let versions: ClientVersions | null = null;
-  for (const candidate of candidates) {
+  for (const candidate of needClient ? candidates : []) {
     versions = await jsonStep(rec, 'matrix.client-versions', candidate, '/_matrix/client/versions', parseClientVersions);
     if (versions) { client = candidate; break; }
   }
-  if (wkClient && client?.base !== wkClient.baseUrl) {
+  if (needClient && wkClient && client?.base !== wkClient.baseUrl) {
     report.push({ step: 'matrix.well-known-client', level: 'error', message: `m.homeserver.base_url ${wkClient.baseUrl} does not serve /_matrix/client/versions.`, fix: 'Point base_url at the URL where the client API answers (without /_matrix).' });
   }
   let login: LoginFlows | null = null;
@@ -157,7 +178,7 @@ async function run(rec: MatrixRecorder, options: MatrixProbeOptions): Promise<Pr
   let walk: RoomWalk | null = null;
   // The federation directory (signed) runs beside the client steps: it needs only the federation endpoint.
   const limits = { ...DEFAULT_ROOM_WALK, ...options.rooms };
-  const federationWalk: Promise<RoomWalk | null> = options.federation && fed
+  const federationWalk: Promise<RoomWalk | null> = options.federation && fed && due.has('rooms')
     ? walkRooms(rec, fed.origin, limits, federationDirectory(options.federation, resolution.serverName.text))
     : Promise.resolve(null);
   let users: number | null = null;
@@ -167,22 +188,24 @@ async function run(rec: MatrixRecorder, options: MatrixProbeOptions): Promise<Pr
   // ejabberd's Matrix gateway, a room directory: recognised, but said to be no homeserver.
   const role = roleNote('matrix', software.software, software.nameRaw);
   if (role) report.push({ step: 'matrix.federation-version', level: 'info', message: role });
-  if (client) {
+  if (client && due.has('setup')) {
     const origin = client;
     [login, authMeta] = await Promise.all([
       jsonStep(rec, 'matrix.login-flows', origin, '/_matrix/client/v3/login', parseLoginFlows),
       jsonStep(rec, 'matrix.auth-metadata', origin, '/_matrix/client/v1/auth_metadata', parseAuthMetadata, true),
     ]);
-    // With delegated (OIDC) auth, sign-up is at the issuer: no register probe then.
+    // With delegated (OIDC) auth, sign-up is at the issuer: no register probe then, and the mode is known.
+    if (due.has('register') || authMeta) measured.add('register');
+    if (due.has('rooms')) measured.add('rooms');
     [register, walk] = await Promise.all([
-      authMeta ? Promise.resolve(null) : registerStep(rec, origin),
-      walkRooms(rec, origin, limits),
+      authMeta || !due.has('register') ? Promise.resolve(null) : registerStep(rec, origin),
+      due.has('rooms') ? walkRooms(rec, origin, limits) : Promise.resolve(null),
     ]);
     const countPath = USER_COUNT_PATHS[software.software];
     if (countPath) users = await jsonStep(rec, 'matrix.user-count', client, countPath, parseLocalUserCount, true);
   }
   const proven = String(rec.observations.find((o) => o.step === 'matrix.federation-version' && o.outcome === 'ok')?.facts['remoteAddress'] ?? '');
-  const net = fed ? await reachability(rec, fed.target.host, fed.target.port, proven) : { ipv4: null, ipv6: null };
+  const net = fed && due.has('setup') ? await reachability(rec, fed.target.host, fed.target.port, proven) : { ipv4: null, ipv6: null };
   const registration = decideRegistration({ register, authMetadata: authMeta, loginFlowTypes: login?.flowTypes ?? [] });
   const now = rec.now();
   const directories = combineDirectories(walk, await federationWalk);
@@ -201,7 +224,7 @@ async function run(rec: MatrixRecorder, options: MatrixProbeOptions): Promise<Pr
     sourceDomain: domain, rooms: directories.rooms, via: directories.via, aliasServers: aliasFound,
     contacts: (wkSupport?.contacts ?? []).map((c) => c.matrixId).filter(Boolean), foundAt: now,
   });
-  if (isDnsName && !wkClient) report.push({ step: 'matrix.well-known-client', level: 'info', message: `No valid https://${domain}/.well-known/matrix/client: clients must be told the homeserver URL by hand.`, fix: 'Publish {"m.homeserver": {"base_url": "https://matrix.example.org"}} there.' });
+  if (isDnsName && !wkClient && due.has('setup')) report.push({ step: 'matrix.well-known-client', level: 'info', message: `No valid https://${domain}/.well-known/matrix/client: clients must be told the homeserver URL by hand.`, fix: 'Publish {"m.homeserver": {"base_url": "https://matrix.example.org"}} there.' });
   report.push(...directoryReport(walk, await federationWalk, options.federation !== undefined));
   if (directories.optedOut > 0) report.push({ step: 'matrix.public-rooms', level: 'info', message: `${directories.optedOut} room${directories.optedOut === 1 ? '' : 's'} of the directory opted out with a marker in the topic and ${directories.optedOut === 1 ? 'is' : 'are'} not listed.` });
   const { status, error, failure } = matrixStatus(rec.observations, { federation: fedVersion !== null, client: versions !== null });
@@ -222,6 +245,8 @@ async function run(rec: MatrixRecorder, options: MatrixProbeOptions): Promise<Pr
     publicMembers: rooms.reduce((sum, r) => sum + r.members, 0),
     users,
     endpoint: fed ? `${urlHost(fed.target.host)}:${fed.target.port}` : '',
+    measured: FACT_KINDS.filter((k) => measured.has(k)),
+    requests: rec.budget.sent,
   };
   rec.record('matrix.summary', 'ok', 0, { status, keysOk, registration, roomsOutcome: walk?.outcome ?? 'skipped', federationRoomsOutcome: (await federationWalk)?.outcome ?? 'skipped', directory: directories.exposure, pages: walk?.pages ?? 0, totalEstimate: walk?.totalEstimate ?? null, roomsOptedOut: walk?.optedOut ?? 0, endpointMethod: resolution.endpoint.method, delegatedTo: resolution.endpoint.delegatedTo });
   return { snapshot, observations: rec.observations, rooms, discoveries };
@@ -299,7 +324,7 @@ async function federationOrigin(rec: MatrixRecorder, endpoint: MatrixEndpoint, r
     }
     // A TLS failure, a reset or a timeout: look at the certificate without trusting it.
     try {
-      const tls = await inspectTls(rec.ctx, { host: target.host, port: target.port, servername: endpoint.tlsName, alpn: ['http/1.1'], signal: rec.signal });
+      const tls = await inspectTls(rec.ctx, { host: target.host, port: target.port, servername: endpoint.tlsName, alpn: ['http/1.1'], signal: rec.signal, budget: rec.budget.ticket('liveness') });
       const ok = tls.error === null && tls.chainValid === true && tls.nameValid === true;
       rec.record('tls.federation', tlsOutcome(tls), performance.now() - started, { ...facts, ...tls, from: 'inspection' }, '', tls.error ?? '');
       if (!ok) report.push({ step: 'tls.federation', level: 'error', message: `TLS on ${target.host}:${target.port}: ${tls.error ?? (tls.nameValid === false ? `certificate does not name ${endpoint.tlsName}` : 'certificate chain does not verify')}.`, fix: `Serve a certificate for ${endpoint.tlsName} from a public CA with its full chain.` });

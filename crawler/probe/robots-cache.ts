@@ -14,6 +14,7 @@ import { ProbeError } from '../errors.ts';
 import type { NetContext } from '../net/context.ts';
 import { fetchBounded } from '../net/http.ts';
 import { unbracket } from '../net/guarded-lookup.ts';
+import type { BudgetTicket } from '../net/request-budget.ts';
 import { robotsPolicyFromFetch, ROBOTS_MAX_AGE_MS, ROBOTS_MAX_BYTES, type RobotsPolicy } from '../policy/robots.ts';
 
 /** Where robots.txt is read: `https://host:port` connected to, and the `Host` header ('' = the URL's). */
@@ -69,12 +70,13 @@ export function cachedRobots(ctx: NetContext, origin: RobotsOrigin): RobotsPolic
  * Fetch robots.txt of `origin` now (RFC 9309: up to 500 KiB, 5 redirects) and keep its policy
  * for the next 24 h; an unreachable origin (network, DNS, TLS, timeout) is not kept.
  */
-export async function fetchRobots(ctx: NetContext, origin: RobotsOrigin, opts: { signal: AbortSignal; dispatcher?: Dispatcher }): Promise<RobotsFetch> {
+export async function fetchRobots(ctx: NetContext, origin: RobotsOrigin, opts: { signal: AbortSignal; dispatcher?: Dispatcher; budget?: BudgetTicket }): Promise<RobotsFetch> {
   let out: RobotsFetch;
   try {
     const res = await fetchBounded(ctx, `${origin.base}/robots.txt`, {
       headers: { host: hostOf(origin) }, maxBytes: ROBOTS_MAX_BYTES, maxRedirects: 5, signal: opts.signal,
       ...(opts.dispatcher ? { dispatcher: opts.dispatcher } : {}),
+      ...(opts.budget ? { budget: opts.budget } : {}),
     });
     const response = { status: res.status, bodyText: res.bodyText };
     out = { policy: robotsPolicyFromFetch(response), response, error: null };
@@ -85,7 +87,8 @@ export async function fetchRobots(ctx: NetContext, origin: RobotsOrigin, opts: {
   } catch (error) {
     const e = ProbeError.from(error);
     if (e.code === 'http.redirect-limit') out = { policy: robotsPolicyFromFetch({ error: e.message, redirectLimit: true }), response: null, error: e };
-    else if (isUnreachable(e.code) || e.code === 'http.timeout') return { policy: null, response: null, error: e };
+    // Our own budget refusing the fetch says nothing of the server's robots.txt: never cached as its policy.
+    else if (isUnreachable(e.code) || e.code === 'http.timeout' || e.code === 'policy.budget-exhausted') return { policy: null, response: null, error: e };
     else out = { policy: robotsPolicyFromFetch({ error: e.message }), response: null, error: e };
   }
   cacheOf(ctx).set(robotsKey(origin), out.policy!);
