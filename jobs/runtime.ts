@@ -19,6 +19,7 @@ import { loadSeeds, type Seed } from './crawl/frontier/load-seeds.ts';
 import { DEFAULT_RESERVED_TLDS, type NormaliseOptions } from '../crawler/discover/domain-name.ts';
 import { loadPassConfig } from './config.ts';
 import { crawlMetrics } from './serve/metrics.ts';
+import { RequestBudget } from '../crawler/net/request-budget.ts';
 import { createOwnershipNet } from '../registration/ownership-net.ts';
 import { OptOutGate } from './crawl/opt-out-gate.ts';
 import { optedOutResult } from './crawl/opted-out-result.ts';
@@ -58,7 +59,10 @@ export function createCrawler(options: CreateCrawlerOptions): Crawler {
   const frontier = loadPassConfig(options.sources);
   const normalise: NormaliseOptions = { reservedTlds: DEFAULT_RESERVED_TLDS.filter((tld) => !frontier.allowTlds.includes(tld)) };
   const list = loadSeeds({ extraFile: config.seedsFile || undefined, shipped: frontier.shippedSeeds === 'on', normalise });
-  const net = createNetContext(config);
+  // The request budget counts into /metrics (issue 12 item 2): every request, every refusal, the most asked servers.
+  const budget = new RequestBudget({ dailyLimit: config.dailyRequestBudget, ...crawlMetrics.budgetHooks });
+  crawlMetrics.watchBudget(budget);
+  const net = createNetContext(config, { budget });
   const gate = new OptOutGate(options.db, createOwnershipNet(net));
   for (const refused of list.refused) {
     options.logger.warn({ file: refused.file, line: refused.line, text: refused.text, reason: refused.reason }, 'seed refused');

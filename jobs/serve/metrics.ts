@@ -7,11 +7,18 @@
  * // GET /metrics → res.setHeader('content-type', crawlRegistry.contentType); res.end(await crawlRegistry.metrics());
  * ```
  *
- * Labels come only from closed sets (protocol, snapshot status), so the
- * number of series stays bounded whatever the servers send.
+ * Labels come only from closed sets (protocol, snapshot status, request
+ * channel), so the number of series stays bounded whatever the servers send;
+ * the one exception is `chatlas_server_requests_24h`, labelled by server name
+ * but only for the {@link TOP_SERVERS} servers Chatlas asked most in the last
+ * 24 hours (the server page shows the count of every server).
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { CrawlObserver } from '../crawl/crawl-observer.ts';
+import type { RequestBudget, RequestBudgetOptions } from '../../crawler/net/request-budget.ts';
+
+/** Servers named in `chatlas_server_requests_24h`: the most asked, so the series stay few. @default 20 */
+export const TOP_SERVERS = 20;
 
 /** The crawler's metrics and the observer that feeds them. */
 export interface CrawlMetrics {
@@ -22,6 +29,10 @@ export interface CrawlMetrics {
   probeSeconds: Histogram<'protocol'>;
   batchSeconds: Histogram;
   lastSuccessfulPass: Gauge;
+  /** Hooks for the crawl's request budget (crawler/net/request-budget.ts): every request and refusal counted. */
+  budgetHooks: Required<Pick<RequestBudgetOptions, 'onRequest' | 'onRefused'>>;
+  /** Read the per-server counts of `budget` at each scrape (the most asked servers, the largest count). */
+  watchBudget(budget: RequestBudget): void;
 }
 
 /**
@@ -52,6 +63,32 @@ export function createCrawlMetrics(registry: Registry = new Registry(), options:
     name: 'chatlas_last_successful_pass_timestamp_seconds', help: 'Unix time at which the last pass finished every planned server.', registers: [registry],
   });
   const passesTotal = new Counter({ name: 'chatlas_passes_total', help: 'Passes ended, by state.', labelNames: ['state'] as const, registers: [registry] });
+  // Issue 12 item 2: what Chatlas sends servers, counted by the network layer's budget.
+  const requests = new Counter({
+    name: 'chatlas_requests_total', help: 'Requests sent to probed servers: HTTP requests and redirect hops, connections, stream queries, observer queries about them.',
+    labelNames: ['protocol', 'channel'] as const, registers: [registry],
+  });
+  const refused = new Counter({
+    name: 'chatlas_requests_refused_total', help: 'Requests not sent because the server\'s daily request budget was spent.', labelNames: ['protocol'] as const, registers: [registry],
+  });
+  let watched: RequestBudget | undefined;
+  new Gauge({
+    name: 'chatlas_server_requests_24h', help: `Requests sent to a server in the last 24 hours, for the ${TOP_SERVERS} servers asked most.`,
+    labelNames: ['protocol', 'server'] as const, registers: [registry],
+    collect() {
+      this.reset();
+      for (const u of watched?.top(TOP_SERVERS) ?? []) {
+        const [protocol = '', server = ''] = splitKey(u.server);
+        this.set({ protocol, server }, u.used);
+      }
+    },
+  });
+  new Gauge({
+    name: 'chatlas_server_requests_24h_max', help: 'The most requests sent to any one server in the last 24 hours (its budget bounds it).', registers: [registry],
+    collect() {
+      this.set(watched?.top(1)[0]?.used ?? 0);
+    },
+  });
   const observer: CrawlObserver = {
     probeFinished: ({ protocol, status, durationMs }) => {
       probes.inc({ protocol, outcome: status });
@@ -69,7 +106,23 @@ export function createCrawlMetrics(registry: Registry = new Registry(), options:
       queueDepth.set(0);
     },
   };
-  return { registry, observer, probes, queueDepth, probeSeconds, batchSeconds, lastSuccessfulPass };
+  return {
+    registry, observer, probes, queueDepth, probeSeconds, batchSeconds, lastSuccessfulPass,
+    budgetHooks: {
+      onRequest: (server, channel) => requests.inc({ protocol: splitKey(server)[0], channel }),
+      onRefused: (server) => refused.inc({ protocol: splitKey(server)[0] }),
+    },
+    watchBudget(budget) {
+      watched = budget;
+    },
+  };
+}
+
+/** `protocol:domain` → [protocol, domain]; the protocol is one of two, so it stays a closed label. */
+function splitKey(key: string): [string, string] {
+  const at = key.indexOf(':');
+  const protocol = key.slice(0, at);
+  return [protocol === 'matrix' || protocol === 'xmpp' ? protocol : 'other', key.slice(at + 1)];
 }
 
 /** The process-wide crawler metrics that `chatlas serve` exposes at /metrics. */

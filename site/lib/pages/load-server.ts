@@ -8,6 +8,7 @@ import { getServer, type ServerDetail } from '../../../db/queries/servers/get-se
 import { getServerHistory, type ServerDay } from '../../../db/queries/servers/get-server-history.ts';
 import { getServerDiscovery, type DiscoveryEdge } from '../../../db/queries/servers/get-server-discovery.ts';
 import { getServerObservations, type ObservationRow } from '../../../db/queries/servers/get-server-observations.ts';
+import { getServerRequests, type ServerRequests } from '../../../db/queries/servers/get-server-requests.ts';
 import { searchRooms, type RoomPage } from '../../../db/queries/rooms/search-rooms.ts';
 import type { ChartSpec } from '../chart-spec.ts';
 import { healthReport, type Finding } from '../health-report.ts';
@@ -26,6 +27,8 @@ export interface ServerSection {
   members: ChartSpec;
   /** Share of probes in the range that answered, 0-1, or null without probes. */
   uptime: number | null;
+  /** Requests Chatlas sent it in the last 24 hours, and when each kind of fact was last measured (null: none recorded). */
+  requests: ServerRequests | null;
 }
 
 /** Everything `/servers/<domain>` renders. */
@@ -57,11 +60,12 @@ export async function loadServer(db: Db, url: URL, domain: string | undefined, n
   const details = await getServer(db, { domain: d });
   if (details.length === 0) return { kind: 'not-found' };
   const w = rangeWindow(q.value.range, now, 'day');
-  const [history, discovery, observations, rooms] = await Promise.all([
+  const [history, discovery, observations, rooms, requests] = await Promise.all([
     getServerHistory(db, { domain: d, from: w.from, to: w.to }),
     getServerDiscovery(db, { domain: d }),
     getServerObservations(db, { domain: d }),
     searchRooms(db, { server: d, limit: 50, now }),
+    getServerRequests(db, { domain: d, now }),
   ]);
   const sections = details.map((detail): ServerSection => {
     const days = history.filter((h) => h.protocol === detail.protocol);
@@ -70,6 +74,7 @@ export async function loadServer(db: Db, url: URL, domain: string | undefined, n
     const obs = observations.filter((o) => o.protocol === detail.protocol);
     return {
       detail,
+      requests: requests.find((r) => r.protocol === detail.protocol) ?? null,
       findings: healthReport(detail, obs, now),
       observations: obs,
       versionChanges: versionChanges(days),

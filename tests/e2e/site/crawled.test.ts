@@ -19,6 +19,7 @@ import { HOSTILE_SOFTWARE_NAME, startSimFederation, XSS_ROOM_NAME, type SimFeder
 import { buildSite, chartInk, launchBrowser, type TestBrowser } from './browser.ts';
 import { CHATLAS_NOINDEX_MARKER, MRS_NOINDEX_MARKER } from '../../../crawler/protocol/room-opt-out.ts';
 import { MIN_SERVERS_PER_NAME } from '../../../db/queries/software/software-group-sql.ts';
+import { budgetFacts, cadenceRows } from '../../../site/lib/crawl-etiquette.ts';
 
 const HOST = '127.50.0.1';
 
@@ -94,6 +95,10 @@ describe('site over a crawl of the simulated federation', () => {
     await down.page.close();
     const alpha = await open('/servers/alpha.test');
     assert.match(await alpha.page.locator('.grid').first().innerText(), /Synapse 1\.163\.2/);
+    // Issue 12 item 2: what Chatlas sent it in the last day, counted by the network layer and stored per probe.
+    const facts = await alpha.page.locator('dl.facts').first().innerText();
+    assert.match(facts, /Requests by Chatlas\s+[1-9]\d* in the last 24 hours \(1 probe\)/);
+    assert.match(facts, /room directory: \d{4}-/);
     await alpha.page.close();
   });
 
@@ -126,6 +131,12 @@ describe('site over a crawl of the simulated federation', () => {
     const optOut = await page.locator('#optout').locator('xpath=..').innerText();
     for (const marker of [MRS_NOINDEX_MARKER, CHATLAS_NOINDEX_MARKER, 'm.federate: false']) assert.ok(optOut.includes(marker), marker);
     assert.match(await page.locator('#software-names').innerText(), new RegExp(`at least ${MIN_SERVERS_PER_NAME} servers`));
+    // Issue 12 item 2: the cadence table and the budget, from the constants the schedule uses.
+    const rows = await page.locator('#pace').locator('xpath=..').locator('tbody tr').allInnerTexts();
+    assert.equal(rows.length, cadenceRows().length);
+    for (const [i, r] of cadenceRows().entries()) assert.ok(rows[i]!.includes(r.every) && rows[i]!.includes(r.stalest), `${rows[i]} / ${r.every}`);
+    assert.match(await page.locator('#budget').innerText(), new RegExp(`at most ${budgetFacts().daily} requests in any 24 hours`));
+    assert.ok(!(await page.locator('main').innerText()).includes('about once a day'), 'the old untrue pace is gone');
     await page.close();
   });
 

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createCrawlMetrics, crawlRegistry } from '../../../../jobs/serve/metrics.ts';
+import { RequestBudget } from '../../../../crawler/net/request-budget.ts';
 
 test('probes, queue depth, latency and last successful pass reach the exposition text', async () => {
   const m = createCrawlMetrics();
@@ -32,4 +33,29 @@ test('the process registry exported for /metrics carries the crawl metrics', asy
   const text = await crawlRegistry.metrics();
   assert.match(text, /# TYPE chatlas_probes_total counter/);
   assert.match(crawlRegistry.contentType, /text\/plain/);
+});
+
+test('requests per server over 24 h reach /metrics from the request budget: totals by channel, refusals, the most asked servers', async () => {
+  const m = createCrawlMetrics();
+  let now = Date.UTC(2026, 2, 2, 12);
+  const budget = new RequestBudget({ dailyLimit: 3, now: () => now, ...m.budgetHooks });
+  m.watchBudget(budget);
+  budget.take('matrix:big.example', 'http');
+  budget.take('matrix:big.example', 'connect');
+  budget.take('matrix:big.example', 'http');
+  assert.throws(() => budget.take('matrix:big.example', 'http'));
+  budget.take('xmpp:small.example', 'observer');
+  const text = await m.registry.metrics();
+  assert.match(text, /chatlas_requests_total\{protocol="matrix",channel="http"\} 2/);
+  assert.match(text, /chatlas_requests_total\{protocol="xmpp",channel="observer"\} 1/);
+  assert.match(text, /chatlas_requests_refused_total\{protocol="matrix"\} 1/);
+  assert.match(text, /chatlas_server_requests_24h\{protocol="matrix",server="big.example"\} 3/);
+  assert.match(text, /chatlas_server_requests_24h\{protocol="xmpp",server="small.example"\} 1/);
+  assert.match(text, /chatlas_server_requests_24h_max 3/);
+  // A day later the window is empty: the per-server series are gone, the totals stay.
+  now += 25 * 3_600_000;
+  const later = await m.registry.metrics();
+  assert.doesNotMatch(later, /chatlas_server_requests_24h\{/);
+  assert.match(later, /chatlas_server_requests_24h_max 0/);
+  assert.match(later, /chatlas_requests_total\{protocol="matrix",channel="http"\} 2/);
 });
