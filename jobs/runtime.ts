@@ -119,14 +119,15 @@ export function installApi(db: Db, crawler: Crawler, cursorKey: Uint8Array = ran
     registration: {
       net: createOwnershipNet(crawler.net),
       normalise: crawler.normalise,
-      // The immediate probe of a new registration: Matrix first, XMPP when Matrix finds no server.
+      // The immediate probe of a new registration: Matrix first, XMPP when Matrix finds no server; a failing
+      // XMPP server is the answer when the domain shows no sign of Matrix (crawler/probe/protocol-sign.ts).
       probe: async (domain, signal) => {
         const passId = crypto.randomUUID();
         const federation = crawler.identity ? await crawlerIdentity(crawler.identity) : undefined;
         const matrix = await probeDomain(crawler.net, domain, 'matrix', { passId, signal, ...(federation ? { federation } : {}) });
         if (matrix.snapshot.status === 'ok') return matrix;
         const xmpp = await probeDomain(crawler.net, domain, 'xmpp', { passId, signal });
-        return xmpp.snapshot.status === 'ok' ? xmpp : matrix;
+        return xmpp.snapshot.status === 'ok' || (matrix.snapshot.status === 'not-a-server' && xmpp.snapshot.status !== 'not-a-server') ? xmpp : matrix;
       },
     },
     now: () => new Date(),

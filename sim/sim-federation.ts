@@ -204,8 +204,10 @@ export async function startSimFederation(options: SimFederationOptions = {}): Pr
         await issue([hs.name], { [hs.reach.srv.port]: routes });
       }
     }
-    // A server whose name resolves to an address where nothing listens: unreachable.
+    // A server that is down: its SRV record says it runs Matrix (a sign of the protocol), its address
+    // has nothing listening, so it is unreachable (without the record it would be not-a-server).
     zones['down.test'] = { A: [addr('1.99')] };
+    zones['_matrix-fed._tcp.down.test'] = { SRV: [{ priority: 10, weight: 10, port: 8448, target: 'down.test' }] };
     xmpp = await startSimXmpp({ prefix, ca, zones });
     const xmppHalf = xmpp;
     dns = await startDnsServer({ host: addr('0.53'), zones });

@@ -227,7 +227,11 @@ async function run(rec: MatrixRecorder, options: MatrixProbeOptions): Promise<Pr
   if (isDnsName && !wkClient && due.has('setup')) report.push({ step: 'matrix.well-known-client', level: 'info', message: `No valid https://${domain}/.well-known/matrix/client: clients must be told the homeserver URL by hand.`, fix: 'Publish {"m.homeserver": {"base_url": "https://matrix.example.org"}} there.' });
   report.push(...directoryReport(walk, await federationWalk, options.federation !== undefined));
   if (directories.optedOut > 0) report.push({ step: 'matrix.public-rooms', level: 'info', message: `${directories.optedOut} room${directories.optedOut === 1 ? '' : 's'} of the directory opted out with a marker in the topic and ${directories.optedOut === 1 ? 'is' : 'are'} not listed.` });
-  const { status, error, failure } = matrixStatus(rec.observations, { federation: fedVersion !== null, client: versions !== null });
+  const ownPort = resolution.endpoint.method === 'ip-literal' || resolution.endpoint.method === 'explicit-port';
+  const { status, error, failure } = matrixStatus(rec.observations, { federation: fedVersion !== null, client: versions !== null, named: ownPort });
+  if (status === 'not-a-server') {
+    report.push({ step: 'matrix.status', level: 'info', message: `No sign of Matrix at ${domain}: no SRV record, no valid /.well-known/matrix/server or /client, and no TLS server at ${resolution.endpoint.targets.map((t) => `${t.host}:${t.port}`).join(', ')}. Chatlas does not count it as a Matrix server unless it answered before.`, fix: `To run Matrix here, serve the federation API on port 8448 or delegate with https://${domain}/.well-known/matrix/server.` });
+  }
   const snapshot: ServerSnapshot = {
     ...emptySnapshot(rec, status, error, report),
     failure,

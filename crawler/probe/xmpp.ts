@@ -21,7 +21,7 @@ import type { ProbeResult, RegistrationMode, ServerSnapshot, ServerStatus } from
 import { FACT_KINDS, withPrerequisites, type FactKind } from '../fact-kinds.ts';
 import type { BudgetScope, RequestLogEntry } from '../net/request-budget.ts';
 import { observerGate } from './xmpp-observer-gate.ts';
-import { XMPP_SRV_SERVICES, xmppEndpoints, xmppSrvNames, type XmppEndpoint, type XmppSrvService } from '../discover/xmpp-srv.ts';
+import { XMPP_DEFAULT_PORTS, XMPP_SRV_SERVICES, xmppEndpoints, xmppSrvNames, type XmppEndpoint, type XmppSrvService } from '../discover/xmpp-srv.ts';
 import { xmppDiscoveries } from '../discover/xmpp-frontier.ts';
 import { interpretSrv } from '../discover/srv.ts';
 import { parseHostMetaJson, parseHostMetaXml } from '../protocol/xep0156-host-meta.ts';
@@ -30,6 +30,7 @@ import { identifyXmpp } from '../identify/xmpp-rules.ts';
 import { unrecognisedNote } from '../identify/software.ts';
 import { ObservationRecorder, type StepResult } from './observation-recorder.ts';
 import { probeSide, type SideResult } from './xmpp-streams.ts';
+import { xmppStatus } from './xmpp-status.ts';
 import { observeDomain, DEFAULT_OBSERVER_LIMITS, type ObserverLimits, type ObserverResult } from './xmpp-observer.ts';
 
 /** Options of {@link probeXmpp}. */
@@ -198,9 +199,12 @@ async function run(ctx: NetContext, rec: ObservationRecorder, domain: string, op
   // ok: some stream got as far as its features; error: connected but every stream failed.
   const spoke = !!(c2sResult.preTls || c2sResult.postTls || s2sResult.preTls || s2sResult.postTls);
   const connected = c2sResult.connected || s2sResult.connected;
-  const status: ServerStatus = spoke ? 'ok' : connected ? 'error' : c2s.notOffered && s2s.notOffered ? 'not-a-server' : 'unreachable';
+  const status = xmppStatus(rec.observations, { spoke, connected, notOffered: c2s.notOffered && s2s.notOffered });
   const mainFailure = spoke ? null : c2sResult.error ?? s2sResult.error;
   const mainError = spoke ? '' : mainFailure?.message ?? 'no endpoint answered';
+  if (status === 'not-a-server' && !(c2s.notOffered && s2s.notOffered)) {
+    rec.note('xmpp.status', 'info', `No sign of XMPP at ${domain}: no SRV records, nothing answered on ports ${XMPP_DEFAULT_PORTS.c2s} and ${XMPP_DEFAULT_PORTS.s2s}. Chatlas does not count it as an XMPP server unless it answered before.`, `To run XMPP here, publish _xmpp-client._tcp and _xmpp-server._tcp SRV records for ${domain}.`);
+  }
   const features = [...new Set([...(c2sResult.preTls?.all ?? []), ...(c2sResult.postTls?.all ?? []), ...(observed?.info?.features ?? [])])];
   const ep = c2sResult.endpoint ?? s2sResult.endpoint;
   const rooms = observed?.rooms ?? [];

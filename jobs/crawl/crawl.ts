@@ -36,6 +36,7 @@ import type { Seed } from './frontier/load-seeds.ts';
 import { planPass, serverKey, type PassPlan } from './plan-pass.ts';
 import { crawlDelayOf, retryAfterOf } from './probe-hints.ts';
 import { ResultBatcher } from './result-batcher.ts';
+import { withHistory } from './status-with-history.ts';
 import { runProbe, type ProbeFn, type ProbePlan } from './run-probe.ts';
 import { BatchJournal } from './batch-journal.ts';
 import { recoverProgress, replayJournal } from './recover-pass.ts';
@@ -233,16 +234,18 @@ export async function runCrawlPass(deps: CrawlDeps, options: CrawlOptions = {}):
       summary.probeFailures++;
       log.warn({ passId, domain, protocol, error: failure.code, message: failure.message }, 'probe failed; recorded as error');
     }
-    const status = result.snapshot.status;
+    // No sign of the protocol is "not a server" only for a server that never answered (jobs/crawl/status-with-history.ts).
+    const stored = withHistory(result, plan.answeredAt.get(serverKey(protocol, domain)) ?? null);
+    const status = stored.snapshot.status;
     summary.probed++;
     summary.byStatus[status] = (summary.byStatus[status] ?? 0) + 1;
-    const retryAfter = retryAfterOf(result);
+    const retryAfter = retryAfterOf(stored);
     if (retryAfter) summary.retryAfter.set(serverKey(protocol, domain), retryAfter);
-    const crawlDelay = crawlDelayOf(result);
+    const crawlDelay = crawlDelayOf(stored);
     if (crawlDelay) summary.crawlDelay.set(serverKey(protocol, domain), crawlDelay);
     observer.probeFinished?.({ protocol, domain, status, durationMs: Date.now() - t0 });
-    await batcher.add(result);
-    feedDiscoveries(result);
+    await batcher.add(stored);
+    feedDiscoveries(stored);
   };
 
   const feedDiscoveries = (result: ProbeResult): void => {

@@ -44,6 +44,12 @@ export interface PassPlan {
   optedOut: Set<string>;
   /** Every domain of the frontier (all shards), so discoveries can tell new from known. */
   known: Set<string>;
+  /**
+   * The last ok probe of each server (`protocol:domain`) of this shard that has one in the history
+   * window: a server that answered before is unreachable, not "not a server", when it shows no sign
+   * of its protocol now (jobs/crawl/status-with-history.ts).
+   */
+  answeredAt: Map<string, Date>;
 }
 
 /** `protocol:domain`, the key of a server. */
@@ -103,6 +109,7 @@ export function planServers(inputs: PlanInputs): Omit<PassPlan, 'asOf'> {
   const items: PlannedProbe[] = [];
   const optedOut = new Set<string>();
   const known = new Set<string>();
+  const answeredAt = new Map<string, Date>();
   let notDue = 0;
   let nextDue = Infinity;
   for (const entry of inputs.entries) {
@@ -112,6 +119,7 @@ export function planServers(inputs: PlanInputs): Omit<PassPlan, 'asOf'> {
     for (const protocol of entry.protocols) {
       const key = serverKey(protocol, entry.domain);
       const history = inputs.histories.get(key) ?? NEVER;
+      if (history.lastOkAt) answeredAt.set(key, history.lastOkAt);
       const hints = { ...inputs.hints?.get(key), optedOut: entry.optedOut };
       const d = scheduleServer({ domain: entry.domain, protocol }, history, hints, options);
       lifecycles[d.lifecycle]++;
@@ -139,7 +147,7 @@ export function planServers(inputs: PlanInputs): Omit<PassPlan, 'asOf'> {
     notDue += items.length - limit;
     items.length = limit;
   }
-  return { items, lifecycles, notDue, nextDueAt: Number.isFinite(nextDue) ? new Date(nextDue) : null, optedOut, known };
+  return { items, lifecycles, notDue, nextDueAt: Number.isFinite(nextDue) ? new Date(nextDue) : null, optedOut, known, answeredAt };
 }
 
 /** Options of {@link planPass}. */

@@ -2,7 +2,8 @@
  * The crawl loop with the REAL Matrix probe (crawler/probe/matrix.ts through
  * crawler/index.ts probeDomain) over a small simulated federation on
  * 127.40.2.0/24, three hourly passes: a server upgrades, one appears, one
- * stops being a Matrix server and comes back. The stored history and the
+ * answers HTTP 500 for an hour, one loses its DNS for an hour (unreachable, not
+ * "not a server": it answered before), and both come back. The stored history and the
  * rollups show each change, and the rollups equal a recount from raw.
  * Responses follow Synapse's (federation `server.name` "Synapse", see
  * synapse/federation/transport/server/federation.py FederationVersionServlet).
@@ -25,6 +26,7 @@ const script: Record<string, State[]> = {
   'r1.real.test': ['S100', 'S101', 'S101'],
   'r2.real.test': ['nodns', 'S100', 'S100'],
   'r3.real.test': ['S100', '500', 'S100'],
+  'r4.real.test': ['S100', 'nodns', 'S100'],
 };
 const addressOf = (d: string) => `127.40.2.${Number(d[1])}`;
 let store: TestStore;
@@ -80,12 +82,18 @@ test('the real Matrix probe through the loop: history shows upgrade, appearance,
     'r1.real.test@0 ok synapse/1.100.0',
     'r1.real.test@1 ok synapse/1.101.0',
     'r1.real.test@2 ok synapse/1.101.0',
-    'r2.real.test@0 unreachable',
+    // Never seen, no DNS: no sign of Matrix, not a server (issue 13 item 7).
+    'r2.real.test@0 not-a-server',
     'r2.real.test@1 ok synapse/1.100.0',
     'r2.real.test@2 ok synapse/1.100.0',
     'r3.real.test@0 ok synapse/1.100.0',
-    'r3.real.test@1 not-a-server',
+    // TLS on 8448 answering HTTP 500: a Matrix server that is broken.
+    'r3.real.test@1 error',
     'r3.real.test@2 ok synapse/1.100.0',
+    'r4.real.test@0 ok synapse/1.100.0',
+    // No sign now, but it answered an hour before: the loop keeps it as a server that is down.
+    'r4.real.test@1 unreachable',
+    'r4.real.test@2 ok synapse/1.100.0',
   ]);
   for (const s of summaries) assert.equal(s.probeFailures, 0);
 });

@@ -179,11 +179,13 @@ test('deprecated _matrix._tcp SRV works and is reported with a fix', async () =>
   assert.ok(r.snapshot.report.some((i) => i.level === 'warn' && i.fix?.includes('_matrix-fed._tcp.legacy.test')));
 });
 
-test('broken JSON: the well-known is ignored with an explanation, the API is not a Matrix server', async () => {
+test('broken JSON: the well-known is ignored with an explanation; a TLS server on 8448 answering broken JSON is a broken Matrix server', async () => {
   const r = await probe('brokenjson.test');
   assert.equal(outcome(r, 'matrix.well-known-server'), 'json.invalid');
   assert.equal(outcome(r, 'matrix.federation-version'), 'json.invalid');
-  assert.equal(r.snapshot.status, 'not-a-server');
+  // Something answers on the federation port (issue 13 item 7: a sign of Matrix), just not with the API: an error, counted.
+  assert.equal(outcome(r, 'tls.federation'), 'ok');
+  assert.equal(r.snapshot.status, 'error');
   assert.ok(r.snapshot.report.some((i) => i.step === 'matrix.well-known-server' && i.level === 'error' && i.fix));
 });
 

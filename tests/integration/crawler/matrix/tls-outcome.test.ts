@@ -28,6 +28,8 @@ before(async () => {
     zones: {
       'expired.test': { A: ['127.22.13.1'] },
       'refused.test': { A: ['127.22.13.2'] },
+      // Its SRV record is a sign of Matrix: down, not "not a server" (issue 13 item 7).
+      '_matrix-fed._tcp.refused.test': { SRV: [{ priority: 10, weight: 10, port: 8448, target: 'refused.test' }] },
     },
   });
   const expired = await ca.issue(['expired.test'], { expired: true });
@@ -54,6 +56,14 @@ test('an expired federation certificate is tls.expired, from the verification co
 test('a refused federation port: the snapshot says net.connect-refused, a permanent failure', async () => {
   const r = await probeMatrix(ctx, 'refused.test', { passId: '00000000-0000-4000-8000-000000000013' });
   assert.equal(r.snapshot.status, 'unreachable', r.snapshot.error);
+  assert.equal(r.snapshot.failure, 'net.connect-refused');
+  assert.equal(failureClass(r.snapshot.status, r.snapshot.failure ?? null), 'permanent');
+});
+
+test('without the SRV record nothing shows Matrix there: not-a-server, backed off as a permanent class', async () => {
+  dns.remove('_matrix-fed._tcp.refused.test');
+  const r = await probeMatrix(ctx, 'refused.test', { passId: '00000000-0000-4000-8000-000000000014' });
+  assert.equal(r.snapshot.status, 'not-a-server', r.snapshot.error);
   assert.equal(r.snapshot.failure, 'net.connect-refused');
   assert.equal(failureClass(r.snapshot.status, r.snapshot.failure ?? null), 'permanent');
 });

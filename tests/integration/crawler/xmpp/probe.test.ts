@@ -156,11 +156,13 @@ test('"." SRV targets: not a server, and no fallback connection to the domain', 
   assert.equal(step(r, 'xmpp.c2s-connect').length, 0);
 });
 
-test('NXDOMAIN everywhere: A/AAAA fallback tried, recorded as a DNS error, unreachable', async () => {
+test('NXDOMAIN everywhere: A/AAAA fallback tried, recorded as a DNS error; no sign of XMPP, so not-a-server', async () => {
   const r = await probe('missing.test');
   assert.equal(step(r, 'dns.srv.xmpp-client')[0]?.outcome, 'nxdomain');
   assert.equal(step(r, 'xmpp.c2s-connect')[0]?.outcome, 'dns.nxdomain');
-  assert.equal(r.snapshot.status, 'unreachable');
+  // No SRV record, no address, nothing answered (issue 13 item 7); the crawl loop makes it unreachable if it once answered.
+  assert.equal(r.snapshot.status, 'not-a-server');
+  assert.ok(r.snapshot.report.some((i) => i.step === 'xmpp.status' && /No sign of XMPP at missing\.test/.test(i.message)));
 });
 
 test('host-meta (captured ejabberd bytes) and a provider file without consent: links recorded, no register form asked', async () => {

@@ -27,6 +27,9 @@ test('plans new and due servers, most overdue first; counts lifecycles; skips op
   assert.deepEqual({ ...p.lifecycles }, { new: 2, alive: 2, moved: 0, failing: 1, dead: 0, disallowed: 0, 'opted-out': 1 });
   assert.ok(p.optedOut.has('out.chat.eu'));
   assert.equal(p.known.size, 5);
+  // When each server last answered, for the history rule (jobs/crawl/status-with-history.ts); never-ok servers are absent.
+  assert.deepEqual([...p.answeredAt].map(([k, at]) => `${k}@${(NOW.getTime() - at.getTime()) / 60_000}m`).sort(),
+    ['matrix:due.chat.eu@120m', 'matrix:fresh.chat.eu@10m', 'matrix:out.chat.eu@300m']);
 });
 
 test('the shard filter and the limit', () => {
