@@ -43,6 +43,11 @@ export class DocStore {
     return out;
   }
 
+  /** Drop the pool's spare capacity (after a bulk load: doubling leaves up to half of it unused). */
+  trim(): void {
+    if (this.#buf.byteLength > this.#used) this.#buf = Buffer.from(this.#buf.subarray(0, this.#used));
+  }
+
   /** Make room for slots below `capacity`. */
   grow(capacity: number): void {
     const at = new Uint32Array(capacity);
@@ -57,7 +62,8 @@ export class DocStore {
   set(slot: number, text: string): void {
     const n = Buffer.byteLength(text);
     if (this.#used + n > this.#buf.byteLength) {
-      const grown = Buffer.allocUnsafe(Math.max(this.#buf.byteLength * 2, this.#used + n));
+      // A quarter more each time: a million rooms' text is a few hundred MB, and doubling would leave half unused.
+      const grown = Buffer.allocUnsafe(Math.max(Math.floor(this.#buf.byteLength * 1.25) + 65_536, this.#used + n));
       this.#buf.copy(grown, 0, 0, this.#used);
       this.#buf = grown;
     }

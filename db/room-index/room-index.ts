@@ -212,6 +212,7 @@ export class RoomIndex {
   /** Release spare capacity and sort the word dictionary, after a bulk load. */
   trim(): void {
     this.#postings.trim();
+    this.#docs.trim();
   }
 
   /**
