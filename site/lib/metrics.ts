@@ -28,7 +28,7 @@ export interface MetricDef {
 
 /** The metric table, in the order the overview shows it. */
 export const METRICS: readonly MetricDef[] = [
-  { key: 'servers', better: 'up', label: 'Servers probed', part: 'probed', of: null, describe: 'Distinct servers Chatlas probed that day, reachable or not.', source: 'every probe pass' },
+  { key: 'servers', better: 'up', label: 'Servers probed', part: 'probed', of: null, describe: 'Distinct servers Chatlas probed that day, reachable or not. A domain with no sign of the protocol (no SRV record or well-known for it, nothing on its ports, never seen answering) is not a server and is not counted.', source: 'every probe pass' },
   { key: 'reachable', better: 'up', label: 'Reachable servers', part: 'reachable', of: null, describe: 'Servers that answered their last probe of the day.', source: 'Matrix federation /version; XMPP c2s stream' },
   { key: 'rooms', better: 'up', label: 'Public rooms', part: 'rooms', of: null, describe: 'Rooms and channels listed in public directories of reachable servers.', source: 'Matrix /publicRooms; XMPP MUC disco#items' },
   { key: 'members', better: 'up', label: 'Members in public rooms', part: 'members', of: null, describe: 'Sum of member counts of those rooms (a person in two rooms counts twice).', source: 'Matrix /publicRooms num_joined_members; XMPP muc#roominfo_occupants' },

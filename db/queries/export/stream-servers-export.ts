@@ -1,5 +1,6 @@
 import type { Db } from '../../client.ts';
 import { HIDDEN_DOMAINS_SQL } from '../../visibility-sql.ts';
+import { runsProtocolSql } from '../../runs-protocol-sql.ts';
 import { streamRows } from './stream-rows.ts';
 import type { ServerListRow } from '../servers/list-servers.ts';
 
@@ -23,10 +24,10 @@ SELECT l.protocol AS protocol, l.domain AS domain, l.status AS status,
 FROM servers_latest AS l FINAL
 LEFT JOIN (SELECT protocol, domain, software, version, registration, public_rooms, public_members, observed_at FROM servers_last_ok FINAL) AS ok
   ON ok.protocol = l.protocol AND ok.domain = l.domain
-WHERE l.status != 'opted-out' AND l.domain NOT IN (${HIDDEN_DOMAINS_SQL})
+WHERE l.status != 'opted-out' AND ${runsProtocolSql('l.status')} AND l.domain NOT IN (${HIDDEN_DOMAINS_SQL})
 ORDER BY l.protocol, l.domain`;
 
-/** Every visible server, streamed (hidden and opted-out domains are left out, as on the site). */
+/** Every visible server, streamed (hidden and opted-out domains, and domains that do not run the protocol, are left out, as on the site). */
 export function streamServersExport(db: Db, signal?: AbortSignal): AsyncGenerator<ServerExportRow> {
   return streamRows<ServerExportRow>(db, sql, {}, signal);
 }

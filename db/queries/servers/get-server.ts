@@ -3,6 +3,7 @@ import { parseReportItems, type Protocol, type ReportItem } from '../../../crawl
 import { queryRows } from '../../query-rows.ts';
 import { toIso } from '../../to-iso.ts';
 import { HIDDEN_DOMAINS_SQL } from '../../visibility-sql.ts';
+import { runsProtocolSql } from '../../runs-protocol-sql.ts';
 
 /** A server snapshot as stored (`server_snapshots` columns), dates in ISO 8601. */
 export interface ServerState {
@@ -49,7 +50,7 @@ const COLUMNS = `toString(observed_at) AS observed_at, toString(pass_id) AS pass
 
 const sql = `
 SELECT 'latest' AS kind, protocol, domain, ${COLUMNS} FROM servers_latest FINAL
-WHERE domain = {domain:String} AND status != 'opted-out' AND domain NOT IN (${HIDDEN_DOMAINS_SQL})
+WHERE domain = {domain:String} AND status != 'opted-out' AND ${runsProtocolSql('status')} AND domain NOT IN (${HIDDEN_DOMAINS_SQL})
 UNION ALL
 SELECT 'ok' AS kind, protocol, domain, ${COLUMNS} FROM servers_last_ok FINAL
 WHERE domain = {domain:String} AND domain NOT IN (${HIDDEN_DOMAINS_SQL})`;
@@ -58,8 +59,11 @@ type Row = Omit<ServerState, 'report'> & { kind: 'latest' | 'ok'; protocol: Prot
 
 /**
  * One server by domain: for each protocol it speaks, the latest state and the
- * last good one. Returns `[]` for an unknown, hidden or opted-out domain
- * (the page answers 404), so callers need no separate visibility check.
+ * last good one. A protocol the domain shows no sign of running
+ * (db/runs-protocol-sql.ts) is left out, so a Matrix-only domain has only its
+ * Matrix section. Returns `[]` for an unknown, hidden or opted-out domain, or
+ * one that runs neither (the page answers 404), so callers need no separate
+ * visibility check.
  */
 export async function getServer(db: Db, params: { domain: string }): Promise<ServerDetail[]> {
   const rows = await queryRows<Row>(db, sql, { domain: params.domain });

@@ -3,6 +3,7 @@ import type { Protocol } from '../../../crawler/types.ts';
 import { queryRows } from '../../query-rows.ts';
 import { toIso } from '../../to-iso.ts';
 import { HIDDEN_DOMAINS_SQL } from '../../visibility-sql.ts';
+import { runsProtocolSql } from '../../runs-protocol-sql.ts';
 import { InvalidCursorError } from './invalid-cursor-error.ts';
 
 /** Sort keys and their SQL: the only text ever placed into the ORDER BY (allow-list). */
@@ -79,7 +80,7 @@ FROM (
          l.observed_at AS observed_at, ok.observed_at AS last_ok_at, l.error AS error
   FROM servers_latest AS l FINAL
   LEFT JOIN (SELECT * FROM servers_last_ok FINAL) AS ok ON ok.protocol = l.protocol AND ok.domain = l.domain
-  WHERE l.status != 'opted-out' AND l.domain NOT IN (${HIDDEN_DOMAINS_SQL})
+  WHERE l.status != 'opted-out' AND ${runsProtocolSql('l.status')} AND l.domain NOT IN (${HIDDEN_DOMAINS_SQL})
 )
 WHERE ({protocol:String} = '' OR protocol = {protocol:String})
   AND ({software:String} = '' OR software = {software:String})
@@ -104,7 +105,8 @@ LIMIT {limit:UInt32}`;
  * Servers with filters, an allow-listed sort and keyset (cursor) paging, from
  * the latest state (`servers_latest`) joined to the last successful state
  * (`servers_last_ok`), so a server that is down still shows what it runs.
- * Hidden and opted-out servers never appear.
+ * Hidden and opted-out servers never appear, nor a domain that shows no sign
+ * of running the protocol (db/runs-protocol-sql.ts).
  * @throws {InvalidCursorError} when `cursor` was not issued for this sort.
  */
 export async function listServers(db: Db, params: ListServersParams = {}): Promise<ServerListPage> {

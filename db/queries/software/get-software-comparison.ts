@@ -3,6 +3,7 @@ import type { Protocol } from '../../../crawler/types.ts';
 import { queryRows } from '../../query-rows.ts';
 import { toIso } from '../../to-iso.ts';
 import { softwareGroupSql } from './software-group-sql.ts';
+import { runsProtocolSql } from '../../runs-protocol-sql.ts';
 
 /** Parameters of {@link getSoftwareComparison}. */
 export interface SoftwareComparisonParams {
@@ -40,6 +41,8 @@ export interface SoftwareComparisonRow {
 
 // Identity comes from servers_last_ok (a server that is down keeps the software it last ran), and
 // reachability from servers_latest. Both are ReplacingMergeTree: FINAL gives one row per server.
+// A server that once ran it and shows no sign of the protocol now (beyond the crawl's history
+// window: db/runs-protocol-sql.ts) is no longer counted.
 // Servers are grouped by their software key (softwareGroupSql): an unrecognised name is a row of its
 // own only once enough servers share it.
 const sql = `
@@ -66,7 +69,7 @@ FROM (
   FROM servers_last_ok AS ok FINAL
   LEFT JOIN (SELECT protocol, domain, status, observed_at FROM servers_latest FINAL) AS l
     ON l.protocol = ok.protocol AND l.domain = ok.domain
-  WHERE ({protocol:String} = '' OR ok.protocol = {protocol:String})
+  WHERE ({protocol:String} = '' OR ok.protocol = {protocol:String}) AND ${runsProtocolSql('l.status')}
 )
 WHERE ({software:String} = '' OR sw = {software:String})
 GROUP BY protocol, sw

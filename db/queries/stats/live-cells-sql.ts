@@ -1,3 +1,13 @@
+import { runsProtocolSql } from '../../runs-protocol-sql.ts';
+
+/**
+ * The definition of a cell that {@link liveCellsSql} computes, stored with each computation in
+ * `network_buckets_v1.definition` (0016_network_cells_definition.sql): readers use stored rows of
+ * this definition only. Raise it whenever what a cell counts changes.
+ * 1: every server probed counted in `probed`; 2: domains that show no sign of the protocol are not.
+ */
+export const NETWORK_CELLS_DEFINITION = 2;
+
 /**
  * The network cells of some buckets computed from `server_daily_v1`: one row per
  * (bucket, protocol, software, version, registration) of each server's LAST state
@@ -7,6 +17,10 @@
  * Inner level: the rollup's states merged per (day, server); middle: each
  * server's last day in the bucket; outer: the cells. argMax skips NULLs, so
  * Nullable facts are only counted for servers that answered (status = 'ok').
+ * `probed` counts only servers that run the protocol (db/runs-protocol-sql.ts):
+ * a domain whose last state in the bucket is `not-a-server` stays in its
+ * cell for `probes` (the staleness fingerprint covers every probe) but is
+ * not a server probed, so reachable / probed is over servers of the protocol.
  * Bound parameters: `{liveFrom:Date}`..`{to:Date}` (days read), `{protocol:String}`
  * ('' for both) and `{live:Array(Tuple(Date, String))}`, the (bucket, protocol)
  * pairs wanted. `bucket` must come from `bucketSql` (the allow-list).
@@ -26,7 +40,7 @@ export function liveCellsSql(bucket: string): string {
   return `
 SELECT bucket, protocol, software, version, registration,
        sum(server_probes) AS probes,
-       count() AS probed,
+       countIf(${runsProtocolSql('status')}) AS probed,
        countIf(status = 'ok') AS reachable,
        sumIf(public_rooms, status = 'ok') AS rooms,
        sumIf(public_members, status = 'ok') AS members,

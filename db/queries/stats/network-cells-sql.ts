@@ -16,7 +16,7 @@ const COLUMNS = 'bucket, protocol, software, version, registration, probed, reac
 export function networkCellsSql(bucket: string): string {
   return `
 SELECT ${COLUMNS} FROM network_buckets_v1
-WHERE step = {step:String} AND (bucket, protocol, toUnixTimestamp64Milli(computed_at)) IN {stored:Array(Tuple(Date, String, Int64))}
+WHERE step = {step:String} AND definition = {definition:UInt8} AND (bucket, protocol, toUnixTimestamp64Milli(computed_at)) IN {stored:Array(Tuple(Date, String, Int64))}
 UNION ALL
 SELECT ${COLUMNS} FROM (${liveCellsSql(bucket)})`;
 }

@@ -4,6 +4,7 @@ import type { Protocol } from '../../../crawler/types.ts';
 import { bucketEnd } from './bucket-end.ts';
 import { bucketSql, type Step } from './bucket-sql.ts';
 import { queryRows } from '../../query-rows.ts';
+import { NETWORK_CELLS_DEFINITION } from './live-cells-sql.ts';
 
 /** Parameters of {@link planNetworkCells}. */
 export interface NetworkCellsWindow {
@@ -44,6 +45,8 @@ export type NetworkCellsParams = {
   /** (bucket, protocol) pairs to compute from server_daily_v1. */
   live: TupleParam[];
   liveFrom: string;
+  /** The cell definition of the stored computations read (`NETWORK_CELLS_DEFINITION`). */
+  definition: number;
 };
 
 // Live fingerprints read one UInt64 column of server_daily_v1 (no state is merged); the stored side
@@ -60,7 +63,7 @@ FROM (
 LEFT JOIN (
   SELECT bucket, protocol, max(toUnixTimestamp64Milli(computed_at)) AS at, argMax(source_probes, computed_at) AS source_probes
   FROM network_buckets_v1
-  WHERE step = {step:String} AND bucket >= {from:Date} AND bucket <= {to:Date}
+  WHERE step = {step:String} AND bucket >= {from:Date} AND bucket <= {to:Date} AND definition = {definition:UInt8}
   GROUP BY bucket, protocol
 ) AS s ON s.bucket = f.bucket AND s.protocol = f.protocol
 ORDER BY bucket, protocol
@@ -72,12 +75,12 @@ SETTINGS join_use_nulls = 0`;
  * latest computation saw exactly the server-days there are now) or must be
  * computed from `server_daily_v1` (today, the current week or month, a bucket
  * cut by the window, a bucket that got late observations, a store the job has
- * not filled yet). Returns the buckets and the parameters of `networkCellsSql`.
+ * not filled yet, a bucket stored under an older cell definition). Returns the buckets and the parameters of `networkCellsSql`.
  */
 export async function planNetworkCells(db: Db, w: NetworkCellsWindow): Promise<{ buckets: PlannedBucket[]; params: NetworkCellsParams }> {
   const step = w.step ?? 'day';
   const protocol = w.protocol ?? '';
-  const rows = await queryRows<Omit<PlannedBucket, 'complete' | 'useStored'>>(db, sql(bucketSql(step)), { from: w.from, to: w.to, step, protocol });
+  const rows = await queryRows<Omit<PlannedBucket, 'complete' | 'useStored'>>(db, sql(bucketSql(step)), { from: w.from, to: w.to, step, protocol, definition: NETWORK_CELLS_DEFINITION });
   const buckets = rows.map((r) => {
     const complete = r.bucket >= w.from && bucketEnd(step, r.bucket) <= w.to;
     return { ...r, storedAt: Number(r.storedAt), complete, useStored: complete && Number(r.storedAt) > 0 && Number(r.storedProbes) === Number(r.probes) };
@@ -93,6 +96,7 @@ export async function planNetworkCells(db: Db, w: NetworkCellsWindow): Promise<{
       stored: buckets.filter((b) => b.useStored).map((b) => new TupleParam([b.bucket, b.protocol, b.storedAt])),
       live: live.map((b) => new TupleParam([b.bucket, b.protocol])),
       liveFrom: first === null ? nextDay(w.to) : first < w.from ? w.from : first,
+      definition: NETWORK_CELLS_DEFINITION,
     },
   };
 }

@@ -1,7 +1,7 @@
 import type { Db } from '../../client.ts';
 import { bucketEnd } from './bucket-end.ts';
 import { bucketSql, type Step } from './bucket-sql.ts';
-import { liveCellsSql } from './live-cells-sql.ts';
+import { liveCellsSql, NETWORK_CELLS_DEFINITION } from './live-cells-sql.ts';
 import { planNetworkCells } from './plan-network-cells.ts';
 import { TupleParam } from '@clickhouse/client';
 
@@ -31,10 +31,10 @@ export interface RefreshNetworkBucketsResult {
 // The computation's source_probes is the window sum of its own cells' probes: it describes exactly the
 // server-days this SELECT read, so a probe landing during the INSERT makes the rows stale, never wrong.
 const sql = (bucket: string) => `
-INSERT INTO network_buckets_v1 (step, bucket, protocol, software, version, registration, computed_at, source_probes, probes,
+INSERT INTO network_buckets_v1 (step, bucket, protocol, software, version, registration, computed_at, definition, source_probes, probes,
   probed, reachable, rooms, members, tls_observed, tls_ok, tls_expiring, dnssec_observed, dnssec_on, dane_observed, dane_on,
   ipv6_observed, ipv6_on, first_at, last_at)
-SELECT {step:String}, bucket, protocol, software, version, registration, now64(3, 'UTC'),
+SELECT {step:String}, bucket, protocol, software, version, registration, now64(3, 'UTC'), {definition:UInt8},
        sum(probes) OVER (PARTITION BY bucket, protocol), probes,
        probed, reachable, rooms, members, tls_observed, tls_ok, tls_expiring, dnssec_observed, dnssec_on, dane_observed, dane_on,
        ipv6_observed, ipv6_on, first_at, last_at
@@ -64,7 +64,7 @@ export async function refreshNetworkBuckets(db: Db, params: RefreshNetworkBucket
     await db.client.command({
       query: sql(bucketSql(step)),
       query_params: {
-        step, protocol: '', liveFrom: bucket, to: bucketEnd(step, bucket),
+        step, protocol: '', liveFrom: bucket, to: bucketEnd(step, bucket), definition: NETWORK_CELLS_DEFINITION,
         live: protocols.map((p) => new TupleParam([bucket, p])),
       },
       // The same alias rule as every read (query-rows.ts): `status` inside argMax is the column.

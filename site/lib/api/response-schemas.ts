@@ -51,7 +51,7 @@ export const seriesSchema = z.object({
     protocol,
     value: n.describe('The metric in this bucket.'),
     base: n.describe('What a share is over: probed servers for counts, servers observed for the fact otherwise.'),
-    probed: n.describe('Servers probed in the bucket (coverage).'),
+    probed: n.describe('Servers probed in the bucket (coverage): domains that show no sign of running the protocol are not servers and not counted.'),
     firstAt: iso,
     lastAt: iso,
   })),

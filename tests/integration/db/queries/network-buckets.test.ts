@@ -16,6 +16,7 @@ import { insertProbeResults } from '../../../../db/queries/observations/insert-p
 import { runNetworkRollup } from '../../../../jobs/rollup/network-rollup.ts';
 import { syntheticNetwork } from '../../../harness/synthetic.ts';
 import { insert, openTestStore, result, snap } from './store.ts';
+import { rows } from '../../../harness/store.ts';
 
 let db: Db;
 let close: () => Promise<void>;
@@ -32,6 +33,11 @@ before(async () => {
     result(snap('late2.test', 'xmpp', '2026-09-14T08:00:00Z', { ipv6: true })),
     result(snap('late2.test', 'xmpp', '2026-09-14T21:00:00Z', { status: 'unreachable', tls: null, ipv6: null })),
     result(snap('late3.test', 'matrix', '2026-09-22T09:00:00Z', { publicRooms: 4, publicMembers: 40 })),
+    // A Matrix-only domain probed as XMPP, and a server whose last state of a day is "no sign of it"
+    // (issue 13 item 7): in no count, in the rollup as live.
+    ...['2026-09-10', '2026-09-11', '2026-09-16'].map((day) => result(snap('mxonly.test', 'xmpp', `${day}T07:00:00Z`, { status: 'not-a-server', tls: null, ipv6: null }))),
+    result(snap('late5.test', 'xmpp', '2026-09-11T08:00:00Z')),
+    result(snap('late5.test', 'xmpp', '2026-09-11T20:00:00Z', { status: 'not-a-server', tls: null })),
   ]);
 });
 after(() => close());
@@ -68,6 +74,38 @@ describe('network rollup', () => {
     const plan = await planNetworkCells(db, { from: '2026-08-25', to: '2026-09-23' });
     assert.deepEqual(plan.buckets.filter((b) => !b.useStored).map((b) => b.bucket), ['2026-09-23', '2026-09-23'], 'only today is live');
     assert.deepEqual(await everything(), live);
+  });
+
+  it('counts no domain whose last state is not-a-server: probed and reachable equal a recount of the servers that run the protocol', async () => {
+    const days = await getNetworkSeries(db, { from: '2026-09-09', to: '2026-09-17', protocol: 'xmpp' });
+    const recount = await rows<{ day: string; probed: number; reachable: number }>(db, `
+      SELECT toString(day) AS day, countIf(status != 'not-a-server') AS probed, countIf(status = 'ok') AS reachable
+      FROM (SELECT toDate(observed_at) AS day, domain, argMax(status, observed_at) AS status FROM server_snapshots
+            WHERE protocol = 'xmpp' AND toDate(observed_at) BETWEEN '2026-09-09' AND '2026-09-17' GROUP BY day, domain)
+      GROUP BY day ORDER BY day`);
+    assert.deepEqual(days.map((p) => [p.bucket, p.probed, p.reachable]), recount.map((r) => [r.day, Number(r.probed), Number(r.reachable)]));
+    const all = await rows<{ n: number }>(db, `SELECT uniqExact(domain) AS n FROM server_snapshots WHERE protocol = 'xmpp' AND toDate(observed_at) = '2026-09-11'`);
+    assert.equal(days.find((p) => p.bucket === '2026-09-11')!.probed, Number(all[0]!.n) - 2, 'mxonly.test and late5.test are probed, not counted');
+    const plan = await planNetworkCells(db, { from: '2026-09-09', to: '2026-09-17', protocol: 'xmpp' });
+    assert.ok(plan.buckets.every((b) => b.useStored), 'the counts above came from the rollup');
+  });
+
+  it('never reads a computation of an older cell definition (0016: before not-a-server was left out of probed)', async () => {
+    const before = await everything();
+    // A newer computation of 2026-09-11 as the previous definition would have stored it: same fingerprint, more servers.
+    await db.client.command({ query: `
+      INSERT INTO network_buckets_v1 (step, bucket, protocol, software, version, registration, computed_at, definition, source_probes, probes,
+        probed, reachable, rooms, members, tls_observed, tls_ok, tls_expiring, dnssec_observed, dnssec_on, dane_observed, dane_on,
+        ipv6_observed, ipv6_on, first_at, last_at)
+      SELECT step, bucket, protocol, software, version, registration, computed_at + INTERVAL 1 MINUTE, 1, source_probes, probes,
+        probed + 1000, reachable, rooms, members, tls_observed, tls_ok, tls_expiring, dnssec_observed, dnssec_on, dane_observed, dane_on,
+        ipv6_observed, ipv6_on, first_at, last_at
+      FROM network_buckets_v1 WHERE step = 'day' AND bucket = '2026-09-11'` });
+    const plan = await planNetworkCells(db, { from: '2026-09-11', to: '2026-09-11' });
+    assert.ok(plan.buckets.length === 2 && plan.buckets.every((b) => b.useStored));
+    assert.deepEqual(await everything(), before);
+    const round = await runNetworkRollup(db, now);
+    assert.deepEqual([round.day.written, round.week.written, round.month.written], [0, 0, 0], 'the current definition\'s computation is up to date');
   });
 
   it('reads a bucket live again once a late observation lands in it, then the next round catches up', async () => {
