@@ -6,7 +6,7 @@
  * p50/p99 latency and requests per second at 1 and 10 concurrent clients,
  * every request a different query; plus fill, build time, memory and disk.
  *
- *   node --expose-gc bench/search.ts [--rooms 1000000] [--engines index,text-index] [--duration 8]
+ *   node --expose-gc bench/search.ts [--rooms 1000000] [--engines index,text-index,minisearch] [--duration 8]
  *     [--connections 1,10] [--data DIR] [--keep]
  *
  * Each engine is served by a node:http server on 127.71.4.1 (`/search?q=`,
@@ -18,6 +18,8 @@
  * rooms_current with a `text` index (splitByNonAlpha over lower-cased,
  * diacritic-free name + topic + address), queried through the store's one
  * client with a relevance ORDER BY, as a store-side design would.
+ * "minisearch" (optional, `npm install --no-save minisearch@7` first): the
+ * search library, built from the same rows, for comparison.
  * Every run records the 1-minute load average at its start. Prints JSON and
  * writes bench/results/search-<date>-<rooms>.json.
  */
@@ -32,6 +34,7 @@ import { loadDbConfig } from '../db/config.ts';
 import { migrate } from '../db/migrate.ts';
 import { roomSnapshotRow } from '../db/rows.ts';
 import { openRoomIndex } from '../db/room-index/open-room-index.ts';
+import { listRoomsCurrent } from '../db/queries/rooms/list-rooms-current.ts';
 import { foldText, wordsOfFolded } from '../db/room-index/fold-text.ts';
 import { queryRows } from '../db/query-rows.ts';
 import { syntheticRooms, vocabulary } from '../tests/harness/synthetic-rooms.ts';
@@ -62,9 +65,11 @@ await migrate(db);
 let fillSeconds: number | null = null;
 if (fresh) {
   const t = performance.now();
-  const insertedAt = Date.now();
   let filled = 0;
+  let batchNo = 0;
   for (const batch of syntheticRooms({ rooms: ROOMS })) {
+    // Batches written a minute apart, as a pass writes them: a restart re-reads only the last one (skew window).
+    const insertedAt = Date.now() - 86_400_000 + 60_000 * batchNo++;
     const values = batch.map((r) => {
       const { children: _children, ...row } = roomSnapshotRow(r);
       return { ...row, version: row.observed_at, is_deleted: 0, inserted_at: insertedAt, daily_days: [], daily_members: [] };
@@ -76,6 +81,13 @@ if (fresh) {
   await db.client.command({ query: 'OPTIMIZE TABLE rooms_current FINAL' });
   fillSeconds = round((performance.now() - t) / 1000);
   process.stderr.write(`\nfill ${fillSeconds} s\n`);
+}
+// A store filled before batches were stamped apart: spread its writes the same way (once).
+if ((await queryRows<{ n: number }>(db, 'SELECT uniqExact(inserted_at) AS n FROM rooms_current'))[0]!.n === 1) {
+  await db.client.command({
+    query: `ALTER TABLE rooms_current UPDATE inserted_at = inserted_at - toIntervalMinute(cityHash64(room_id) % ${Math.ceil(ROOMS / 10_000)}) WHERE 1`,
+    clickhouse_settings: { mutations_sync: '2' },
+  });
 }
 const disk = async (table: string) => (await queryRows<{ bytes: number; index_bytes: number; rows: number }>(db,
   `SELECT sum(bytes_on_disk) AS bytes, sum(secondary_indices_compressed_bytes) AS index_bytes, sum(rows) AS rows
@@ -139,6 +151,45 @@ engines.index = (() => {
     search: async (q, page) => {
       const p = handle.index.search({ q, page, limit: 25 });
       return { total: p.total, names: p.rows.map((x) => x.name) };
+    },
+  };
+})();
+
+// A search library for comparison (not a dependency: `npm install --no-save minisearch@7` first).
+// Same fields and folding; its own BM25 scoring, with name and alias boosted and members as a document boost.
+engines.minisearch = (() => {
+  type Doc = { id: number; address: string; name: string; topic: string; members: number };
+  let ms: { addAll(d: Doc[]): void; search(q: string, o: object): { id: number }[] };
+  const docs: Doc[] = [];
+  return {
+    setup: async () => {
+      const { default: MiniSearch } = await import('minisearch' as string) as { default: new (o: object) => typeof ms };
+      gc();
+      const before = process.memoryUsage().heapUsed;
+      const t = performance.now();
+      ms = new MiniSearch({
+        fields: ['address', 'name', 'topic'], idField: 'id', storeFields: [],
+        processTerm: (w: string) => foldText(w) || null, tokenize: (text: string) => text.split(/[^\p{L}\p{N}]+/u),
+        searchOptions: { boost: { name: 3, address: 2.5 }, combineWith: 'AND' },
+      });
+      let after: { protocol: 'matrix' | 'xmpp'; room_id: string } | null = null;
+      for (;;) {
+        const page = await listRoomsCurrent(db, after, 50_000);
+        const batch = page.map((row, i) => ({ id: docs.length + i, address: row.address, name: row.name, topic: row.topic, members: row.members }));
+        for (const d of batch) docs.push(d);
+        ms.addAll(batch);
+        if (page.length < 50_000) break;
+        after = page[page.length - 1]!;
+      }
+      gc();
+      return { buildSeconds: round((performance.now() - t) / 1000), rooms: docs.length, heapMB: round((process.memoryUsage().heapUsed - before) / 1e6) };
+    },
+    search: async (q, page) => {
+      const hits = ms.search(q, {
+        prefix: (_t: string, i: number, all: string[]) => i === all.length - 1 && !/\s$/.test(q),
+        boostDocument: (id: number) => 1 + 0.2 * Math.log10(1 + docs[id]!.members),
+      });
+      return { total: hits.length, names: hits.slice((page - 1) * 25, page * 25).map((h) => docs[h.id]!.name) };
     },
   };
 })();
@@ -238,7 +289,7 @@ for (const name of values.engines!.split(',')) {
   const origin = `http://${HOST}:${(server.address() as { port: number }).port}`;
   const classes: Record<string, unknown> = {};
   for (const [cls, qs] of Object.entries(QUERIES)) {
-    const runs: Record<string, unknown> = { direct1: await direct(engine.search, qs, 1, Math.min(qs.length, name === 'index' ? 2000 : 40)) };
+    const runs: Record<string, unknown> = { direct1: await direct(engine.search, qs, 1, Math.min(qs.length, name === 'text-index' ? 40 : 400)) };
     for (const c of values.connections!.split(',').map(Number)) {
       const load1 = round(loadavg()[0]!, 2);
       runs[`http${c}`] = { ...(await overHttp(origin, qs, c)), loadAverage: load1 };
