@@ -1,7 +1,9 @@
 /**
  * IPv4 and IPv6 reachability of the federation target: one guarded TCP
- * connection per address family (first address of A / AAAA). `null` when the
- * family has no address; an IP-literal target only tells its own family.
+ * connection per address family (first address of A / AAAA). `false` when
+ * the family has no address (no A / AAAA record, as the XMPP probe records
+ * it); `null` when the lookup failed. An IP-literal target only tells its own
+ * family: the other stays `null`.
  * A family already proven by the probe's own HTTP connection (`proven`, the
  * remote address the federation requests used) is not connected to again.
  */
@@ -28,7 +30,12 @@ export async function reachability(rec: MatrixRecorder, host: string, port: numb
         const answer = family === 4 ? await rec.ctx.dns.a(host, { signal: rec.signal }) : await rec.ctx.dns.aaaa(host, { signal: rec.signal });
         address = answer.records[0];
       }
-      if (address === undefined) { rec.record(step, 'absent', performance.now() - started, { host }); continue; }
+      if (address === undefined) {
+        // No A / AAAA record: a "no", as the XMPP probe records it (an IP literal says nothing of the other family).
+        if (literal === 0) out[key] = false;
+        rec.record(step, 'absent', performance.now() - started, { host });
+        continue;
+      }
       const socket = await rec.ctx.connect({ host: address, port, signal: rec.signal, budget: rec.budget.ticket('setup') });
       socket.destroy();
       out[key] = true;

@@ -119,6 +119,7 @@ async function run(rec: MatrixRecorder, options: MatrixProbeOptions): Promise<Pr
   const wellKnowns = isDnsName && due.has('setup')
     ? (async () => [await wellKnownDoc(rec, wkOrigin, 'client', parseWellKnownClient), await wellKnownDoc(rec, wkOrigin, 'support', parseWellKnownSupport)] as const)()
     : Promise.resolve([null, null] as const);
+  let dnssec: boolean | null = null;
   const resolution = await resolveMatrixServer(domain, {
     now: rec.now(),
     cache,
@@ -127,7 +128,12 @@ async function run(rec: MatrixRecorder, options: MatrixProbeOptions): Promise<Pr
       const res = await fetchBounded(ctx, `https://${host}/.well-known/matrix/server`, { accept: 'application/json', headers: { host }, maxBytes: 64 * 1024, signal, dispatcher: rec.http.dispatcher, budget: rec.budget.ticket('liveness') });
       return { status: res.status, bodyText: res.bodyText, headers: res.headers, redirects: res.redirects.length, finalUrl: res.finalUrl };
     },
-    srv: async (name) => (await ctx.dns.srv(name, { signal })).records,
+    srv: async (name) => {
+      const answer = await ctx.dns.srv(name, { signal });
+      // DNSSEC of the delegation, as the XMPP probe records it: every SRV answer asked carried the AD bit.
+      dnssec = (dnssec ?? true) && answer.authenticated;
+      return answer.records;
+    },
   });
   for (const s of resolution.steps) rec.record(s.step, s.outcome, s.durationMs, s.facts, s.raw, s.error);
   const report: ReportItem[] = [...resolution.report];
@@ -242,6 +248,7 @@ async function run(rec: MatrixRecorder, options: MatrixProbeOptions): Promise<Pr
     features: [...new Set([...(versions?.unstableFeatures ?? []), ...(login?.flowTypes ?? [])])],
     specVersions: versions?.versions ?? [],
     tls: fed?.tls ?? null,
+    dnssec,
     ipv4: net.ipv4,
     ipv6: net.ipv6,
     directory: directories.exposure,

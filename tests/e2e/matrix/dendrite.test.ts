@@ -21,6 +21,7 @@ import { ProbeError } from '../../../crawler/errors.ts';
 import { signFederationRequest } from '../../../crawler/protocol/matrix-request-auth.ts';
 import { generateSigningKey } from '../../../crawler/protocol/matrix-signing.ts';
 import { parsePublicRoomsResponse } from '../../../crawler/protocol/matrix-rooms.ts';
+import { probeDomain } from '../../../crawler/index.ts';
 import { startDnsServer, type DnsServer } from '../../../sim/dns-server.ts';
 import { createTestCa, type TestCa } from '../../../sim/test-ca.ts';
 import { DENDRITE_SERVER_NAME, installedDendriteVersion, startDendrite, type DendriteHandle } from '../../harness/dendrite.ts';
@@ -112,4 +113,19 @@ test('Dendrite\'s federation directory answers unsigned requests as well (no req
   const res = await ask('GET', PUBLIC_ROOMS, { signed: false });
   assert.equal(res.status, 200, res.text);
   assert.equal((res.json.chunk as unknown[]).length, 2);
+});
+
+test('probed for both protocols, as a seed without one is: a Matrix server, and not-a-server for XMPP (issue 13 item 7)', async () => {
+  // Three real Dendrite servers once showed as six servers, three of them "XMPP, uptime 0%".
+  const matrix = await probeDomain(net, DENDRITE_SERVER_NAME, 'matrix', { passId: 'e2e' });
+  assert.equal(matrix.snapshot.status, 'ok', matrix.snapshot.error);
+  assert.equal(matrix.snapshot.software, 'dendrite');
+  // No AAAA record for it: IPv6 is a "no", as the XMPP probe records it.
+  assert.equal(matrix.snapshot.ipv6, false);
+  const xmpp = await probeDomain(net, DENDRITE_SERVER_NAME, 'xmpp', { passId: 'e2e' });
+  const outcomes = Object.fromEntries(xmpp.observations.map((o) => [o.step, o.outcome]));
+  assert.equal(outcomes['dns.srv.xmpp-client'], 'nxdomain');
+  assert.equal(outcomes['xmpp.c2s-connect'], 'net.connect-refused', 'nothing of Dendrite listens on 5222');
+  assert.equal(xmpp.snapshot.status, 'not-a-server', xmpp.snapshot.error);
+  assert.ok(xmpp.snapshot.report.some((i) => i.step === 'xmpp.status' && i.message.startsWith(`No sign of XMPP at ${DENDRITE_SERVER_NAME}`)));
 });

@@ -8,7 +8,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { loadCrawlConfig } from '../../../../crawler/config.ts';
+import { loadCrawlConfig, type CrawlConfig } from '../../../../crawler/config.ts';
 import { createNetContext, type NetContext } from '../../../../crawler/net/context.ts';
 import { probeMatrix } from '../../../../crawler/probe/matrix.ts';
 import type { ProbeResult } from '../../../../crawler/types.ts';
@@ -21,6 +21,7 @@ import { matrixApiRoutes, startHomeserver, type FakeHomeserver, type FakeRoom } 
 let ca: TestCa;
 let dns: DnsServer;
 let ctx: NetContext;
+let config: CrawlConfig;
 const hosts: FakeHomeserver[] = [];
 const tokensSeen: string[] = [];
 let forbidden: FakeHomeserver;
@@ -109,7 +110,7 @@ before(async () => {
       '/_matrix/client/v3/publicRooms': json({ errcode: 'M_LIMIT_EXCEEDED', error: 'Too Many Requests', retry_after_ms: 120000 }, 429, { 'retry-after': '120' }),
     },
   });
-  const config = loadCrawlConfig({
+  config = loadCrawlConfig({
     env: {
       CHATLAS_DNS: dns.address, CHATLAS_ALLOW_NETS: '127.0.0.0/8', CHATLAS_DENY_NETS: '127.66.0.0/16',
       CHATLAS_STEP_TIMEOUT_MS: '1000', CHATLAS_HEADERS_TIMEOUT_MS: '1000', CHATLAS_BODY_TIMEOUT_MS: '1000', CHATLAS_CONNECT_TIMEOUT_MS: '1000',
@@ -169,6 +170,24 @@ test('SRV _matrix-fed._tcp: connects to the target, certificate and Host are the
   assert.equal(r.snapshot.users, 42, 'conduwuit local user count');
   const api = hosts.find((h) => h.servers.some((s) => s.host === '127.20.0.4'))!.servers[0]!;
   assert.ok(api.requests.some((q) => q.path === '/_matrix/federation/v1/version' && q.headers.host === 'srv.test'));
+});
+
+test('DNSSEC of the delegation and IPv6 are recorded as the XMPP probe records them (issue 13 item 7)', async () => {
+  const r = await probe('srv.test');
+  assert.equal(r.snapshot.dnssec, false, 'SRV answered without the AD bit');
+  assert.equal(r.snapshot.ipv4, true);
+  assert.equal(r.snapshot.ipv6, false, 'no AAAA record for fed.srv.test: a no, not unknown');
+  // A validating resolver: every SRV answer carries the AD bit (a new context: its DNS cache holds the old answers).
+  dns.setAuthenticated(true);
+  const signed = createNetContext(config);
+  try {
+    const s = await probeMatrix(signed, 'srv.test', { passId: randomUUID() });
+    assert.equal(s.snapshot.status, 'ok', s.snapshot.error);
+    assert.equal(s.snapshot.dnssec, true);
+  } finally {
+    dns.setAuthenticated(false);
+    await signed.close();
+  }
 });
 
 test('deprecated _matrix._tcp SRV works and is reported with a fix', async () => {
