@@ -228,6 +228,9 @@ async function run(ctx: NetContext, rec: ObservationRecorder, domain: string, op
     measured: FACT_KINDS.filter((k) => measured.has(k)),
     requests: budget.sent,
   });
+  // What this probe asked of the domain, the observer's queries about it apart (issue 12 item 3: counted
+  // per target domain, and bounded per day by its request budget, crawler/net/request-budget.ts).
+  rec.record('xmpp.requests', 'ok', 0, { requests: budget.sent, observerQueries: budget.observerQueries, limit: ctx.budget.limit(server) });
   const discoveries = xmppDiscoveries({
     domain, foundAt: rec.now(),
     items: observed?.items ?? [],

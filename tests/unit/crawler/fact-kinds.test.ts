@@ -7,6 +7,8 @@ test('steps map to their kind; unknown steps are liveness', () => {
     ['matrix.federation-version', 'liveness'], ['tls.federation', 'liveness'], ['matrix.well-known-server', 'liveness'],
     ['matrix.login-flows', 'setup'], ['matrix.server-keys', 'setup'], ['net.ipv6', 'setup'], ['xmpp.provider-file', 'setup'],
     ['matrix.public-rooms', 'rooms'], ['matrix.space-hierarchy', 'rooms'], ['xmpp.room-info', 'rooms'], ['xmpp.muc-rooms', 'rooms'],
+    ['matrix.federation-public-rooms', 'rooms'], ['matrix.federation-space-hierarchy', 'rooms'], ['matrix.alias-servers', 'rooms'],
+    ['xmpp.observer-gate', 'liveness'], ['xmpp.requests', 'liveness'],
     ['matrix.register-probe', 'register'], ['xmpp.register-form', 'register'],
     ['xmpp.c2s-features', 'liveness'], ['dns.srv.xmpp-server', 'liveness'], ['something.new', 'liveness'],
   ];

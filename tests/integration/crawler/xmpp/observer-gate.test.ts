@@ -148,6 +148,8 @@ test('the probe counts what it sent: the servers saw exactly that many connectio
   const queries = asked('good.test') - before.asked;
   assert.equal(r.snapshot.requests, conns + queries);
   assert.equal(conns, 2, 'one c2s and one s2s stream');
+  // The observer's queries about the domain are counted apart, per probe.
+  assert.deepEqual(r.observations.find((o) => o.step === 'xmpp.requests')?.facts, { requests: conns + queries, observerQueries: queries, limit: 720 });
   assert.equal(ctx.budget.used('xmpp:good.test'), results.get('good.test')!.snapshot.requests! + r.snapshot.requests!);
 });
 
