@@ -296,9 +296,15 @@ export class RoomIndex {
       : members[sa] !== members[sb] ? members[sa]! > members[sb]! : idHash[sa]! < idHash[sb]!);
     const byName: number[] = [];
     let total = 0;
+    const flags = this.#flags;
+    const serverHidden = this.#serverHidden;
+    const server = this.#server;
+    let floor = -Infinity;
     for (let h = 0; h < found; h++) {
       const slot = hits[h]!;
-      if (!filter(slot)) continue;
+      // Visibility inline (every search applies it); the other filters only when asked for.
+      if ((flags[slot]! & (ALIVE | ROOM_HIDDEN)) !== ALIVE || serverHidden[server[slot]!]) continue;
+      if (filter !== null && !filter(slot)) continue;
       total++;
       if (sort === 'name') { byName.push(slot); continue; }
       let key: number;
@@ -310,7 +316,10 @@ export class RoomIndex {
         if (exactSlot === slot) key += EXACT_ADDRESS_BONUS;
       } else if (sort === 'growth') key = members[slot]! - this.#past[slot]!;
       else key = members[slot]!;
+      // Most matches of a common word fall below the page: no call for them.
+      if (key < floor) continue;
       heap.offer(key, slot);
+      floor = heap.floor;
     }
     let order: number[];
     if (sort === 'name') {
@@ -382,8 +391,12 @@ export class RoomIndex {
     return found;
   }
 
-  /** The per-slot test for the filters and visibility. */
-  #filter(p: IndexSearchParams): (slot: number) => boolean {
+  /** The per-slot test for the filters beyond visibility; null when none applies. */
+  #filter(p: IndexSearchParams): ((slot: number) => boolean) | null {
+    if (p.type === undefined || p.type === 'all') {
+      if (p.protocol === undefined && p.language === undefined && p.server === undefined && p.minMembers === undefined
+        && p.maxMembers === undefined && !p.federatingOnly) return null;
+    }
     const need = ALIVE | ((p.type ?? 'all') === 'space' ? SPACE : 0);
     const protocol = p.protocol === undefined ? -1 : p.protocol === 'xmpp' ? XMPP : 0;
     const language = p.language === undefined ? -1 : this.#languageIds.get(p.language) ?? -2;

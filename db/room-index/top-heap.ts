@@ -18,6 +18,14 @@ export class TopHeap {
     this.#better = better;
   }
 
+  /**
+   * The key a pair must reach to be kept (ties decided by {@link offer}): -Infinity until k are
+   * held, then the worst kept key. Callers skip the call below it.
+   */
+  get floor(): number {
+    return this.#n < this.#k ? -Infinity : this.#keys[0]!;
+  }
+
   /** Keep (key, slot) if it is among the best k so far. */
   offer(key: number, slot: number): void {
     const keys = this.#keys;
