@@ -48,6 +48,10 @@ export interface RoomIndexHandle {
   /** Milliseconds the start-up took, once done, and whether it loaded a snapshot or built from the store. */
   readonly buildMs: number | undefined;
   readonly source: 'snapshot' | 'store' | undefined;
+  /** The start-up load or build failed (the handle serves nothing; open another). */
+  readonly failed: boolean;
+  /** The options it was opened with (to open another alike). */
+  readonly options: RoomIndexOptions;
   /** Read writes since the last refresh and the visibility now. */
   refresh(): Promise<void>;
   /**
@@ -162,7 +166,8 @@ export function openRoomIndex(db: Db, options: RoomIndexOptions = {}): RoomIndex
     }
   })();
   // A failed build is reported to whoever awaits `ready`; no unhandled rejection meanwhile.
-  ready.catch(() => undefined);
+  let failed = false;
+  ready.catch(() => { failed = true; });
 
   return {
     get index() {
@@ -175,6 +180,10 @@ export function openRoomIndex(db: Db, options: RoomIndexOptions = {}): RoomIndex
     get source() {
       return source;
     },
+    get failed() {
+      return failed;
+    },
+    options,
     refresh: async () => {
       await ready;
       await refresh();

@@ -12,7 +12,7 @@ import { insertProbeResults } from '../../../db/queries/observations/insert-prob
 import { insertOptOut } from '../../../db/queries/registrations/insert-opt-out.ts';
 import { searchRooms } from '../../../db/queries/rooms/search-rooms.ts';
 import { openRoomIndex } from '../../../db/room-index/open-room-index.ts';
-import { roomIndexOf, uninstallRoomIndex } from '../../../db/room-index/room-index-slot.ts';
+import { installRoomIndex, roomIndexOf, uninstallRoomIndex } from '../../../db/room-index/room-index-slot.ts';
 import { searchDirectory } from '../../../db/room-index/search-directory.ts';
 import { queryRows } from '../../../db/query-rows.ts';
 import { openTestStore, register, result, room, snap } from './queries/store.ts';
@@ -139,5 +139,16 @@ describe('room index on the store', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('while an installed index is still building, the store query answers (search never waits minutes on a restart)', async () => {
+    const building = openRoomIndex(db, { pollMs: 0 });
+    installRoomIndex(db, building);
+    // The build has not read a page yet: the store query answers, with its substring matching ("ebra" in "Zebra").
+    assert.deepEqual(await found('ebra'), ['zebra@conference.late.test']);
+    await building.ready;
+    // Built: the index answers, by words ("ebra" begins no word).
+    assert.deepEqual(await found('ebra'), []);
+    assert.deepEqual(await found('zebr'), ['zebra@conference.late.test']);
   });
 });
