@@ -98,6 +98,13 @@ module.exports = {
       to: { path: '^site/' },
     },
     {
+      name: 'probes-run-through-the-crawler-entry',
+      severity: 'error',
+      comment: 'Other layers run a probe with crawler/index.ts probeDomain (the one entry that applies the options every probe takes), never by calling a protocol probe directly.',
+      from: { path: '^(jobs|site|registration|federation|db|lib)/' },
+      to: { path: '^crawler/probe/(matrix|xmpp)\\.ts$' },
+    },
+    {
       name: 'not-to-unresolvable',
       severity: 'error',
       comment: 'An import that resolves to nothing is a typo or a file moved without its importers (rules above could not see it).',
