@@ -25,7 +25,9 @@ const COLUMNS = `version, is_deleted, toUnixTimestamp64Milli(observed_at) AS obs
 async function compactRows(db: Db, query: string, params: Record<string, unknown>): Promise<StoredRoomRow[]> {
   const rs = await db.client.query({
     query, query_params: params, format: 'JSONCompactEachRow',
-    clickhouse_settings: { output_format_json_quote_64bit_integers: 0 },
+    // prefer_column_name_to_alias: `… AS inserted_at` (epoch ms) must not replace the column in WHERE,
+    // or `inserted_at > …` compares milliseconds with a time and every row is "new".
+    clickhouse_settings: { output_format_json_quote_64bit_integers: 0, prefer_column_name_to_alias: 1 },
   });
   const rows = await rs.json<unknown[]>();
   return rows.map((a) => Object.fromEntries(NAMES.map((n, i) => [n, a[i]])) as unknown as StoredRoomRow);

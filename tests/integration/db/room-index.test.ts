@@ -15,6 +15,7 @@ import { openRoomIndex } from '../../../db/room-index/open-room-index.ts';
 import { installRoomIndex, roomIndexOf, uninstallRoomIndex } from '../../../db/room-index/room-index-slot.ts';
 import { searchDirectory } from '../../../db/room-index/search-directory.ts';
 import { queryRows } from '../../../db/query-rows.ts';
+import { listRoomsWrittenSince } from '../../../db/queries/rooms/list-rooms-current.ts';
 import { openTestStore, register, result, room, snap } from './queries/store.ts';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -73,6 +74,9 @@ describe('room index on the store', () => {
     assert.equal(other.index.search({ q: 'zebra' }).total, 0, 'not written by this index\'s process: not seen yet');
     await other.refresh();
     assert.deepEqual(other.index.search({ q: 'zebra' }).rows.map((r) => r.room_id), ['zebra@conference.late.test']);
+    // The poll reads only what was written since: the rows of that one write, not the table.
+    const [{ newest }] = await queryRows<{ newest: number }>(db, 'SELECT toUnixTimestamp64Milli(max(inserted_at)) AS newest FROM rooms_current');
+    assert.deepEqual((await listRoomsWrittenSince(db, newest - 1)).map((r) => r.room_id), ['zebra@conference.late.test']);
     // Built from the store now, an index answers what the running one answers.
     const fresh = openRoomIndex(db, { pollMs: 0, pageSize: 2 });
     await fresh.ready;
