@@ -6,11 +6,12 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSimFederation, type SimFederation } from '../../../sim/sim-federation.ts';
+import { ROOM_INDEX_SNAPSHOT } from '../../../db/room-index/snapshot.ts';
 
 const CLI = new URL('../../../jobs/cli.ts', import.meta.url).pathname;
 const HOST = '127.8.0.81';
@@ -118,7 +119,11 @@ test('methods Astro cannot represent get 405, not 500', async () => {
 });
 
 test('SIGTERM stops the process cleanly (exit 0) and releases the store', { timeout: 60_000 }, async () => {
+  // The room index was built from the store at start (issue 14) before it stops.
+  await stderrMatch(/"msg":"room index ready"[^\n]*"from":"store"|"from":"store"[^\n]*"msg":"room index ready"/);
   child.kill('SIGTERM');
   const [code] = await once(child, 'exit', { signal: AbortSignal.timeout(45_000) });
   assert.equal(code, 0, stderr);
+  // ... and left its snapshot in the store's folder for the next start.
+  assert.ok(existsSync(join(root, 'data', ROOM_INDEX_SNAPSHOT)), 'room index snapshot written at stop');
 });
