@@ -6,8 +6,8 @@
  * text index or a search library; docs/room-search.md how it is kept in step
  * with the store.
  *
- * Layout: a room has a slot; per-slot facts live in typed arrays, the shown
- * text in one byte pool (doc-store.ts), room ids and addresses in hashed maps
+ * Layout: a room has a slot; per-slot facts live in typed arrays
+ * (slot-columns.ts), the shown text in one byte pool (doc-store.ts), room ids and addresses in hashed maps
  * (slot-map.ts): a million rooms are a few dozen objects for the garbage
  * collector, not millions. Words map to postings (postings.ts) of slots in
  * increasing order. A room whose words change gets a new slot and its old one
@@ -25,8 +25,11 @@ import type { RoomsCurrentRow } from '../queries/rooms/update-rooms-current.ts';
 import { DocStore } from './doc-store.ts';
 import { foldText, wordsOfFolded } from './fold-text.ts';
 import { Postings } from './postings.ts';
-import { ALL_IN_NAME_BONUS, EXACT_ADDRESS_BONUS, FIELD, PREFIX_FACTOR, WHOLE_NAME_BONUS, fieldWeight, membersBoost } from './rank.ts';
+import { ALL_IN_NAME_BONUS, EXACT_ADDRESS_BONUS, FIELD, WHOLE_NAME_BONUS, membersBoost } from './rank.ts';
+import { matchWords } from './match-words.ts';
+import { roomWords } from './room-words.ts';
 import { SlotMap, hash30 } from './slot-map.ts';
+import { SlotColumns, type Column, type ColumnName } from './slot-columns.ts';
 import { TopHeap } from './top-heap.ts';
 
 /** What the index needs of a rooms_current row (the writer's type, db/queries/rooms/update-rooms-current.ts). */
@@ -64,16 +67,12 @@ export interface IndexSearchParams extends SearchRoomsParams {
   federatingOnly?: boolean;
 }
 
-/** The per-slot columns, by name, in a snapshot. */
-const COLUMNS = ['flags', 'server', 'language', 'members', 'past', 'boost', 'version', 'observed', 'idHash', 'nameWords'] as const;
-type Column = Uint8Array | Uint16Array | Uint32Array | Float32Array | Float64Array;
-
 /** Everything an index holds, as flat parts (snapshot.ts writes and reads them). */
 export interface IndexState {
   slots: number;
   dead: number;
   newest: number;
-  columns: Record<(typeof COLUMNS)[number], Column>;
+  columns: Record<ColumnName, Column>;
   docs: ReturnType<DocStore['export']>;
   postings: ReturnType<Postings['export']>;
   byId: ReturnType<SlotMap['export']>;
@@ -88,23 +87,10 @@ const roomKey = (protocol: Protocol, roomId: string) => `${protocol === 'xmpp' ?
 
 /** The room directory's in-memory search index. */
 export class RoomIndex {
-  #capacity = 0;
+  /** Per-slot facts and per-search scratch (slot-columns.ts). */
+  #c = new SlotColumns();
   #slots = 0;
   #dead = 0;
-  #flags = new Uint8Array(0);
-  #server = new Uint32Array(0);
-  #language = new Uint16Array(0);
-  #members = new Uint32Array(0);
-  /** Members at the start of the room's 30-day series (growth = members - past). */
-  #past = new Uint32Array(0);
-  /** membersBoost(members), computed when the size changes rather than per search. */
-  #boost = new Float32Array(0);
-  #version = new Float64Array(0);
-  #observed = new Float64Array(0);
-  /** hash30 of the room key: the last tie-break, the same in every process. */
-  #idHash = new Uint32Array(0);
-  /** Distinct words of the name (capped at 255): a query naming all of them is the name. */
-  #nameWords = new Uint8Array(0);
   #docs = new DocStore();
   #postings = new Postings();
   /** Slot of each live room by roomKey(protocol, room id). */
@@ -126,11 +112,7 @@ export class RoomIndex {
    */
   #gone = new Map<string, number>();
   #newest = 0;
-  // Per-search scratch, indexed by slot: a stamp says the slot was touched by search number #gen.
-  #stamp = new Uint32Array(0);
-  #count = new Uint8Array(0);
-  #inName = new Uint8Array(0);
-  #score = new Float32Array(0);
+  // Per-search: matching slots, and the search number the columns' stamps compare with.
   #hits = new Int32Array(1024);
   #gen = 0;
 
@@ -141,7 +123,7 @@ export class RoomIndex {
 
   /** Memory held by the typed arrays, the text pool and the posting lists, in bytes (maps not included). */
   arrayBytes(): number {
-    return this.#capacity * (1 + 4 + 2 + 4 + 4 + 4 + 8 + 8 + 4 + 1 + 4 + 1 + 1 + 4) + this.#postings.bytes() + this.#docs.bytes
+    return this.#c.bytes + this.#postings.bytes() + this.#docs.bytes
       + this.#hits.byteLength;
   }
 
@@ -160,12 +142,7 @@ export class RoomIndex {
     const n = this.#slots;
     return {
       slots: n, dead: this.#dead, newest: this.#newest,
-      columns: {
-        flags: this.#flags.slice(0, n), server: this.#server.slice(0, n), language: this.#language.slice(0, n),
-        members: this.#members.slice(0, n), past: this.#past.slice(0, n), boost: this.#boost.slice(0, n),
-        version: this.#version.slice(0, n), observed: this.#observed.slice(0, n), idHash: this.#idHash.slice(0, n),
-        nameWords: this.#nameWords.slice(0, n),
-      },
+      columns: this.#c.export(n),
       docs: this.#docs.export(n), postings: this.#postings.export(), byId: this.#byId.export(), exact: this.#exact.export(),
       servers: [...this.#servers], languages: [...this.#languages], gone: [...this.#gone],
     };
@@ -174,14 +151,13 @@ export class RoomIndex {
   /** An index from {@link exportState}'s parts; visibility is not part of it (set it before searching). */
   static importState(state: IndexState): RoomIndex {
     const index = new RoomIndex();
-    index.#grow(Math.max(1024, state.slots));
-    for (const name of COLUMNS) (index.#column(name) as Column).set(state.columns[name] as never);
+    index.#c = SlotColumns.import(state.columns, Math.max(1024, state.slots));
     // Hidden rooms are set again by setVisibility from what the store says now.
-    for (let s = 0; s < state.slots; s++) index.#flags[s] = index.#flags[s]! & ~ROOM_HIDDEN;
+    for (let s = 0; s < state.slots; s++) index.#c.flags[s] = index.#c.flags[s]! & ~ROOM_HIDDEN;
     index.#slots = state.slots;
     index.#dead = state.dead;
     index.#newest = state.newest;
-    index.#docs = DocStore.import(state.docs, index.#capacity);
+    index.#docs = DocStore.import(state.docs, index.#c.capacity);
     index.#postings = Postings.import(state.postings);
     index.#byId.import(state.byId);
     index.#exact.import(state.exact);
@@ -192,21 +168,6 @@ export class RoomIndex {
     index.#languageIds = new Map(state.languages.map((l, i) => [l, i]));
     index.#gone = new Map(state.gone);
     return index;
-  }
-
-  #column(name: (typeof COLUMNS)[number]): Column {
-    switch (name) {
-      case 'flags': return this.#flags;
-      case 'server': return this.#server;
-      case 'language': return this.#language;
-      case 'members': return this.#members;
-      case 'past': return this.#past;
-      case 'boost': return this.#boost;
-      case 'version': return this.#version;
-      case 'observed': return this.#observed;
-      case 'idHash': return this.#idHash;
-      case 'nameWords': return this.#nameWords;
-    }
   }
 
   /** Release spare capacity and sort the word dictionary, after a bulk load. */
@@ -249,16 +210,16 @@ export class RoomIndex {
     fresh.#languageIds = this.#languageIds;
     fresh.#hiddenRooms = this.#hiddenRooms;
     for (let s = 0; s < this.#slots; s++) {
-      const flags = this.#flags[s]!;
+      const flags = this.#c.flags[s]!;
       if (!(flags & ALIVE)) continue;
-      const slot = fresh.#insert(flags & XMPP ? 'xmpp' : 'matrix', this.#doc(s)!, this.#servers[this.#server[s]!]!);
-      fresh.#flags[slot] = flags;
-      fresh.#language[slot] = this.#language[s]!;
-      fresh.#members[slot] = this.#members[s]!;
-      fresh.#past[slot] = this.#past[s]!;
-      fresh.#boost[slot] = this.#boost[s]!;
-      fresh.#version[slot] = this.#version[s]!;
-      fresh.#observed[slot] = this.#observed[s]!;
+      const slot = fresh.#insert(flags & XMPP ? 'xmpp' : 'matrix', this.#doc(s)!, this.#servers[this.#c.server[s]!]!);
+      fresh.#c.flags[slot] = flags;
+      fresh.#c.language[slot] = this.#c.language[s]!;
+      fresh.#c.members[slot] = this.#c.members[s]!;
+      fresh.#c.past[slot] = this.#c.past[s]!;
+      fresh.#c.boost[slot] = this.#c.boost[s]!;
+      fresh.#c.version[slot] = this.#c.version[s]!;
+      fresh.#c.observed[slot] = this.#c.observed[s]!;
     }
     fresh.#postings.trim();
     const horizon = this.#newest - 7 * 86_400_000;
@@ -288,17 +249,17 @@ export class RoomIndex {
     const n = Math.max(1, words.length);
     const k = page * limit;
     const hits = this.#hits;
-    const members = this.#members;
-    const idHash = this.#idHash;
+    const members = this.#c.members;
+    const idHash = this.#c.idHash;
     // The page is chosen while matches are counted: a min-heap of the best k (key, slot) pairs,
     // its root the worst kept, so most matches cost one comparison with the root and nothing is sorted.
     const heap = new TopHeap(Math.min(k, found), (ka, sa, kb, sb) => ka !== kb ? ka > kb
       : members[sa] !== members[sb] ? members[sa]! > members[sb]! : idHash[sa]! < idHash[sb]!);
     const byName: number[] = [];
     let total = 0;
-    const flags = this.#flags;
+    const flags = this.#c.flags;
     const serverHidden = this.#serverHidden;
-    const server = this.#server;
+    const server = this.#c.server;
     let floor = -Infinity;
     for (let h = 0; h < found; h++) {
       const slot = hits[h]!;
@@ -309,12 +270,12 @@ export class RoomIndex {
       if (sort === 'name') { byName.push(slot); continue; }
       let key: number;
       if (sort === 'relevance') {
-        key = words.length === 0 ? members[slot]! : this.#score[slot]! / n + this.#boost[slot]!;
-        if (words.length > 0 && this.#inName[slot] === words.length) {
-          key += ALL_IN_NAME_BONUS + (this.#nameWords[slot] === words.length ? WHOLE_NAME_BONUS : 0);
+        key = words.length === 0 ? members[slot]! : this.#c.score[slot]! / n + this.#c.boost[slot]!;
+        if (words.length > 0 && this.#c.inName[slot] === words.length) {
+          key += ALL_IN_NAME_BONUS + (this.#c.nameWords[slot] === words.length ? WHOLE_NAME_BONUS : 0);
         }
         if (exactSlot === slot) key += EXACT_ADDRESS_BONUS;
-      } else if (sort === 'growth') key = members[slot]! - this.#past[slot]!;
+      } else if (sort === 'growth') key = members[slot]! - this.#c.past[slot]!;
       else key = members[slot]!;
       // Most matches of a common word fall below the page: no call for them.
       if (key < floor) continue;
@@ -339,57 +300,16 @@ export class RoomIndex {
    * room. Returns how many.
    */
   #match(words: string[], prefixLast: boolean, exactSlot: number | undefined): number {
-    let found = 0;
-    if (this.#hits.length < this.#slots) this.#hits = new Int32Array(this.#capacity);
-    const hits = this.#hits;
+    if (this.#hits.length < this.#slots) this.#hits = new Int32Array(this.#c.capacity);
     if (words.length === 0) {
-      for (let s = 0; s < this.#slots; s++) if (this.#flags[s]! & ALIVE) hits[found++] = s;
+      let found = 0;
+      for (let s = 0; s < this.#slots; s++) if (this.#c.flags[s]! & ALIVE) this.#hits[found++] = s;
       return found;
     }
-    if (++this.#gen === 0xffffffff) { this.#stamp.fill(0); this.#gen = 1; }
-    const gen = this.#gen;
-    const stamp = this.#stamp;
-    const count = this.#count;
-    const score = this.#score;
-    const inName = this.#inName;
-    const last = words.length - 1;
-    for (let i = 0; i < words.length; i++) {
-      let touched = false;
-      for (const { posting, exact } of this.#postings.expand(words[i]!, prefixLast && i === last)) {
-        const factor = exact ? 1 : PREFIX_FACTOR;
-        const ids = posting.ids;
-        for (let j = 0; j < posting.n; j++) {
-          const e = ids[j]!;
-          const slot = e >>> 4;
-          if (i === 0) {
-            if (stamp[slot] === gen) continue;
-            stamp[slot] = gen;
-            count[slot] = 1;
-            score[slot] = fieldWeight(e & 15) * factor;
-            inName[slot] = e & FIELD.name;
-            if (last === 0) hits[found++] = slot;
-            touched = true;
-          } else if (stamp[slot] === gen && count[slot] === i) {
-            count[slot] = i + 1;
-            score[slot]! += fieldWeight(e & 15) * factor;
-            inName[slot]! += e & FIELD.name;
-            if (i === last) hits[found++] = slot;
-            touched = true;
-          }
-        }
-      }
-      if (!touched) break;
-    }
-    // The exact address or room id, even when its words are not all indexed (a room id's are not).
-    if (exactSlot !== undefined && !(stamp[exactSlot] === gen && count[exactSlot] === words.length)) {
-      stamp[exactSlot] = gen;
-      count[exactSlot] = words.length;
-      score[exactSlot] = 0;
-      inName[exactSlot] = 0;
-      hits[found++] = exactSlot;
-    }
-    return found;
+    if (++this.#gen === 0xffffffff) { this.#c.stamp.fill(0); this.#gen = 1; }
+    return matchWords(this.#c, this.#postings, this.#hits, this.#gen, words, prefixLast, exactSlot);
   }
+
 
   /** The per-slot test for the filters beyond visibility; null when none applies. */
   #filter(p: IndexSearchParams): ((slot: number) => boolean) | null {
@@ -406,27 +326,27 @@ export class RoomIndex {
     const type = p.type ?? 'all';
     const refuse = ROOM_HIDDEN | (p.federatingOnly ? LOCAL_ONLY : 0);
     return (slot) => {
-      const f = this.#flags[slot]!;
-      if ((f & need) !== need || (f & refuse) || this.#serverHidden[this.#server[slot]!]) return false;
+      const f = this.#c.flags[slot]!;
+      if ((f & need) !== need || (f & refuse) || this.#serverHidden[this.#c.server[slot]!]) return false;
       if (type === 'room' && (f & SPACE)) return false;
       if (protocol !== -1 && (f & XMPP) !== protocol) return false;
-      if (language !== -1 && this.#language[slot] !== language) return false;
-      if (server !== -1 && this.#server[slot] !== server) return false;
-      const m = this.#members[slot]!;
+      if (language !== -1 && this.#c.language[slot] !== language) return false;
+      if (server !== -1 && this.#c.server[slot] !== server) return false;
+      const m = this.#c.members[slot]!;
       return m >= min && m <= max;
     };
   }
 
   #row(slot: number): RoomRow {
     const d = this.#doc(slot)!;
-    const f = this.#flags[slot]!;
+    const f = this.#c.flags[slot]!;
     return {
-      protocol: f & XMPP ? 'xmpp' : 'matrix', room_id: d.room_id, server: this.#servers[this.#server[slot]!]!,
-      address: d.address, name: d.name, topic: d.topic, members: this.#members[slot]!,
-      growth: this.#members[slot]! - this.#past[slot]!, language: this.#languages[this.#language[slot]!]!,
+      protocol: f & XMPP ? 'xmpp' : 'matrix', room_id: d.room_id, server: this.#servers[this.#c.server[slot]!]!,
+      address: d.address, name: d.name, topic: d.topic, members: this.#c.members[slot]!,
+      growth: this.#c.members[slot]! - this.#c.past[slot]!, language: this.#languages[this.#c.language[slot]!]!,
       room_type: f & SPACE ? 'space' : 'room', world_readable: d.world_readable, guest_can_join: d.guest_can_join,
       join_rule: d.join_rule, federates: f & FEDERATES ? true : f & LOCAL_ONLY ? false : null,
-      avatar_url: d.avatar_url, observed_at: new Date(this.#observed[slot]!).toISOString(),
+      avatar_url: d.avatar_url, observed_at: new Date(this.#c.observed[slot]!).toISOString(),
     };
   }
 
@@ -436,7 +356,7 @@ export class RoomIndex {
     if (version > this.#newest) this.#newest = version;
     const key = roomKey(row.protocol, row.room_id);
     const held = this.#byId.get(key);
-    if (held !== undefined && version < this.#version[held]!) return;
+    if (held !== undefined && version < this.#c.version[held]!) return;
     if (held === undefined && this.#gone.size > 0 && !row.is_deleted) {
       const gone = this.#gone.get(key);
       if (gone !== undefined && version <= gone) return;
@@ -453,7 +373,7 @@ export class RoomIndex {
     };
     const old = held === undefined ? undefined : this.#doc(held)!;
     const sameWords = old !== undefined && old.name === row.name && old.topic === row.topic && old.address === row.address
-      && this.#servers[this.#server[held!]!] === row.server;
+      && this.#servers[this.#c.server[held!]!] === row.server;
     let slot: number;
     if (sameWords) {
       slot = held!;
@@ -463,43 +383,35 @@ export class RoomIndex {
       if (held !== undefined) this.#kill(held, key);
       slot = this.#insert(row.protocol, doc, row.server);
     }
-    this.#flags[slot] = ALIVE | (row.protocol === 'xmpp' ? XMPP : 0) | (row.room_type === 'space' ? SPACE : 0)
+    this.#c.flags[slot] = ALIVE | (row.protocol === 'xmpp' ? XMPP : 0) | (row.room_type === 'space' ? SPACE : 0)
       | (row.federates === true ? FEDERATES : row.federates === false ? LOCAL_ONLY : 0);
     this.#setRoomHidden(slot, row.room_id);
-    this.#language[slot] = this.#languageId(row.language);
-    this.#members[slot] = row.members;
-    this.#boost[slot] = membersBoost(row.members);
+    this.#c.language[slot] = this.#languageId(row.language);
+    this.#c.members[slot] = row.members;
+    this.#c.boost[slot] = membersBoost(row.members);
     const first = row.daily_members[0];
-    this.#past[slot] = first === undefined ? row.members : Number(first);
-    this.#version[slot] = version;
-    this.#observed[slot] = Number(row.observed_at);
+    this.#c.past[slot] = first === undefined ? row.members : Number(first);
+    this.#c.version[slot] = version;
+    this.#c.observed[slot] = Number(row.observed_at);
   }
 
   /** A new slot for a room: its words indexed, its id and address registered. */
   #insert(protocol: Protocol, doc: Doc, server: string): number {
-    if (this.#slots === this.#capacity) this.#grow(Math.max(1024, this.#capacity * 2));
+    if (this.#slots === this.#c.capacity) this.#grow(Math.max(1024, this.#c.capacity * 2));
     const slot = this.#slots++;
     this.#docs.set(slot, pack(doc));
-    this.#server[slot] = this.#serverId(server);
-    this.#flags[slot] = ALIVE | (protocol === 'xmpp' ? XMPP : 0);
+    this.#c.server[slot] = this.#serverId(server);
+    this.#c.flags[slot] = ALIVE | (protocol === 'xmpp' ? XMPP : 0);
     const fields = this.#fields;
-    fields.clear();
-    const mark = (words: string[], bit: number) => { for (const w of words) fields.set(w, (fields.get(w) ?? 0) | bit); };
-    mark(wordsOfFolded(foldText(doc.name)), FIELD.name);
-    mark(wordsOfFolded(foldText(doc.topic)), FIELD.topic);
-    const address = foldText(doc.address);
-    // Matrix `#local:domain`, XMPP `local@domain`: the local part names the room, the domain its server.
-    const cut = protocol === 'matrix' ? address.indexOf(':') : address.indexOf('@');
-    mark(wordsOfFolded(cut < 0 ? address : address.slice(0, cut)), FIELD.local);
-    if (cut >= 0) mark(wordsOfFolded(address.slice(cut + 1)), FIELD.domain);
+    const address = roomWords(protocol, doc.name, doc.topic, doc.address, fields);
     let nameWords = 0;
     for (const [w, bits] of fields) {
       this.#postings.add(w, slot, bits);
       if (bits & FIELD.name) nameWords++;
     }
-    this.#nameWords[slot] = Math.min(255, nameWords);
+    this.#c.nameWords[slot] = Math.min(255, nameWords);
     const key = roomKey(protocol, doc.room_id);
-    this.#idHash[slot] = hash30(key);
+    this.#c.idHash[slot] = hash30(key);
     this.#byId.set(key, slot);
     if (address) this.#exact.set(address, slot);
     return slot;
@@ -509,26 +421,26 @@ export class RoomIndex {
     const d = this.#doc(slot)!;
     this.#byId.delete(key, slot);
     this.#exact.delete(foldText(d.address), slot);
-    this.#flags[slot] = 0;
+    this.#c.flags[slot] = 0;
     this.#docs.clear(slot);
     this.#dead += 1;
   }
 
   /** The shown text of a live slot. */
   #doc(slot: number): Doc | undefined {
-    if (!(this.#flags[slot]! & ALIVE)) return undefined;
+    if (!(this.#c.flags[slot]! & ALIVE)) return undefined;
     const a = JSON.parse(this.#docs.get(slot)) as unknown[];
     return Object.fromEntries(DOC_KEYS.map((k, i) => [k, a[i]])) as unknown as Doc;
   }
 
   #keyOf(slot: number): string {
     const d = this.#doc(slot);
-    return d ? roomKey(this.#flags[slot]! & XMPP ? 'xmpp' : 'matrix', d.room_id) : '';
+    return d ? roomKey(this.#c.flags[slot]! & XMPP ? 'xmpp' : 'matrix', d.room_id) : '';
   }
 
   #setRoomHidden(slot: number, roomId: string): void {
-    const hidden = this.#hiddenRooms.size > 0 && this.#hiddenRooms.has(`${this.#servers[this.#server[slot]!]}\0${roomId}`);
-    this.#flags[slot] = hidden ? this.#flags[slot]! | ROOM_HIDDEN : this.#flags[slot]! & ~ROOM_HIDDEN;
+    const hidden = this.#hiddenRooms.size > 0 && this.#hiddenRooms.has(`${this.#servers[this.#c.server[slot]!]}\0${roomId}`);
+    this.#c.flags[slot] = hidden ? this.#c.flags[slot]! | ROOM_HIDDEN : this.#c.flags[slot]! & ~ROOM_HIDDEN;
   }
 
   #serverId(server: string): number {
@@ -557,43 +469,20 @@ export class RoomIndex {
   }
 
   #grow(capacity: number): void {
-    const grow = <T extends Uint8Array | Uint16Array | Uint32Array | Float32Array | Float64Array>(a: T, make: new (n: number) => T): T => {
-      const b = new make(capacity);
-      b.set(a as never);
-      return b;
-    };
-    this.#flags = grow(this.#flags, Uint8Array);
-    this.#server = grow(this.#server, Uint32Array);
-    this.#language = grow(this.#language, Uint16Array);
-    this.#members = grow(this.#members, Uint32Array);
-    this.#past = grow(this.#past, Uint32Array);
-    this.#boost = grow(this.#boost, Float32Array);
-    this.#version = grow(this.#version, Float64Array);
-    this.#observed = grow(this.#observed, Float64Array);
-    this.#idHash = grow(this.#idHash, Uint32Array);
-    this.#nameWords = grow(this.#nameWords, Uint8Array);
-    this.#stamp = grow(this.#stamp, Uint32Array);
-    this.#count = grow(this.#count, Uint8Array);
-    this.#inName = grow(this.#inName, Uint8Array);
-    this.#score = grow(this.#score, Float32Array);
+    this.#c.grow(capacity);
     this.#docs.grow(capacity);
-    this.#capacity = capacity;
   }
 
   /** Take over every field of `other` (compaction's result). */
   #adopt(other: RoomIndex): void {
-    this.#capacity = other.#capacity; this.#slots = other.#slots; this.#dead = other.#dead;
-    this.#flags = other.#flags; this.#server = other.#server; this.#language = other.#language;
-    this.#members = other.#members; this.#past = other.#past; this.#boost = other.#boost;
-    this.#version = other.#version; this.#observed = other.#observed; this.#idHash = other.#idHash;
-    this.#nameWords = other.#nameWords; this.#docs = other.#docs; this.#postings = other.#postings;
+    this.#c = other.#c; this.#slots = other.#slots; this.#dead = other.#dead;
+    this.#docs = other.#docs; this.#postings = other.#postings;
     // The maps read keys back through the slots of the index that built them: now this one's.
     this.#byId = other.#byId;
     this.#byId.rebind((slot) => this.#keyOf(slot));
     this.#exact = other.#exact;
     this.#exact.rebind((slot) => foldText(this.#doc(slot)?.address ?? ''));
     this.#gone = other.#gone; this.#newest = other.#newest;
-    this.#stamp = other.#stamp; this.#count = other.#count; this.#inName = other.#inName; this.#score = other.#score;
     this.#gen = 0;
   }
 }

@@ -75,7 +75,7 @@ describe('room index on the store', () => {
     await other.refresh();
     assert.deepEqual(other.index.search({ q: 'zebra' }).rows.map((r) => r.room_id), ['zebra@conference.late.test']);
     // The poll reads only what was written since: the rows of that one write, not the table.
-    const [{ newest }] = await queryRows<{ newest: number }>(db, 'SELECT toUnixTimestamp64Milli(max(inserted_at)) AS newest FROM rooms_current');
+    const newest = (await queryRows<{ newest: number }>(db, 'SELECT toUnixTimestamp64Milli(max(inserted_at)) AS newest FROM rooms_current'))[0]!.newest;
     assert.deepEqual((await listRoomsWrittenSince(db, newest - 1)).map((r) => r.room_id), ['zebra@conference.late.test']);
     // Built from the store now, an index answers what the running one answers.
     const fresh = openRoomIndex(db, { pollMs: 0, pageSize: 2 });
