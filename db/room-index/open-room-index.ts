@@ -76,6 +76,7 @@ export function openRoomIndex(db: Db, options: RoomIndexOptions = {}): RoomIndex
   const pageSize = options.pageSize ?? 50_000;
   const snapshotEveryMs = options.snapshotEveryMs ?? 1_800_000;
   let index = new RoomIndex();
+  index.autoCompact = false;
   let watermark = 0;
   let building = true;
   const queued: IndexRow[][] = [];
@@ -87,10 +88,21 @@ export function openRoomIndex(db: Db, options: RoomIndexOptions = {}): RoomIndex
   let savedAt = 0;
   let saving: Promise<void> | undefined;
 
+  // Rows applied while a compaction copies the index (replayed into the copy before it takes over).
+  let compacting: IndexRow[][] | null = null;
   const apply = (rows: readonly IndexRow[]) => {
     if (rows.length === 0) return;
     index.apply(rows);
     changedSinceSave = true;
+    if (compacting) compacting.push([...rows]);
+    else if (index.needsCompaction) {
+      // In slices between other work, so a million-room rebuild never stops the serving process.
+      const queue: IndexRow[][] = [];
+      compacting = queue;
+      index.compactInSlices(() => new Promise<void>((resolve) => setImmediate(resolve)), queue)
+        .catch((error: unknown) => options.onError?.(error))
+        .finally(() => { compacting = null; });
+    }
   };
   const seen = (rows: readonly { inserted_at: number }[]) => {
     for (const r of rows) if (Number(r.inserted_at) > watermark) watermark = Number(r.inserted_at);
@@ -132,6 +144,7 @@ export function openRoomIndex(db: Db, options: RoomIndexOptions = {}): RoomIndex
     const snapshot = options.snapshotPath ? await readSnapshot(options.snapshotPath) : null;
     if (snapshot) {
       index = RoomIndex.importState(snapshot.state);
+      index.autoCompact = false;
       watermark = snapshot.watermark;
       savedAt = snapshot.savedAt;
       await catchUp();

@@ -134,8 +134,15 @@ export class RoomIndex {
    */
   apply(rows: Iterable<IndexRow>): void {
     for (const row of rows) this.#applyOne(row);
-    if (this.#dead > 10_000 && this.#dead * 4 > this.#slots) this.compact();
+    if (this.autoCompact && this.needsCompaction) this.compact();
   }
+
+  /**
+   * Compact inside {@link apply} when due. openRoomIndex turns it off and
+   * compacts in slices instead ({@link compactInSlices}), so serving never
+   * stops for a whole rebuild. @default true
+   */
+  autoCompact = true;
 
   /** The index as flat parts, for a snapshot: copies, so applying rows while it is written changes nothing in it. */
   exportState(): IndexState {
@@ -201,7 +208,35 @@ export class RoomIndex {
 
   /** Rebuild from the live rooms, dropping dead slots, dead words and dead text. */
   compact(): void {
+    const fresh = this.#freshIndex();
+    for (let s = 0; s < this.#slots; s++) this.#copySlot(s, fresh);
+    this.#finishCompaction(fresh, []);
+  }
+
+  /**
+   * {@link compact} in slices of `slice` rooms with `pause()` awaited between
+   * them, so a serving process keeps answering; rows applied meanwhile (to
+   * this index, which serves until the end) are given to `applied`'s queue
+   * by the caller and replayed into the new index before it takes over.
+   */
+  async compactInSlices(pause: () => Promise<void>, applied: IndexRow[][], slice = 20_000): Promise<void> {
+    const fresh = this.#freshIndex();
+    const end = this.#slots;
+    for (let s = 0; s < end; s++) {
+      this.#copySlot(s, fresh);
+      if (s % slice === slice - 1) await pause();
+    }
+    this.#finishCompaction(fresh, applied);
+  }
+
+  /** Rooms enough dead that {@link compact} is due (past a quarter of the slots, at least 10,000). */
+  get needsCompaction(): boolean {
+    return this.#dead > 10_000 && this.#dead * 4 > this.#slots;
+  }
+
+  #freshIndex(): RoomIndex {
     const fresh = new RoomIndex();
+    fresh.autoCompact = false;
     fresh.#grow(Math.max(1024, this.size));
     fresh.#servers = this.#servers;
     fresh.#serverIds = this.#serverIds;
@@ -209,23 +244,41 @@ export class RoomIndex {
     fresh.#languages = this.#languages;
     fresh.#languageIds = this.#languageIds;
     fresh.#hiddenRooms = this.#hiddenRooms;
-    for (let s = 0; s < this.#slots; s++) {
-      const flags = this.#c.flags[s]!;
-      if (!(flags & ALIVE)) continue;
-      const slot = fresh.#insert(flags & XMPP ? 'xmpp' : 'matrix', this.#doc(s)!, this.#servers[this.#c.server[s]!]!);
-      fresh.#c.flags[slot] = flags;
-      fresh.#c.language[slot] = this.#c.language[s]!;
-      fresh.#c.members[slot] = this.#c.members[s]!;
-      fresh.#c.past[slot] = this.#c.past[s]!;
-      fresh.#c.boost[slot] = this.#c.boost[s]!;
-      fresh.#c.version[slot] = this.#c.version[s]!;
-      fresh.#c.observed[slot] = this.#c.observed[s]!;
-    }
-    fresh.#postings.trim();
+    return fresh;
+  }
+
+  #copySlot(s: number, fresh: RoomIndex): void {
+    const flags = this.#c.flags[s]!;
+    if (!(flags & ALIVE)) return;
+    const slot = fresh.#insert(flags & XMPP ? 'xmpp' : 'matrix', this.#doc(s)!, this.#servers[this.#c.server[s]!]!);
+    fresh.#c.flags[slot] = flags;
+    fresh.#c.language[slot] = this.#c.language[s]!;
+    fresh.#c.members[slot] = this.#c.members[s]!;
+    fresh.#c.past[slot] = this.#c.past[s]!;
+    fresh.#c.boost[slot] = this.#c.boost[s]!;
+    fresh.#c.version[slot] = this.#c.version[s]!;
+    fresh.#c.observed[slot] = this.#c.observed[s]!;
+  }
+
+  #finishCompaction(fresh: RoomIndex, applied: IndexRow[][]): void {
     const horizon = this.#newest - 7 * 86_400_000;
     for (const [k, v] of this.#gone) if (v >= horizon) fresh.#gone.set(k, v);
     fresh.#newest = this.#newest;
+    // Rows applied while the copy ran: each room's newest version wins in the copy as it did here.
+    for (const rows of applied) for (const row of rows) fresh.#applyOne(row);
+    fresh.#postings.trim();
+    fresh.#docs.trim();
     this.#adopt(fresh);
+    // Hidden rooms may have changed while the copy ran: their flags follow this index's current set.
+    // (Servers, languages and hidden servers were shared with the copy all along.)
+    for (let s = 0; s < this.#slots; s++) this.#c.flags[s] = this.#c.flags[s]! & ~ROOM_HIDDEN;
+    for (const k of this.#hiddenRooms) {
+      const roomId = k.slice(k.indexOf('\0') + 1);
+      for (const protocol of ['matrix', 'xmpp'] as const) {
+        const slot = this.#byId.get(roomKey(protocol, roomId));
+        if (slot !== undefined) this.#setRoomHidden(slot, roomId);
+      }
+    }
   }
 
   /**

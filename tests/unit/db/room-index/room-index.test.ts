@@ -56,6 +56,34 @@ describe('RoomIndex upkeep', () => {
     assert.deepEqual(ids(index, '!c7:s.test'), ['!c7:s.test']);
   });
 
+  it('compacts in slices while rows keep arriving, and ends as a one-go compaction would', async () => {
+    const rows = (names: string, version: number, n: number) =>
+      Array.from({ length: n }, (_, i) => row({ room_id: `!k${i}:s.test`, name: `Room ${i} ${names}`, version, members: i }));
+    const sliced = new RoomIndex();
+    sliced.autoCompact = false;
+    const whole = new RoomIndex();
+    for (const index of [sliced, whole]) { index.apply(rows('alpha', 1, 12_000)); index.apply(rows('beta', 2, 12_000)); }
+    assert.ok(sliced.needsCompaction);
+    // Rows arriving between slices: a rename, a tombstone, a new room; given to both indexes.
+    const during = [
+      [row({ room_id: '!k5:s.test', name: 'Renamed gamma', version: 3 })],
+      [row({ room_id: '!k6:s.test', is_deleted: 1, version: 3 })],
+      [row({ room_id: '!fresh:s.test', name: 'Fresh gamma', version: 3 })],
+    ];
+    const queue: typeof during = [];
+    let pauses = 0;
+    await sliced.compactInSlices(async () => {
+      const next = during[pauses++];
+      if (next) { sliced.apply(next); queue.push(next); }
+    }, queue, 3000);
+    for (const next of during) whole.apply(next);
+    assert.ok(pauses >= 3, 'rows arrived between slices');
+    assert.equal(sliced.needsCompaction, false);
+    for (const q of ['beta', 'gamma', 'alpha', '!k6:s.test', '!k5:s.test', 'room 11']) {
+      assert.deepEqual(sliced.search({ q, limit: 50 }), whole.search({ q, limit: 50 }), q);
+    }
+  });
+
   it('never returns rooms of hidden servers or hidden rooms, and shows them again when lifted', () => {
     const index = new RoomIndex();
     index.apply([
