@@ -35,7 +35,8 @@ WITH passes AS (
   GROUP BY protocol, pass
 )
 SELECT o.protocol AS protocol, o.step AS step, o.outcome AS outcome, o.duration_ms AS durationMs,
-       toString(o.observed_at) AS observedAt, o.facts AS facts, o.error AS error, p.kinds AS kinds
+       toString(o.observed_at) AS observedAt, o.facts AS facts, o.error AS error, p.kinds AS kinds,
+       toString(o.pass_id) AS pass, toUnixTimestamp64Milli(p.at) AS passAt
 FROM observations AS o
 INNER JOIN passes AS p ON p.protocol = o.protocol AND p.pass = o.pass_id
 WHERE o.domain = {domain:String}
@@ -53,8 +54,25 @@ LIMIT 500`;
  * domain {@link getServer} returned.
  */
 export async function getServerObservations(db: Db, params: { domain: string }): Promise<ObservationRow[]> {
-  const rows = await queryRows<Omit<ObservationRow, 'facts' | 'outcome'> & { facts: string; outcome: string; kinds: string[] }>(db, sql, { domain: params.domain, kinds: [...FACT_KINDS] });
-  return rows.filter((r) => r.kinds.includes(kindOfStep(r.step))).map(({ kinds: _kinds, ...r }) => {
+  type Row = Omit<ObservationRow, 'facts' | 'outcome'> & { facts: string; outcome: string; kinds: string[]; pass: string; passAt: number | string };
+  const rows = await queryRows<Row>(db, sql, { domain: params.domain, kinds: [...FACT_KINDS] });
+  // The latest pass of each protocol shows every step it ran, whatever kinds its snapshot counts as
+  // measured (a failed probe measured only liveness, yet the steps it tried explain the failure);
+  // a step it did not run comes from the last pass that measured that step's kind.
+  const latest = new Map<string, { pass: string; at: number }>();
+  for (const r of rows) {
+    const at = Number(r.passAt);
+    if ((latest.get(r.protocol)?.at ?? -Infinity) < at) latest.set(r.protocol, { pass: r.pass, at });
+  }
+  const eligible = rows.filter((r) => latest.get(r.protocol)?.pass === r.pass || r.kinds.includes(kindOfStep(r.step)));
+  // One pass per (protocol, step): the newest eligible one.
+  const from = new Map<string, { pass: string; at: number }>();
+  for (const r of eligible) {
+    const key = `${r.protocol}\0${r.step}`;
+    const at = Number(r.passAt);
+    if ((from.get(key)?.at ?? -Infinity) < at) from.set(key, { pass: r.pass, at });
+  }
+  return eligible.filter((r) => from.get(`${r.protocol}\0${r.step}`)?.pass === r.pass).map(({ kinds: _kinds, pass: _pass, passAt: _at, ...r }) => {
     let facts: Record<string, unknown> = {};
     try {
       const v: unknown = JSON.parse(r.facts);
