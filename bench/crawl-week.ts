@@ -10,8 +10,15 @@
  * grows with history), RSS over the run (must stay flat), and whether the
  * daily rollups equal a recount from the raw snapshots.
  *
+ * With `--requests` (issue 12 done-when 1) the probe measures only the kinds of
+ * fact the plan says are due and spends each kind's requests through the real
+ * request budget (bench/request-etiquette.ts, tests/harness/request-model.ts):
+ * the report adds the requests per server per day (distribution, max), the
+ * largest 24-hour window of any server against the budget, and how old each
+ * kind of fact got on servers that stayed up, against /about/data's promise.
+ *
  * Usage: node --expose-gc bench/crawl-week.ts [--domains 50000] [--hours 168] [--step-minutes 30]
- *        [--concurrency 256] [--batch 2000] [--json]
+ *        [--concurrency 256] [--batch 2000] [--requests] [--json]
  * (--expose-gc: a collection after each pass, so the heap figures are live data, not garbage.)
  */
 import { parseArgs } from 'node:util';
@@ -25,6 +32,8 @@ import { migrate } from '../db/migrate.ts';
 import { runCrawlPass, type ProbeFn } from '../jobs/crawl/crawl.ts';
 import { HistoryCache } from '../jobs/crawl/history-cache.ts';
 import type { Observation, ProbeResult, ServerStatus } from '../crawler/types.ts';
+import { modelServers } from '../tests/harness/request-model.ts';
+import { modelProbe, requestReport } from './request-etiquette.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -38,6 +47,8 @@ const { values: args } = parseArgs({
     // Re-read the whole 30-day history window at every plan (chatlas crawl's way) instead of
     // keeping it between passes as chatlas serve's scheduler does (jobs/crawl/history-cache.ts).
     'full-history': { type: 'boolean', default: false },
+    // Kinds of fact and the request budget (issue 12): the model probe and the request report.
+    requests: { type: 'boolean', default: false },
   },
 });
 const DOMAINS = Number(args.domains);
@@ -91,6 +102,9 @@ const probe: ProbeFn = async (domain, protocol, { passId, now }) => {
 const dir = mkdtempSync(join(tmpdir(), 'chatlas-bench-week-'));
 const db = await createDb(loadDbConfig({ env: { CHATLAS_DATA: join(dir, 'data') } }));
 await migrate(db);
+let simNow = T0;
+const model = args.requests ? modelServers(DOMAINS) : [];
+const modelled = args.requests ? modelProbe(model, T0, () => simNow) : null;
 const seeds = Array.from({ length: DOMAINS }, (_, i) => ({ domain: `s${i}.bench${i % 251}.net`, protocol: (i % 3 === 0 ? 'xmpp' : 'matrix') as 'xmpp' | 'matrix', source: 'bench' }));
 
 // One cache for the run, as the scheduler of chatlas serve keeps one (jobs/crawl/scheduler.ts).
@@ -105,8 +119,9 @@ const wallStart = Date.now();
 let passWall = 0;
 for (let t = T0; t < T0 + HOURS * HOUR; t += STEP) {
   const now = new Date(t);
+  simNow = t;
   const started = Date.now();
-  const s = await runCrawlPass({ db, probe, seeds, clock: () => now, observer: { batchStored: ({ durationMs }) => { storeMs += durationMs; } } }, {
+  const s = await runCrawlPass({ db, probe: modelled?.probe ?? probe, seeds, clock: () => now, observer: { batchStored: ({ durationMs }) => { storeMs += durationMs; } } }, {
     concurrency: Number(args.concurrency), batchSize: Number(args.batch), batchDelayMs: 1000,
     ...(args['no-journal'] ? {} : { journalDir: join(dir, 'journal') }),
     ...(history ? { history } : {}),
@@ -130,6 +145,7 @@ const dailyRollup = await q<{ day: string; probes: string; ok: string }>(`SELECT
 const dailyRaw = await q<{ day: string; probes: string; ok: string }>(`SELECT toString(toDate(observed_at)) AS day, count() AS probes, countIf(status = 'ok') AS ok FROM server_snapshots GROUP BY day ORDER BY day`);
 const swRollup = await q<{ k: string; n: string }>(`SELECT concat(toString(day), ' ', software, ' ', version) AS k, uniqExactMerge(servers) AS n FROM software_daily_v1 GROUP BY day, software, version ORDER BY k`);
 const swRaw = await q<{ k: string; n: string }>(`SELECT concat(toString(toDate(observed_at)), ' ', software, ' ', version) AS k, uniqExact(domain) AS n FROM server_snapshots WHERE status = 'ok' GROUP BY toDate(observed_at), software, version ORDER BY k`);
+const requests = args.requests ? await requestReport(db, model, T0, HOURS, STEP) : null;
 const dupes = await q<{ c: string }>(`SELECT count() AS c FROM (SELECT pass_id, protocol, domain FROM server_snapshots GROUP BY pass_id, protocol, domain HAVING count() > 1)`);
 const [rowsObs] = await q<{ c: string }>(`SELECT count() AS c FROM observations`);
 const [bytes] = await q<{ b: string }>(`SELECT sum(bytes_on_disk) AS b FROM system.parts WHERE active AND database = currentDatabase()`);
@@ -157,6 +173,7 @@ const result = {
   observationRows: Number(rowsObs?.c ?? 0), storeMiB: mib(Number(bytes?.b ?? 0)),
   rollupsMatchRaw: JSON.stringify(dailyRollup) === JSON.stringify(dailyRaw) && JSON.stringify(swRollup) === JSON.stringify(swRaw),
   duplicateSnapshots: Number(dupes[0]?.c ?? 0),
+  ...(requests && modelled ? { requests: { ...requests, refusedByKind: modelled.refused } } : {}),
 };
 process.stderr.write('\n');
 process.stdout.write(`${JSON.stringify(result, null, args.json ? 0 : 2)}\n`);

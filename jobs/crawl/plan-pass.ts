@@ -121,7 +121,7 @@ export function planServers(inputs: PlanInputs): Omit<PassPlan, 'asOf'> {
       const history = inputs.histories.get(key) ?? NEVER;
       if (history.lastOkAt) answeredAt.set(key, history.lastOkAt);
       const hints = { ...inputs.hints?.get(key), optedOut: entry.optedOut };
-      const d = scheduleServer({ domain: entry.domain, protocol }, history, hints, options);
+      const d = scheduleServer({ domain: entry.domain, protocol }, history, hints, options, inputs.now);
       lifecycles[d.lifecycle]++;
       if (d.dueAt === null) continue;
       if (inputs.force || d.dueAt.getTime() <= inputs.now.getTime()) {

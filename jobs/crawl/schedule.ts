@@ -188,12 +188,15 @@ export function lifecycleOf(history: ServerHistory, hints: ScheduleHints = {}, o
  * Decide the lifecycle and the next due time of one server.
  * @param key identifies the server; it seeds the jitter, so two servers probed
  *   at the same time spread out, while one server always gets the same answer.
+ * @param now when the plan runs: a server already due is probed now, so its kinds of fact
+ *   are those due now, not at its (earlier) due time. @default the due time
  */
 export function scheduleServer(
   key: { domain: string; protocol: Protocol },
   history: ServerHistory,
   hints: ScheduleHints = {},
   options: ScheduleOptions = {},
+  now?: Date,
 ): ScheduleDecision {
   const o = scheduleOptions(options);
   const lifecycle = lifecycleOf(history, hints, o);
@@ -226,7 +229,8 @@ export function scheduleServer(
     due = room;
     reason += `, waits for its daily budget (${limit})`;
   }
-  const kinds = lifecycle === 'disallowed' ? ['liveness' as const] : dueKinds(history, due, { log, limit, caps: plan.caps });
+  const probedAt = Math.max(due, now?.getTime() ?? due);
+  const kinds = lifecycle === 'disallowed' ? ['liveness' as const] : dueKinds(history, probedAt, { log, limit, caps: plan.caps });
   return { lifecycle, dueAt: new Date(due), reason: `${reason}; next in ${formatMs(due - last)}`, due: kinds };
 }
 

@@ -56,6 +56,8 @@ function run(servers: ModelServer[], hints: (s: ModelServer) => ScheduleHints = 
     for (const s of sims) {
       if (s.dueAt > now) continue;
       const key = `${s.server.protocol}:${s.server.domain}`;
+      // The plan runs now: the kinds due now (jobs/crawl/plan-pass.ts passes its time).
+      s.due = scheduleServer(s.server, s.history, hints(s.server), {}, new Date(now)).due;
       const p = spendProbe(s.server, s.due, budget.scope(key), now, T0);
       if (p.refused.liveness) s.refusedLiveness++;
       s.probes.push({ at: now, n: p.sent, measured: p.measured, ok: p.status === 'ok' });
