@@ -64,6 +64,16 @@ function matrixError(res: ServerResponse, status: number, errcode: string, error
   send(res, status, { errcode, error });
 }
 
+const READ: ReadonlySet<string> = new Set(['GET', 'HEAD']);
+const DIRECTORY: ReadonlySet<string> = new Set(['GET', 'POST']);
+
+/** Answer 405 (as a homeserver does, M_UNRECOGNIZED) when `method` is not one of `allowed`; true when answered. */
+function refusedMethod(res: ServerResponse, method: string, allowed: ReadonlySet<string>): boolean {
+  if (allowed.has(method)) return false;
+  matrixError(res, 405, 'M_UNRECOGNIZED', 'method not allowed');
+  return true;
+}
+
 /** Read a JSON body of at most `max` bytes; null when too large or not JSON. */
 async function readJson(req: IncomingMessage, max: number): Promise<{ value: unknown } | { error: string; status: number }> {
   const declared = Number(req.headers['content-length'] ?? NaN);
@@ -111,13 +121,13 @@ export function createFederationHandler(options: FederationHandlerOptions): Fede
     const method = req.method ?? 'GET';
     if (path === '/.well-known/matrix/server') {
       if (!options.delegateTo) return false;
-      if (method !== 'GET' && method !== 'HEAD') return void matrixError(res, 405, 'M_UNRECOGNIZED', 'method not allowed'), true;
+      if (refusedMethod(res, method, READ)) return true;
       send(res, 200, { 'm.server': options.delegateTo });
       return true;
     }
     if (!path.startsWith('/_matrix/')) return false;
     if (path === '/_matrix/key/v2/server') {
-      if (method !== 'GET' && method !== 'HEAD') return void matrixError(res, 405, 'M_UNRECOGNIZED', 'method not allowed'), true;
+      if (refusedMethod(res, method, READ)) return true;
       const keys = await options.keys();
       send(res, 200, buildServerKeysResponse({
         serverName: options.serverName, currentKey: keys.current, oldKeys: keys.old, now: now(),
@@ -126,12 +136,12 @@ export function createFederationHandler(options: FederationHandlerOptions): Fede
       return true;
     }
     if (path === '/_matrix/federation/v1/version') {
-      if (method !== 'GET' && method !== 'HEAD') return void matrixError(res, 405, 'M_UNRECOGNIZED', 'method not allowed'), true;
+      if (refusedMethod(res, method, READ)) return true;
       send(res, 200, { server: { name: 'Chatlas', version: options.version } });
       return true;
     }
     if (path === '/_matrix/federation/v1/publicRooms') {
-      if (method !== 'GET' && method !== 'POST') return void matrixError(res, 405, 'M_UNRECOGNIZED', 'method not allowed'), true;
+      if (refusedMethod(res, method, DIRECTORY)) return true;
       let body: unknown;
       if (method === 'POST') {
         const read = await readJson(req, maxBody);

@@ -214,7 +214,8 @@ async function run(rec: MatrixRecorder, options: MatrixProbeOptions): Promise<Pr
   const net = fed && due.has('setup') ? await reachability(rec, fed.target.host, fed.target.port, proven) : { ipv4: null, ipv6: null };
   const registration = decideRegistration({ register, authMetadata: authMeta, loginFlowTypes: login?.flowTypes ?? [] });
   const now = rec.now();
-  const directories = combineDirectories(walk, await federationWalk);
+  const fedWalk = await federationWalk;
+  const directories = combineDirectories(walk, fedWalk);
   // The servers in the rooms it lists, from its own aliases (room details: the same cadence as the directory).
   const aliasFound = await aliasServers(rec, directories.rooms, {
     serverName: resolution.serverName.text,
@@ -231,7 +232,7 @@ async function run(rec: MatrixRecorder, options: MatrixProbeOptions): Promise<Pr
     contacts: (wkSupport?.contacts ?? []).map((c) => c.matrixId).filter(Boolean), foundAt: now,
   });
   if (isDnsName && !wkClient && due.has('setup')) report.push({ step: 'matrix.well-known-client', level: 'info', message: `No valid https://${domain}/.well-known/matrix/client: clients must be told the homeserver URL by hand.`, fix: 'Publish {"m.homeserver": {"base_url": "https://matrix.example.org"}} there.' });
-  report.push(...directoryReport(walk, await federationWalk, options.federation !== undefined));
+  report.push(...directoryReport(walk, fedWalk, options.federation !== undefined));
   if (directories.optedOut > 0) report.push({ step: 'matrix.public-rooms', level: 'info', message: `${directories.optedOut} room${directories.optedOut === 1 ? '' : 's'} of the directory opted out with a marker in the topic and ${directories.optedOut === 1 ? 'is' : 'are'} not listed.` });
   const ownPort = resolution.endpoint.method === 'ip-literal' || resolution.endpoint.method === 'explicit-port';
   const { status, error, failure } = matrixStatus(rec.observations, { federation: fedVersion !== null, client: versions !== null, named: ownPort });
@@ -259,7 +260,7 @@ async function run(rec: MatrixRecorder, options: MatrixProbeOptions): Promise<Pr
     measured: FACT_KINDS.filter((k) => measured.has(k)),
     requests: rec.budget.sent,
   };
-  rec.record('matrix.summary', 'ok', 0, { status, keysOk, registration, roomsOutcome: walk?.outcome ?? 'skipped', federationRoomsOutcome: (await federationWalk)?.outcome ?? 'skipped', directory: directories.exposure, pages: walk?.pages ?? 0, totalEstimate: walk?.totalEstimate ?? null, roomsOptedOut: walk?.optedOut ?? 0, endpointMethod: resolution.endpoint.method, delegatedTo: resolution.endpoint.delegatedTo });
+  rec.record('matrix.summary', 'ok', 0, { status, keysOk, registration, roomsOutcome: walk?.outcome ?? 'skipped', federationRoomsOutcome: fedWalk?.outcome ?? 'skipped', directory: directories.exposure, pages: walk?.pages ?? 0, totalEstimate: walk?.totalEstimate ?? null, roomsOptedOut: walk?.optedOut ?? 0, endpointMethod: resolution.endpoint.method, delegatedTo: resolution.endpoint.delegatedTo });
   return { snapshot, observations: rec.observations, rooms, discoveries };
 }
 

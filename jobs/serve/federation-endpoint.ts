@@ -67,12 +67,11 @@ export async function createFederationEndpoint(options: FederationEndpointOption
     // The key already held stays valid (its validity is ours to publish): serve it, log, try again next round.
     onError: (error) => options.logger.error({ err: error }, 'could not read the federation identity again; keeping the current key'),
   });
-  const current = (): Promise<MatrixIdentity> => source.current();
-  const identity = await current();
+  const identity = await source.current();
   const handler = createFederationHandler({
     serverName: config.matrixServerName,
     keys: async () => {
-      const id = await current();
+      const id = await source.current();
       return { current: id.current, old: id.oldKeys };
     },
     remoteKeys: createRemoteKeys({ net: options.net, fetchesPerMinute: config.keyFetchesPerMinute, now }),
