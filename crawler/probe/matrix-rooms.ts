@@ -153,7 +153,9 @@ export async function walkRooms(rec: MatrixRecorder, origin: Origin, limits: Roo
     optedOut += parsed.optedOut;
     rec.amend(step, 'ok', { rooms: parsed.rooms.length, dropped: parsed.dropped, optedOut: parsed.optedOut, nextBatch: parsed.nextBatch !== '' });
     if (rooms.size >= limits.maxRooms) { outcome = 'truncated'; error = `room cap of ${limits.maxRooms} reached`; break; }
-    if (!parsed.nextBatch || parsed.rooms.length === 0) break;
+    // An empty page ends the walk; a page whose every room opted out (or was malformed) is not empty:
+    // the rooms after it are still listed (Synapse orders by members, then room id, so such a page can come first).
+    if (!parsed.nextBatch || parsed.rooms.length + parsed.optedOut + parsed.dropped === 0) break;
     if (seenTokens.has(parsed.nextBatch)) { outcome = 'truncated'; error = 'pagination token repeated (loop)'; break; }
     seenTokens.add(parsed.nextBatch);
     since = parsed.nextBatch;

@@ -46,20 +46,35 @@ let ca: TestCa;
 let dns: DnsServer;
 let ctx: NetContext;
 let host: FakeHomeserver;
+let firstHost: FakeHomeserver;
 let store: TestStore;
 let result: ProbeResult;
+/** A directory whose first page lists only opted-out rooms (Synapse orders by members, then room id). */
+let optedFirst: ProbeResult;
+const OPTED_FIRST = 'first.test';
 const passId = randomUUID();
 
 before(async () => {
   ca = await createTestCa();
-  dns = await startDnsServer({ host: '127.25.0.53', zones: { [SERVER]: { A: ['127.25.0.1'] } } });
+  dns = await startDnsServer({ host: '127.25.0.53', zones: { [SERVER]: { A: ['127.25.0.1'] }, [OPTED_FIRST]: { A: ['127.25.0.2'] } } });
   const routes = {
     ...matrixApiRoutes({ serverName: SERVER, rooms: ROOMS, maxPage: 2 }),
     [`/_matrix/client/v1/rooms/${encodeURIComponent('!space:rooms.test')}/hierarchy`]: json(HIERARCHY),
   };
   host = await startHomeserver(ca, '127.25.0.1', [SERVER], { 8448: routes, 443: routes });
+  const firstRoutes = matrixApiRoutes({
+    serverName: OPTED_FIRST, maxPage: 2,
+    rooms: [
+      room('!quiet:first.test', { name: 'Quiet corner', topic: MRS_NOINDEX_MARKER }),
+      room('!hush:first.test', { name: 'Hush room', topic: CHATLAS_NOINDEX_MARKER }),
+      room('!lobby:first.test', { name: 'Lobby' }),
+      room('!dev:first.test', { name: 'Developers' }),
+    ],
+  });
+  firstHost = await startHomeserver(ca, '127.25.0.2', [OPTED_FIRST], { 8448: firstRoutes, 443: firstRoutes });
   ctx = createNetContext(loadCrawlConfig({ env: { CHATLAS_DNS: dns.address, CHATLAS_ALLOW_NETS: '127.0.0.0/8', CHATLAS_DENY_NETS: '127.66.0.0/16' } }, { extraCaPems: [ca.caPem] }));
   result = await probeMatrix(ctx, SERVER, { passId, rooms: { pageSize: 2 } });
+  optedFirst = await probeMatrix(ctx, OPTED_FIRST, { passId: randomUUID(), rooms: { pageSize: 2 } });
   store = await openTestStore();
   await insertProbeResults(store.db, [result]);
 });
@@ -67,6 +82,7 @@ before(async () => {
 after(async () => {
   await ctx?.close();
   await host?.close();
+  await firstHost?.close();
   await dns?.close();
   await ca?.cleanup();
   await store?.cleanup();
@@ -85,6 +101,13 @@ test('the rooms that opted out are withheld, counted on their pages, and gone fr
   assert.equal(hierarchy?.facts['optedOut'], 1);
   // The raw records that did list them are kept, minus those rooms: still JSON, still re-parseable.
   for (const o of [...pages, hierarchy!]) assert.doesNotThrow(() => JSON.parse(o.raw), o.step);
+});
+
+test('a page whose every room opted out does not end the walk: the rooms on the next pages are listed', () => {
+  assert.equal(optedFirst.snapshot.status, 'ok', optedFirst.snapshot.error);
+  assert.deepEqual(optedFirst.rooms.map((r) => r.name).sort(), ['Developers', 'Lobby']);
+  const pages = optedFirst.observations.filter((o) => o.step === 'matrix.public-rooms');
+  assert.deepEqual(pages.map((o) => [o.facts['rooms'], o.facts['optedOut']]), [[0, 2], [2, 0]]);
 });
 
 test('the store holds nothing of them: not in room_snapshots, rooms_current, nor any observation', async () => {
