@@ -9,11 +9,13 @@ import type { ProbeErrorCode } from './errors.ts';
 import type { Outcome } from './outcome.ts';
 import type { ReportItem } from './report-item.ts';
 import type { FactKind } from './fact-kinds.ts';
+import type { ServerOffer } from './offer.ts';
 
 export { EXPECTED_OUTCOMES, isFailureOutcome, isOutcome, parseOutcome, type ExpectedOutcome, type Outcome } from './outcome.ts';
 export { parseReportItems, REPORT_LEVELS, type ReportItem, type ReportLevel } from './report-item.ts';
 export { parseSoftwareKey, UNKNOWN_SOFTWARE, UNRECOGNISED_PREFIX, UNRECOGNISED_SOFTWARE, type SoftwareKey } from './software-key.ts';
 export { CARRIED_FIELDS, FACT_KINDS, isFactKind, kindOfStep, parseMeasured, type CarriedField, type FactKind } from './fact-kinds.ts';
+export { parseServerOffer, serializeServerOffer, UNKNOWN_OFFER, type ProviderStatements, type ServerOffer, type SupportStatements } from './offer.ts';
 
 /** The two federations Chatlas watches. */
 export const PROTOCOLS = ['xmpp', 'matrix'] as const;
@@ -146,6 +148,10 @@ export interface ServerSnapshot {
   failure?: ProbeErrorCode;
   /** Matrix: which room directories answered (see {@link DIRECTORY_EXPOSURES}); absent for XMPP. */
   directory?: DirectoryExposure;
+  /** What the server says about itself (crawler/offer.ts). @default nothing known */
+  offer?: ServerOffer;
+  /** XMPP: the XEP-0363 upload service's max-file-size in bytes. @default null (not known) */
+  uploadMaxBytes?: number | null;
   /** Step-by-step health report: what was checked, what is wrong and how to fix it. */
   report: ReportItem[];
 }

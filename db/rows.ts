@@ -2,7 +2,7 @@
  * Pure mapping from the crawler's values (crawler/types.ts) to table rows.
  * DateTime64 columns take epoch milliseconds; JSON facts are stringified here once.
  */
-import { FACT_KINDS, isTlsValid, type Discovery, type Observation, type RoomSnapshot, type ServerSnapshot } from '../crawler/types.ts';
+import { FACT_KINDS, isTlsValid, serializeServerOffer, UNKNOWN_OFFER, type Discovery, type Observation, type RoomSnapshot, type ServerSnapshot } from '../crawler/types.ts';
 import { isProbeErrorCode, type ProbeErrorCode } from '../crawler/errors.ts';
 import { detectLanguage, type DetectedLanguage } from '../lib/detect-language.ts';
 
@@ -39,6 +39,11 @@ export function observationRow(o: Observation) {
   };
 }
 
+/** The kinds a snapshot measured; a writer that reports none probed the old way: an ok probe measured everything, a failed one liveness only. */
+function measuredOf(s: ServerSnapshot): string[] {
+  return s.measured ?? (s.status === 'ok' ? [...FACT_KINDS] : ['liveness']);
+}
+
 export function serverSnapshotRow(s: ServerSnapshot) {
   const tls = s.tls;
   return {
@@ -64,14 +69,18 @@ export function serverSnapshotRow(s: ServerSnapshot) {
     public_rooms: s.publicRooms,
     public_members: s.publicMembers,
     users: s.users,
-    // A writer that reports no kinds probed the old way: an ok probe measured everything, a failed one liveness only.
-    measured: s.measured ?? (s.status === 'ok' ? [...FACT_KINDS] : ['liveness']),
+    measured: measuredOf(s),
     requests: Math.max(0, Math.round(s.requests ?? 0)),
     endpoint: s.endpoint,
     error: truncateUtf8(s.error, MAX_TEXT_BYTES),
     failure: s.failure ?? '',
     directory: s.directory ?? '',
     report: truncateUtf8(JSON.stringify(s.report ?? []), MAX_RAW_BYTES),
+    // Never truncated: a cut JSON would read back as unknown; parseServerOffer's bounds keep it small.
+    offer: serializeServerOffer(s.offer ?? UNKNOWN_OFFER),
+    upload_max: s.uploadMaxBytes === undefined || s.uploadMaxBytes === null || s.uploadMaxBytes < 0 ? null : Math.round(s.uploadMaxBytes),
+    // Each kind this probe measured, at its time; carried kinds get theirs in db/carry-forward.ts.
+    measured_at: Object.fromEntries(measuredOf(s).map((k) => [k, s.observedAt.getTime()])),
   };
 }
 

@@ -4,7 +4,7 @@
 # imports are checked here with the same rule for the site: nothing from jobs/, sim/, tests/ or bench/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-dirs=(); for d in crawler db jobs site registration federation sim lib; do [ -d "$d" ] && dirs+=("$d"); done
+dirs=(); for d in crawler db jobs site registration federation guide sim lib; do [ -d "$d" ] && dirs+=("$d"); done
 npx depcruise "${dirs[@]}" astro.config.mjs --config .dependency-cruiser.cjs
 bad=$(grep -rnE "^\s*import\b.*from\s+['\"][./]*(\.\./)+(jobs|sim|tests|bench)/" --include='*.astro' site || true)
 if [ -n "$bad" ]; then
