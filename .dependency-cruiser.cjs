@@ -77,6 +77,13 @@ module.exports = {
       to: { path: '^(crawler/(?!types\\.ts$|errors\\.ts$)|jobs/|site/|registration/|federation/|guide/)' },
     },
     {
+      name: 'guide-reads-only-the-store-and-the-vocabulary',
+      severity: 'error',
+      comment: 'The guide grades what the store holds (measured facts only); it never runs a probe or opens a socket.',
+      from: { path: '^guide/' },
+      to: { path: '^crawler/(?!types\\.ts$|errors\\.ts$|offer\\.ts$)' },
+    },
+    {
       name: 'domain-services-below-site-and-jobs',
       severity: 'error',
       comment: 'registration/, federation/ and guide/ are used by site/ and jobs/; they never import either.',
