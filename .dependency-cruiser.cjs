@@ -81,7 +81,7 @@ module.exports = {
       severity: 'error',
       comment: 'The guide grades what the store holds (measured facts only); it never runs a probe or opens a socket.',
       from: { path: '^guide/' },
-      to: { path: '^crawler/(?!types\\.ts$|errors\\.ts$|offer\\.ts$)' },
+      to: { path: '^crawler/(?!(types|errors|offer|software-key|software-role)\\.ts$)' },
     },
     {
       name: 'domain-services-below-site-and-jobs',
