@@ -4,18 +4,7 @@
  * the publication date, only when the network first showed it).
  */
 import type { VersionPoint } from '../../db/queries/software/get-version-series.ts';
-
-/** Numeric comparison of dotted versions: `1.10.0` > `1.9.3`; '' is lowest. */
-export function compareVersions(a: string, b: string): number {
-  const pa = a.split(/[.+-]/).map((x) => Number.parseInt(x, 10));
-  const pb = b.split(/[.+-]/).map((x) => Number.parseInt(x, 10));
-  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
-    const x = Number.isNaN(pa[i] ?? NaN) ? -1 : pa[i]!;
-    const y = Number.isNaN(pb[i] ?? NaN) ? -1 : pb[i]!;
-    if (x !== y) return x - y;
-  }
-  return 0;
-}
+import { compareVersions } from '../../lib/compare-versions.ts';
 
 /** Adoption of one release. */
 export interface ReleaseAdoption {
