@@ -16,12 +16,11 @@
  * and may connect to `allowNets` only (`ip_range_whitelist` over a blocklist
  * of everything). Nothing in its verification of signatures is changed.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createHmac } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { callJson, registerSetupUser, startServerProcess } from './homeserver-process.ts';
 
 /** The Synapse virtualenv. */
 export const SYNAPSE_VENV = '/opt/chatlas-synapse';
@@ -91,34 +90,10 @@ export interface SynapseFederation {
   allowNets?: string[];
 }
 
-/** One HTTP request to the plain listener (IP literal: no name lookup). */
-function call(host: string, port: number, method: string, path: string, body?: unknown, token?: string): Promise<{ status: number; json: any }> {
-  return new Promise((resolve, reject) => {
-    const data = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
-    const req = request({
-      host, port, method, path, timeout: 20_000,
-      headers: { 'content-type': 'application/json', ...(data ? { 'content-length': data.length } : {}), ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        let json: unknown = null;
-        try { json = JSON.parse(text); } catch { json = text; }
-        resolve({ status: res.statusCode ?? 0, json });
-      });
-    });
-    req.on('timeout', () => req.destroy(new Error(`${method} ${path} timed out`)));
-    req.on('error', reject);
-    req.end(data);
-  });
-}
-
 /** Start Synapse, wait until it answers, register the setup user. */
 export async function startSynapse(options: StartSynapseOptions): Promise<SynapseHandle> {
   const address = options.address ?? SYNAPSE_ADDRESS;
   const dir = mkdtempSync(join(tmpdir(), 'chatlas-synapse-'));
-  const log: string[] = [];
   const certPath = join(dir, 'tls.crt');
   const keyPath = join(dir, 'tls.key');
   writeFileSync(certPath, options.certPem);
@@ -150,55 +125,30 @@ export async function startSynapse(options: StartSynapseOptions): Promise<Synaps
     throw new Error(`synapse --generate-keys failed: ${keys.stderr.slice(-2000)}`);
   }
   const command = [PYTHON, '-m', 'synapse.app.homeserver', ...configArgs];
-  let child: ChildProcess;
-  if (options.federation) {
-    const { dns } = options.federation;
-    if (dns.port !== 53) throw new Error('a federating test Synapse needs the test DNS server on port 53 (getaddrinfo cannot use another port)');
-    const resolvConf = join(dir, 'resolv.conf');
-    writeFileSync(resolvConf, `nameserver ${dns.host}\noptions timeout:1 attempts:1\n`);
-    // Its own mount namespace (private propagation): /etc/resolv.conf is ours for this process only.
-    child = spawn('unshare', ['-m', 'sh', '-c', 'mount --bind "$0" /etc/resolv.conf && exec "$@"', resolvConf, ...command], {
-      cwd: dir, env: { ...env, CHATLAS_TEST_DNS: dns.host }, stdio: ['ignore', 'pipe', 'pipe'],
-    });
-  } else {
-    child = spawn(command[0]!, command.slice(1), { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  }
-  const keep = (chunk: Buffer) => { log.push(chunk.toString('utf8')); if (log.length > 400) log.splice(0, log.length - 400); };
-  child.stdout?.on('data', keep);
-  child.stderr?.on('data', keep);
-  let exited = false;
-  const exitPromise = new Promise<void>((resolve) => child.once('exit', () => { exited = true; resolve(); }));
-  const logTail = () => log.join('').split('\n').slice(-40).join('\n');
-  const stop = async () => {
-    if (!exited) {
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-      await exitPromise;
-      clearTimeout(timer);
-    }
+  const federating = options.federation;
+  if (federating && federating.dns.port !== 53) {
     rmSync(dir, { recursive: true, force: true });
-  };
+    throw new Error('a federating test Synapse needs the test DNS server on port 53 (getaddrinfo cannot use another port)');
+  }
+  const proc = await startServerProcess({
+    name: 'synapse', command, dir, startTimeoutMs: options.startTimeoutMs ?? 90_000,
+    env: federating ? { ...env, CHATLAS_TEST_DNS: federating.dns.host } : env,
+    ...(federating ? { resolver: { host: federating.dns.host } } : {}),
+    ready: () => callJson(address, SYNAPSE_PLAIN_PORT, 'GET', '/health').then((r) => r.status === 200),
+  });
   try {
-    const deadline = Date.now() + (options.startTimeoutMs ?? 90_000);
-    for (;;) {
-      if (exited) throw new Error(`synapse exited during start-up:\n${logTail()}`);
-      if (Date.now() > deadline) throw new Error(`synapse did not answer within the start-up deadline:\n${logTail()}`);
-      const ok = await call(address, SYNAPSE_PLAIN_PORT, 'GET', '/health').then((r) => r.status === 200, () => false);
-      if (ok) break;
-      await new Promise((r) => setTimeout(r, 300));
-    }
-    const token = await registerSetupUser(address);
+    const token = await registerSetupUser(address, SYNAPSE_PLAIN_PORT, SHARED_SECRET);
     return {
       serverName: options.serverName,
       dir,
       address,
       adminBase: `http://${address}:${SYNAPSE_PLAIN_PORT}`,
-      api: (method, path, body) => call(address, SYNAPSE_PLAIN_PORT, method, path, body, token),
-      logTail,
-      stop,
+      api: (method, path, body) => callJson(address, SYNAPSE_PLAIN_PORT, method, path, body, token),
+      logTail: proc.logTail,
+      stop: proc.stop,
     };
   } catch (error) {
-    await stop();
+    await proc.stop();
     throw error;
   }
 }
@@ -226,15 +176,3 @@ function federationConfig(dir: string, federation: SynapseFederation | undefined
   ];
 }
 
-/** Register the setup user through the shared-secret admin API; returns its access token. */
-async function registerSetupUser(address: string): Promise<string> {
-  const nonce = await call(address, SYNAPSE_PLAIN_PORT, 'GET', '/_synapse/admin/v1/register');
-  if (nonce.status !== 200) throw new Error(`nonce: HTTP ${nonce.status} ${JSON.stringify(nonce.json)}`);
-  const user = 'setup';
-  const password = 'setup-password-test-only';
-  // HMAC-SHA1 over nonce NUL user NUL password NUL "admin" (Synapse docs/admin_api/register_api.md).
-  const mac = createHmac('sha1', SHARED_SECRET).update(`${nonce.json.nonce}\0${user}\0${password}\0admin`).digest('hex');
-  const reg = await call(address, SYNAPSE_PLAIN_PORT, 'POST', '/_synapse/admin/v1/register', { nonce: nonce.json.nonce, username: user, password, admin: true, mac });
-  if (reg.status !== 200) throw new Error(`register setup user: HTTP ${reg.status} ${JSON.stringify(reg.json)}`);
-  return reg.json.access_token as string;
-}
