@@ -2,7 +2,7 @@
  * Pure mapping from the crawler's values (crawler/types.ts) to table rows.
  * DateTime64 columns take epoch milliseconds; JSON facts are stringified here once.
  */
-import { FACT_KINDS, isTlsValid, serializeServerOffer, UNKNOWN_OFFER, type Discovery, type Observation, type RoomSnapshot, type ServerSnapshot } from '../crawler/types.ts';
+import { FACT_KINDS, isTlsValid, serializeServerOffer, UNKNOWN_OFFER, type Discovery, type Observation, type Protocol, type RoomSnapshot, type ServerSnapshot } from '../crawler/types.ts';
 import { isProbeErrorCode, type ProbeErrorCode } from '../crawler/errors.ts';
 import { detectLanguage, type DetectedLanguage } from '../lib/detect-language.ts';
 
@@ -90,6 +90,24 @@ export function serverSnapshotRow(s: ServerSnapshot) {
  */
 export function parseSnapshotFailure(stored: string): ProbeErrorCode | null {
   return isProbeErrorCode(stored) ? stored : null;
+}
+
+/**
+ * The columns every stored room row shares (room_snapshots, rooms_current) and that every reader
+ * of rooms returns (the directory, the export): one definition for the writer and its readers.
+ */
+export interface RoomColumns {
+  protocol: Protocol;
+  room_id: string;
+  /** The server that lists it. */
+  server: string;
+  /** Canonical alias (Matrix) or room JID (XMPP): what people join. */
+  address: string;
+  name: string;
+  topic: string;
+  members: number;
+  /** Declared, or detected from name and topic (roomLanguage); '' when neither. */
+  language: string;
 }
 
 export function roomSnapshotRow(r: RoomSnapshot) {

@@ -1,17 +1,10 @@
 import type { Db } from '../../client.ts';
 import { HIDDEN_DOMAINS_SQL, HIDDEN_ROOMS_SQL } from '../../visibility-sql.ts';
 import { streamRows } from './stream-rows.ts';
+import type { RoomColumns } from '../../rows.ts';
 
 /** One room in the bulk export. */
-export interface RoomExportRow {
-  protocol: string;
-  room_id: string;
-  server: string;
-  address: string;
-  name: string;
-  topic: string;
-  members: number;
-  language: string;
+export interface RoomExportRow extends RoomColumns {
   room_type: string;
   join_rule: string;
   observed_at: string;

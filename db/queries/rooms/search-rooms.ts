@@ -3,6 +3,7 @@ import type { Protocol } from '../../../crawler/types.ts';
 import { HIDDEN_DOMAINS_SQL, HIDDEN_ROOMS_SQL } from '../../visibility-sql.ts';
 import { queryRows } from '../../query-rows.ts';
 import { toIso } from '../../to-iso.ts';
+import type { RoomColumns } from '../../rows.ts';
 import { getRoomGrowth } from './get-room-growth.ts';
 import { GROWTH_DAYS_KEPT } from './update-rooms-current.ts';
 
@@ -35,19 +36,9 @@ export interface SearchRoomsParams {
 }
 
 /** A room of the directory. */
-export interface RoomRow {
-  protocol: Protocol;
-  room_id: string;
-  /** The server that lists it. */
-  server: string;
-  /** Canonical alias (Matrix) or room JID (XMPP). */
-  address: string;
-  name: string;
-  topic: string;
-  members: number;
+export interface RoomRow extends RoomColumns {
   /** Members now minus the earliest daily size in the growth window. */
   growth: number;
-  language: string;
   room_type: 'room' | 'space';
   world_readable: boolean | null;
   guest_can_join: boolean | null;

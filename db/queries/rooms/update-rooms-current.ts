@@ -1,6 +1,6 @@
 import type { Db } from '../../client.ts';
 import type { Protocol, ProbeResult } from '../../../crawler/types.ts';
-import { roomSnapshotRow } from '../../rows.ts';
+import { roomSnapshotRow, type RoomColumns } from '../../rows.ts';
 import { queryRows } from '../../query-rows.ts';
 
 /** A room of rooms_current before this batch: who lists it now. */
@@ -35,7 +35,7 @@ GROUP BY protocol, room_id`;
  * (`is_deleted` 0) or a tombstone (1). The room index (db/room-index) applies
  * these rows as this writer makes them and as the store returns them.
  */
-export interface RoomsCurrentRow {
+export interface RoomsCurrentRow extends RoomColumns {
   /** The observation time in ms: the newest version of a room wins. */
   version: number;
   is_deleted: 0 | 1;
@@ -44,16 +44,7 @@ export interface RoomsCurrentRow {
   /** Wall-clock time of the write, epoch ms: what other processes' indexes follow (migration 0012). */
   inserted_at: number;
   pass_id: string;
-  protocol: Protocol;
-  room_id: string;
-  server: string;
-  address: string;
-  name: string;
-  topic: string;
-  members: number;
   avatar_url: string;
-  /** Declared, or detected from name and topic (db/rows.ts roomLanguage); '' when neither. */
-  language: string;
   /** 1 declared, the detector's lead when detected, 0 none (migration 0013). */
   language_confidence: number;
   world_readable: boolean | null;
