@@ -21,7 +21,7 @@ import { deadlineSignal } from '../net/deadline.ts';
 import { resolveMatrixServer, type MatrixEndpoint, type WellKnownResult } from '../discover/matrix-resolve.ts';
 import { matrixDiscoveries } from '../discover/matrix-frontier.ts';
 import { parseServerName } from '../protocol/matrix-server-name.ts';
-import { parseWellKnownClient, parseWellKnownSupport } from '../protocol/matrix-well-known.ts';
+import { parseWellKnownClient, parseWellKnownSupport, type WellKnownSupport } from '../protocol/matrix-well-known.ts';
 import { parseClientVersions, parseFederationVersion, type ClientVersions, type FederationVersion } from '../protocol/matrix-versions.ts';
 import { parseLoginFlows, type LoginFlows } from '../protocol/matrix-login.ts';
 import { decideRegistration, parseAuthMetadata, parseRegisterResponse, type AuthMetadata, type RegisterProbe } from '../protocol/matrix-register.ts';
@@ -30,7 +30,7 @@ import { parseLocalUserCount } from '../protocol/matrix-user-count.ts';
 import { identifySoftware, unrecognisedNote } from '../identify/software.ts';
 import { MATRIX_RULES } from '../identify/matrix-rules.ts';
 import { roleNote } from '../software-role.ts';
-import type { Outcome, ProbeResult, ReportItem, RoomSnapshot, ServerSnapshot, TlsFacts } from '../types.ts';
+import type { Outcome, ProbeResult, ReportItem, RoomSnapshot, ServerSnapshot, SupportStatements, TlsFacts } from '../types.ts';
 import { MatrixRecorder, type Origin } from './matrix-http.ts';
 import { DEFAULT_ROOM_WALK, federationDirectory, walkRooms, type RoomWalk, type RoomWalkLimits } from './matrix-rooms.ts';
 import { combineDirectories, directoryReport } from './matrix-directories.ts';
@@ -118,7 +118,7 @@ async function run(rec: MatrixRecorder, options: MatrixProbeOptions): Promise<Pr
   const wkOrigin: Origin = { base: isDnsName ? `https://${named.host}` : '', host: '' };
   const wellKnowns = isDnsName && due.has('setup')
     ? (async () => [await wellKnownDoc(rec, wkOrigin, 'client', parseWellKnownClient), await wellKnownDoc(rec, wkOrigin, 'support', parseWellKnownSupport)] as const)()
-    : Promise.resolve([null, null] as const);
+    : Promise.resolve([NOT_ASKED, NOT_ASKED] as const);
   let dnssec: boolean | null = null;
   const resolution = await resolveMatrixServer(domain, {
     now: rec.now(),
@@ -137,7 +137,9 @@ async function run(rec: MatrixRecorder, options: MatrixProbeOptions): Promise<Pr
   });
   for (const s of resolution.steps) rec.record(s.step, s.outcome, s.durationMs, s.facts, s.raw, s.error);
   const report: ReportItem[] = [...resolution.report];
-  let [wkClient, wkSupport] = await wellKnowns;
+  const [wkClientAnswer, wkSupportAnswer] = await wellKnowns;
+  let wkClient = wkClientAnswer.doc;
+  const wkSupport = wkSupportAnswer.doc;
   if (!resolution.endpoint || !resolution.serverName) {
     rec.record('matrix.server-name', resolution.error?.code ?? 'matrix.invalid-server-name', 0, {}, '', resolution.error?.message ?? '');
     return { snapshot: { ...emptySnapshot(rec, 'error', resolution.error?.message ?? 'invalid server name', report), failure: resolution.error?.code ?? 'matrix.invalid-server-name' }, observations: rec.observations, rooms: [], discoveries: [] };
@@ -164,7 +166,7 @@ async function run(rec: MatrixRecorder, options: MatrixProbeOptions): Promise<Pr
   // Client API: the well-known base URL, else https://<server name>, else the federation endpoint. Looked for
   // when setup is due, or for liveness when the federation API did not answer (a client-only server).
   const needClient = due.has('setup') || fedVersion === null;
-  if (needClient && !due.has('setup') && isDnsName) [wkClient, wkSupport] = [await wellKnownDoc(rec, wkOrigin, 'client', parseWellKnownClient), null];
+  if (needClient && !due.has('setup') && isDnsName) wkClient = (await wellKnownDoc(rec, wkOrigin, 'client', parseWellKnownClient)).doc;
   const candidates: Origin[] = [];
   if (wkClient) candidates.push({ base: wkClient.baseUrl, host: '' });
   if (isDnsName && !candidates.some((c) => c.base === wkOrigin.base)) candidates.push(wkOrigin);
@@ -259,6 +261,7 @@ async function run(rec: MatrixRecorder, options: MatrixProbeOptions): Promise<Pr
     endpoint: fed ? `${urlHost(fed.target.host)}:${fed.target.port}` : '',
     measured: FACT_KINDS.filter((k) => measured.has(k)),
     requests: rec.budget.sent,
+    offer: { provider: null, support: supportOffer(wkSupportAnswer), contacts: null },
   };
   rec.record('matrix.summary', 'ok', 0, { status, keysOk, registration, roomsOutcome: walk?.outcome ?? 'skipped', federationRoomsOutcome: fedWalk?.outcome ?? 'skipped', directory: directories.exposure, pages: walk?.pages ?? 0, totalEstimate: walk?.totalEstimate ?? null, roomsOptedOut: walk?.optedOut ?? 0, endpointMethod: resolution.endpoint.method, delegatedTo: resolution.endpoint.delegatedTo });
   return { snapshot, observations: rec.observations, rooms, discoveries };
@@ -287,16 +290,34 @@ async function jsonStep<T>(rec: MatrixRecorder, step: string, origin: Origin, pa
   return parsed;
 }
 
+/** A well-known document: the parse (null when missing or invalid) and the HTTP status (null: not asked, or no answer). */
+interface WellKnownAnswer<T> {
+  doc: T | null;
+  status: number | null;
+}
+
+const NOT_ASKED: WellKnownAnswer<never> = { doc: null, status: null };
+
 /** `/.well-known/matrix/{client,support}` (redirects followed, robots not consulted). */
-async function wellKnownDoc<T>(rec: MatrixRecorder, origin: Origin, which: 'client' | 'support', parse: (text: string) => T | ProbeError): Promise<T | null> {
+async function wellKnownDoc<T>(rec: MatrixRecorder, origin: Origin, which: 'client' | 'support', parse: (text: string) => T | ProbeError): Promise<WellKnownAnswer<T>> {
   const step = `matrix.well-known-${which}`;
   const res = await rec.request(step, origin, `/.well-known/matrix/${which}`, { skipRobots: true, maxRedirects: rec.ctx.config.maxRedirects, maxBytes: 64 * 1024 });
-  if (res instanceof ProbeError) return null;
-  if (res.status !== 200) { rec.amend(step, 'absent', {}); return null; }
+  if (res instanceof ProbeError) return NOT_ASKED;
+  if (res.status !== 200) { rec.amend(step, 'absent', {}); return { doc: null, status: res.status }; }
   const parsed = parse(res.bodyText);
-  if (parsed instanceof ProbeError) { rec.amend(step, parsed.code, {}, parsed.message); return null; }
+  if (parsed instanceof ProbeError) { rec.amend(step, parsed.code, {}, parsed.message); return { doc: null, status: res.status }; }
   rec.amend(step, 'ok', { parsed: parsed as unknown as Record<string, unknown> });
-  return parsed;
+  return { doc: parsed, status: res.status };
+}
+
+/**
+ * The support well-known for the offer (crawler/offer.ts): its contacts and page when it
+ * parsed, 'absent' on a 404 (the server says it has none), null when it was not asked,
+ * failed, answered another status or did not parse: unknown, never "none".
+ */
+function supportOffer(answer: WellKnownAnswer<WellKnownSupport>): SupportStatements | 'absent' | null {
+  if (answer.doc) return { contacts: answer.doc.contacts.map((c) => ({ ...c })), supportPage: answer.doc.supportPage || null };
+  return answer.status === 404 ? 'absent' : null;
 }
 
 /** The report item of a federation target whose address the guard refused. */

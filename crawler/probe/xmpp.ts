@@ -17,7 +17,7 @@ import { deadlineSignal } from '../net/deadline.ts';
 import { retryAfterFacts } from '../policy/politeness.ts';
 import { ObserverSession } from '../net/xmpp-client.ts';
 import type { SrvRecord } from '../net/dns.ts';
-import type { ProbeResult, RegistrationMode, ServerSnapshot, ServerStatus } from '../types.ts';
+import type { ProbeResult, ProviderStatements, RegistrationMode, ServerOffer, ServerSnapshot, ServerStatus } from '../types.ts';
 import { FACT_KINDS, withPrerequisites, type FactKind } from '../fact-kinds.ts';
 import type { BudgetScope, RequestLogEntry } from '../net/request-budget.ts';
 import { observerGate } from './xmpp-observer-gate.ts';
@@ -25,11 +25,12 @@ import { XMPP_DEFAULT_PORTS, XMPP_SRV_SERVICES, xmppEndpoints, xmppSrvNames, typ
 import { xmppDiscoveries } from '../discover/xmpp-frontier.ts';
 import { interpretSrv } from '../discover/srv.ts';
 import { parseHostMetaJson, parseHostMetaXml } from '../protocol/xep0156-host-meta.ts';
-import { parseProviderFile } from '../protocol/xmpp-provider-file.ts';
+import { parseProviderFile, providerStatements, type ProviderFileResult } from '../protocol/xmpp-provider-file.ts';
+import { decideXmppRegistration } from '../protocol/xep0445-ibr-token.ts';
 import { identifyXmpp } from '../identify/xmpp-rules.ts';
 import { unrecognisedNote } from '../identify/software.ts';
 import { ObservationRecorder, type StepResult } from './observation-recorder.ts';
-import { probeSide, type SideResult } from './xmpp-streams.ts';
+import { probeSide } from './xmpp-streams.ts';
 import { xmppStatus } from './xmpp-status.ts';
 import { observeDomain, DEFAULT_OBSERVER_LIMITS, type ObserverLimits, type ObserverResult } from './xmpp-observer.ts';
 
@@ -138,9 +139,11 @@ async function run(ctx: NetContext, rec: ObservationRecorder, domain: string, op
 
   // 2. HTTPS: host-meta (XML, JSON) and the provider file, each bounded.
   let consent: boolean | null = null;
+  // The provider file's statements: null unless asked (setup due, HTTP not skipped) and answered.
+  let provider: ServerOffer['provider'] = null;
   if (due.has('setup')) {
     measured.add('setup');
-    if (!opts.skipHttp) consent = await httpLookups(ctx, rec, domain, signal, budget);
+    if (!opts.skipHttp) ({ consent, provider } = await httpLookups(ctx, rec, domain, signal, budget));
   }
   if (consent === false) rec.note('xmpp.provider-file', 'info', 'The provider file says serverTesting: false; the registration form was not asked for.');
 
@@ -208,6 +211,10 @@ async function run(ctx: NetContext, rec: ObservationRecorder, domain: string, op
   const features = [...new Set([...(c2sResult.preTls?.all ?? []), ...(c2sResult.postTls?.all ?? []), ...(observed?.info?.features ?? [])])];
   const ep = c2sResult.endpoint ?? s2sResult.endpoint;
   const rooms = observed?.rooms ?? [];
+  const registration = decideXmppRegistration({ postTls: c2sResult.postTls, form: c2sResult.register?.form ?? null, formAsked: c2sResult.register !== null, last: opts.lastRegistration ?? null });
+  if (registration.mode === 'invite') {
+    rec.note('xmpp.c2s-features', 'info', `Sign-up is by invitation: the stream features offer ${registration.by} (XEP-0445 invitation tokens). Chatlas reports it as invitation-only, never as open.`);
+  }
   const snapshot = snapshotOf(rec, started, {
     status,
     error: mainError,
@@ -215,7 +222,7 @@ async function run(ctx: NetContext, rec: ObservationRecorder, domain: string, op
     software: id.software,
     versionRaw: id.version.raw,
     version: id.version.text,
-    registration: registrationOf(c2sResult, opts.lastRegistration ?? null),
+    registration: registration.mode,
     features,
     tls: c2sResult.tls ?? s2sResult.tls,
     dnssec: authenticated,
@@ -227,6 +234,8 @@ async function run(ctx: NetContext, rec: ObservationRecorder, domain: string, op
     endpoint: ep ? `${ep.host}:${ep.port}` : '',
     measured: FACT_KINDS.filter((k) => measured.has(k)),
     requests: budget.sent,
+    offer: { provider, support: null, contacts: contactsOf(observed) },
+    uploadMaxBytes: uploadMaxOf(observed),
   });
   // What this probe asked of the domain, the observer's queries about it apart (issue 12 item 3: counted
   // per target domain, and bounded per day by its request budget, crawler/net/request-budget.ts).
@@ -240,23 +249,38 @@ async function run(ctx: NetContext, rec: ObservationRecorder, domain: string, op
   return { snapshot, observations: rec.observations, rooms, discoveries };
 }
 
+/** Longest contact address kept (the stored offer's bound, crawler/offer.ts); longer ones are dropped, never cut. */
+const MAX_CONTACT_CHARS = 1100;
+
 /**
- * Registration as observed (never `open`: see the file header). The form is asked for at most
- * weekly (crawler/policy/cadence.ts): between two asks, a stream that still advertises
- * registration keeps what the last form showed (`last`: web or captcha), else `advertised`.
+ * XEP-0157 contact addresses for the offer: `{}` when disco#info answered without any,
+ * null when it was not asked (no observer) or did not answer.
  */
-function registrationOf(c2s: SideResult, last: RegistrationMode | null): RegistrationMode {
-  if (c2s.register?.form?.webUrl) return 'web';
-  if (c2s.register?.form?.captcha) return 'captcha';
-  if (c2s.postTls?.register && !c2s.register && (last === 'web' || last === 'captcha')) return last;
-  if (c2s.postTls?.register) return 'advertised';
-  // Features after TLS seen without <register/>: in-band registration not offered.
-  if (c2s.postTls) return 'closed';
-  return 'unknown';
+function contactsOf(observed: ObserverResult | null): Record<string, string[]> | null {
+  if (!observed?.info) return null;
+  const out: Record<string, string[]> = {};
+  for (const [kind, addresses] of Object.entries(observed.contacts)) {
+    const kept = (addresses ?? []).filter((a) => a.length <= MAX_CONTACT_CHARS);
+    if (kept.length > 0) out[kind] = kept;
+  }
+  return out;
 }
 
-/** host-meta (XML and JSON) and the provider file. Returns the serverTesting consent. */
-async function httpLookups(ctx: NetContext, rec: ObservationRecorder, domain: string, signal: AbortSignal, budget?: BudgetScope): Promise<boolean | null> {
+/** The largest XEP-0363 max-file-size among the upload services the walk found; null when none stated one. */
+function uploadMaxOf(observed: ObserverResult | null): number | null {
+  const sizes = (observed?.services ?? []).filter((s) => s.kind === 'upload' && s.maxFileSize !== null).map((s) => s.maxFileSize as number);
+  return sizes.length > 0 ? Math.max(...sizes) : null;
+}
+
+/** What the HTTPS lookups learnt: the serverTesting consent and the provider file's statements. */
+interface HttpFindings {
+  consent: boolean | null;
+  /** Statements when the file parsed, 'absent' on a 404, null when the request or the parse failed. */
+  provider: ProviderStatements | 'absent' | null;
+}
+
+/** host-meta (XML and JSON) and the provider file. */
+async function httpLookups(ctx: NetContext, rec: ObservationRecorder, domain: string, signal: AbortSignal, budget?: BudgetScope): Promise<HttpFindings> {
   // The probe's own connections, closed at its end rather than idling in keep-alive.
   const http = ctx.http.scope();
   try {
@@ -276,7 +300,7 @@ function nonOk(r: { status: number; headers: Record<string, string> }): StepResu
   return r.status === 404 ? { value: null, outcome: 'absent', facts, error: 'HTTP 404' } : { value: null, outcome: 'http.status', facts, error: `HTTP ${r.status}` };
 }
 
-async function httpLookupsOver(ctx: NetContext, rec: ObservationRecorder, domain: string, signal: AbortSignal, dispatcher: Dispatcher, scope?: BudgetScope): Promise<boolean | null> {
+async function httpLookupsOver(ctx: NetContext, rec: ObservationRecorder, domain: string, signal: AbortSignal, dispatcher: Dispatcher, scope?: BudgetScope): Promise<HttpFindings> {
   const base = `https://${domain}/.well-known`;
   const cap = Math.min(ctx.config.maxBodyBytes, 1024 * 1024);
   const budget = scope?.ticket('setup');
@@ -294,14 +318,17 @@ async function httpLookupsOver(ctx: NetContext, rec: ObservationRecorder, domain
     if (m instanceof ProbeError) throw m;
     return { value: m, facts: { ...m }, raw: r.bodyText };
   });
-  const pf = await rec.step('xmpp.provider-file', async () => {
+  const pf = await rec.step<ProviderFileResult | 'absent' | null>('xmpp.provider-file', async () => {
     const r = await fetchBounded(ctx, `${base}/xmpp-provider-v2.json`, { maxBytes: cap, accept: 'application/json', signal, dispatcher, ...(budget ? { budget } : {}) });
-    if (r.status !== 200) return nonOk(r);
+    // A 404 is the answer "no provider file" (recorded `absent`); any other status leaves it unknown.
+    if (r.status !== 200) return { ...nonOk(r), value: r.status === 404 ? 'absent' : null };
     const p = parseProviderFile(r.bodyText);
     if (p instanceof ProbeError) throw p;
-    return { value: p.serverTesting, facts: { ...p }, raw: r.bodyText };
+    return { value: p, facts: { ...p }, raw: r.bodyText };
   });
-  return pf.ok ? pf.value : null;
+  if (!pf.ok || pf.value === null) return { consent: null, provider: null };
+  if (pf.value === 'absent') return { consent: null, provider: 'absent' };
+  return { consent: pf.value.serverTesting, provider: providerStatements(pf.value.file) };
 }
 
 /** Log the observer in on its own server, found through SRV like any domain. */

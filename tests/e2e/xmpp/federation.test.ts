@@ -9,6 +9,8 @@
  * Asserts: both identified with the versions dpkg reports, exactly the public
  * rooms listed with their occupant counts, nothing of the other rooms stored
  * (the results are written to a temp store and the store is searched).
+ * Prosody's second host `invite.<domain>` runs mod_invites_register with
+ * registration_invite_only = true (Snikket's sign-up): reported `invite`.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -32,6 +34,8 @@ import { CHATLAS_NOINDEX_MARKER, MRS_NOINDEX_MARKER } from '../../../crawler/pro
 const PROSODY = { ip: '127.31.1.10', domain: 'prosody.example' };
 const EJABBERD = { ip: '127.31.1.20', domain: 'ejabberd.example' };
 const PW = 'test-only-password';
+/** Prosody's invitation-only host (tests/harness/prosody/prosody.cfg.lua). */
+const INVITE = `invite.${PROSODY.domain}`;
 
 let dns: DnsServer;
 let ca: TestCa;
@@ -52,6 +56,9 @@ before(async () => {
   ca = await createTestCa();
   xmppZone(dns, PROSODY.domain, `rooms.${PROSODY.domain}`, PROSODY.ip);
   xmppZone(dns, EJABBERD.domain, `conference.${EJABBERD.domain}`, EJABBERD.ip);
+  dns.set(INVITE, { A: [PROSODY.ip] });
+  dns.set(`_xmpp-client._tcp.${INVITE}`, { SRV: [{ priority: 0, weight: 0, port: 5222, target: INVITE }] });
+  dns.set(`_xmpp-server._tcp.${INVITE}`, { SRV: [{ priority: 0, weight: 0, port: 5269, target: INVITE }] });
   // XEP-0368 direct TLS for ejabberd's clients (its listener on 5223 has tls: true).
   dns.set(`_xmpps-client._tcp.${EJABBERD.domain}`, { SRV: [{ priority: 0, weight: 0, port: 5223, target: EJABBERD.domain }] });
   [prosody, ejabberd] = await Promise.all([
@@ -158,6 +165,18 @@ test('registration reported as observed: Prosody closed, ejabberd advertised (ne
   assert.equal(ejabberdResult.snapshot.registration, 'advertised');
 });
 
+test('Prosody with mod_invites_register and registration_invite_only: invite, the XEP-0445 feature named in the report', async () => {
+  const r = await probeXmpp(ctx, INVITE, { passId: randomUUID(), skipHttp: true });
+  assert.equal(r.snapshot.status, 'ok', summary(r));
+  assert.equal(r.snapshot.registration, 'invite', summary(r));
+  for (const f of ['{urn:xmpp:ibr-token:0}register', '{urn:xmpp:invite}register', '{http://jabber.org/features/iq-register}register']) assert.ok(r.snapshot.features.includes(f), f);
+  // The form was asked and shown (a plain username/password form): it alone would have said `advertised`.
+  assert.equal(r.observations.find((o) => o.step === 'xmpp.register-form')?.outcome, 'form');
+  assert.ok(r.snapshot.report.some((i) => i.step === 'xmpp.c2s-features' && i.message.includes('{urn:xmpp:ibr-token:0}register')), summary(r));
+  // The contact addresses of the host, from the observer's disco#info (mod_server_contact_info, global contact_info).
+  assert.deepEqual(r.snapshot.offer?.contacts, { abuse: [`xmpp:abuse@${PROSODY.domain}`], admin: [`mailto:admin@${PROSODY.domain}`, `xmpp:admin@${PROSODY.domain}`] });
+});
+
 test('the observer binds resource Chatlas, and one live session serves every probe of the context', async () => {
   const logins = [prosodyResult, ejabberdResult].map((r) => r.observations.find((o) => o.step === 'xmpp.observer-login')?.facts['jid']);
   assert.deepEqual(logins, [`observer@${PROSODY.domain}/Chatlas`, `observer@${PROSODY.domain}/Chatlas`]);
@@ -188,7 +207,8 @@ test('TLS verified against the test CA, s2s dialback offered, MUC service found'
     assert.ok(s2s && s2s.outcome === 'ok');
   }
   const svc = prosodyResult.observations.filter((o) => o.step === 'xmpp.service-info').map((o) => [o.facts['jid'], o.facts['kind']]);
-  assert.deepEqual(svc, [[`rooms.${PROSODY.domain}`, 'muc']]);
+  // Prosody lists the hosts under its domain as items, in no fixed order: the MUC, and the invitation-only host.
+  assert.deepEqual(svc.sort(), [[INVITE, 'other'], [`rooms.${PROSODY.domain}`, 'muc']]);
   // Its own MUC component is recorded as its service, not queued as another server to probe.
   assert.ok(!prosodyResult.discoveries.some((d) => d.domain === `rooms.${PROSODY.domain}`));
 });

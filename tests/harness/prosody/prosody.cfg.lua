@@ -75,3 +75,11 @@ Component("rooms." .. domain) "muc"
 	restrict_room_creation = "local"
 	muc_room_default_public = false
 	muc_room_default_persistent = true
+
+-- Invitation-only sign-up (XEP-0401 / XEP-0445), as Snikket runs it: mod_invites_register
+-- with registration_invite_only = true (also its default), which loads mod_register_ibr and
+-- refuses any registration without a valid invitation. Its own host, so the main host keeps
+-- allow_registration = false. The certificate names *.<domain>; the e2e test adds its SRV records.
+VirtualHost("invite." .. domain)
+	modules_enabled = { "invites"; "invites_register" }
+	registration_invite_only = true

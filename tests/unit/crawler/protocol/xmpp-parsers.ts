@@ -7,7 +7,8 @@
  */
 import { ProbeError } from '../../../../crawler/errors.ts';
 import { XmppStreamParser, parseXmlDocument } from '../../../../crawler/protocol/restricted-xml.ts';
-import { isFeatures, parseStreamFeatures, parseStreamHeader } from '../../../../crawler/protocol/rfc6120-features.ts';
+import { isFeatures, parseStreamFeatures, parseStreamHeader, type StreamFeatures } from '../../../../crawler/protocol/rfc6120-features.ts';
+import { decideXmppRegistration, invitationFeature } from '../../../../crawler/protocol/xep0445-ibr-token.ts';
 import { parseIqReply } from '../../../../crawler/protocol/xmpp-iq.ts';
 import { NS_DISCO_INFO, NS_DISCO_ITEMS, parseDiscoInfo, parseDiscoItems } from '../../../../crawler/protocol/xep0030-disco.ts';
 import { isListableRoom, mucServiceKind, parseRoomInfo } from '../../../../crawler/protocol/xep0045-muc.ts';
@@ -73,6 +74,13 @@ export const XMPP_PARSERS: Record<string, FixtureParser> = {
     return { version: v, identified: identifyXmpp({ version: v }) };
   }),
   'xep0077-register': withPayload(parseRegisterForm),
+  // Features after TLS → the invitation feature and the registration mode a probe without a form concludes.
+  'xep0445-ibr-token': (input) => {
+    const r = streamFeatures(input);
+    if (r instanceof ProbeError) return r;
+    const { features } = r as { features: StreamFeatures };
+    return { invitation: invitationFeature(features), registration: decideXmppRegistration({ postTls: features, form: null, formAsked: false, last: null }) };
+  },
   // Body of /.well-known/host-meta (XRD) or host-meta.json (JRD), told apart by the first character.
   'xep0156-host-meta': (input) => (input.trimStart().startsWith('{') ? parseHostMetaJson(input) : parseHostMetaXml(input)),
   'xep0157-contact': withPayload((q) => {
