@@ -65,7 +65,7 @@ export function kindOfStep(step: string): FactKind {
 
 /** A snapshot field that a kind other than `liveness` decides, and so may be carried forward. */
 export type CarriedField = keyof Pick<ServerSnapshot,
-  'features' | 'specVersions' | 'ipv4' | 'ipv6' | 'dane' | 'users' | 'publicRooms' | 'publicMembers' | 'directory' | 'registration'>;
+  'features' | 'specVersions' | 'ipv4' | 'ipv6' | 'dane' | 'users' | 'publicRooms' | 'publicMembers' | 'directory' | 'registration' | 'offer' | 'uploadMaxBytes'>;
 
 /**
  * Which snapshot fields each kind decides, per protocol; every other field is
@@ -75,16 +75,21 @@ export type CarriedField = keyof Pick<ServerSnapshot,
  * (advertised or closed), the weekly form only refines it (the probe keeps the
  * refinement, crawler/probe/xmpp.ts). Matrix's comes from the weekly request,
  * or from the auth metadata of `setup` (the probe then lists `register` as measured).
+ * `offer` (crawler/offer.ts) is carried part by part: its provider file and
+ * support well-known parts are `setup`, its XMPP contact addresses come through
+ * the observer with every probe (`liveness`), so a row that skipped setup keeps
+ * its own contacts (db/carry-forward.ts). XMPP's upload limit comes from the
+ * service walk (`xmpp.service-info`: `rooms`).
  */
 export const CARRIED_FIELDS: Record<Protocol, Record<Exclude<FactKind, 'liveness'>, readonly CarriedField[]>> = {
   matrix: {
-    setup: ['features', 'specVersions', 'ipv4', 'ipv6', 'users'],
+    setup: ['features', 'specVersions', 'ipv4', 'ipv6', 'users', 'offer'],
     rooms: ['publicRooms', 'publicMembers', 'directory'],
     register: ['registration'],
   },
   xmpp: {
-    setup: ['ipv4', 'ipv6', 'dane'],
-    rooms: ['publicRooms', 'publicMembers'],
+    setup: ['ipv4', 'ipv6', 'dane', 'offer'],
+    rooms: ['publicRooms', 'publicMembers', 'uploadMaxBytes'],
     register: [],
   },
 };

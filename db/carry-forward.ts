@@ -6,7 +6,7 @@
  * one, shows the last observation of each kind instead of a gap. Pure; the
  * previous rows are read by db/queries/observations/list-carry-sources.ts.
  */
-import { CARRIED_FIELDS, FACT_KINDS, kindOfStep, parseReportItems, type CarriedField, type FactKind, type Protocol } from '../crawler/types.ts';
+import { CARRIED_FIELDS, FACT_KINDS, kindOfStep, parseMeasured, parseReportItems, parseServerOffer, serializeServerOffer, type CarriedField, type FactKind, type Protocol } from '../crawler/types.ts';
 import { MAX_RAW_BYTES, truncateUtf8 } from './rows.ts';
 
 /** The `server_snapshots` column of each carried field. */
@@ -21,10 +21,22 @@ export const CARRIED_COLUMNS = {
   publicMembers: 'public_members',
   directory: 'directory',
   registration: 'registration',
+  offer: 'offer',
+  uploadMaxBytes: 'upload_max',
 } as const satisfies Record<CarriedField, string>;
 
-/** The columns a carry source row holds: every carried column and the report. */
-export type CarrySource = { [K in (typeof CARRIED_COLUMNS)[CarriedField]]: unknown } & { report: string };
+/**
+ * The columns a carry source row holds: every carried column, the report, and
+ * when it measured each kind (`measured_at` as epoch ms; `observed_at` and
+ * `measured` for rows from before `measured_at` was stored, which read `{}`).
+ */
+export type CarrySource = { [K in (typeof CARRIED_COLUMNS)[CarriedField]]: unknown } & {
+  offer: string;
+  report: string;
+  measured_at: Record<string, number>;
+  observed_at: number;
+  measured: string[];
+};
 
 /** The kinds a snapshot row did not measure, of those that carry something. */
 export function unmeasured(measured: readonly string[]): FactKind[] {
@@ -37,7 +49,7 @@ export function unmeasured(measured: readonly string[]): FactKind[] {
  * steps added after its own. Rows that are not ok, or measured everything, are
  * returned as they are: a failure is shown as a failure, never dressed in old facts.
  */
-export function carryForward<R extends { status: string; protocol: string; measured: readonly string[]; report: string }>(row: R, previous: CarrySource | undefined): R {
+export function carryForward<R extends { status: string; protocol: string; measured: readonly string[]; report: string; offer?: string; measured_at?: Record<string, number> }>(row: R, previous: CarrySource | undefined): R {
   if (row.status !== 'ok' || previous === undefined) return row;
   const skipped = unmeasured(row.measured);
   if (skipped.length === 0) return row;
@@ -47,13 +59,39 @@ export function carryForward<R extends { status: string; protocol: string; measu
   for (const kind of skipped) {
     for (const field of fields[kind as Exclude<FactKind, 'liveness'>]) {
       const column = CARRIED_COLUMNS[field];
-      out[column] = previous[column];
+      out[column] = column === 'offer' ? carryOffer(row.offer ?? '', previous.offer) : previous[column];
     }
   }
+  // When each kind was measured: this row's own kinds at its time, the skipped ones at the previous row's.
+  const at: Record<string, number> = { ...row.measured_at };
+  const before = measuredAtOf(previous);
+  for (const kind of skipped) if (before[kind] !== undefined) at[kind] = before[kind];
+  out['measured_at'] = at;
   // The report: this probe's items, then the previous items of the steps it did not run.
   const own = parseReportItems(row.report);
   const seen = new Set(own.map((i) => `${i.step}\0${i.message}`));
   const kept = parseReportItems(previous.report).filter((i) => skipped.includes(kindOfStep(i.step)) && !seen.has(`${i.step}\0${i.message}`));
   if (kept.length > 0) out.report = truncateUtf8(JSON.stringify([...own, ...kept]), MAX_RAW_BYTES);
   return out as R;
+}
+
+/**
+ * The offer of a row that skipped `setup`: the provider file and support
+ * well-known parts (setup) from the previous row, its own XMPP contact
+ * addresses (they come through the observer with every probe: liveness).
+ */
+export function carryOffer(own: string, previous: string): string {
+  const mine = parseServerOffer(own);
+  const last = parseServerOffer(previous);
+  return serializeServerOffer({ provider: last.provider, support: last.support, contacts: mine.contacts });
+}
+
+/**
+ * When a carry source measured each kind: its `measured_at`, and for a row from
+ * before that column (an empty map) its own time for the kinds it lists as measured.
+ */
+function measuredAtOf(previous: CarrySource): Record<string, number> {
+  const stored = previous.measured_at ?? {};
+  if (Object.keys(stored).length > 0) return stored;
+  return Object.fromEntries(parseMeasured(previous.measured ?? []).map((k) => [k, previous.observed_at]));
 }

@@ -5,11 +5,14 @@
  * server page reads each kind's steps from the pass that last measured it, and the
  * requests of the last 24 hours; the crawl plan's history tells when each kind was
  * measured, what the last registration request said, and whether the version changed since.
+ * The guide's columns (issue 15): the offer carried part by part (provider file and support
+ * well-known with setup, XMPP contacts with every probe), the upload limit with the room walk,
+ * and when each kind was measured.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Db } from '../../../../db/client.ts';
-import type { Observation, ProbeResult, ServerSnapshot } from '../../../../crawler/types.ts';
+import { parseServerOffer, type Observation, type ProbeResult, type ProviderStatements, type ServerSnapshot } from '../../../../crawler/types.ts';
 import { getServer } from '../../../../db/queries/servers/get-server.ts';
 import { getServerObservations } from '../../../../db/queries/servers/get-server-observations.ts';
 import { getServerRequests } from '../../../../db/queries/servers/get-server-requests.ts';
@@ -22,6 +25,13 @@ import { insert, openTestStore, room, snap } from './store.ts';
 let db: Db;
 let close: () => Promise<void>;
 const D = 'kinds.test';
+const X = 'offer-kinds.test';
+/** The statements of a provider file (the shape crawler/protocol/xmpp-provider-file.ts providerStatements returns). */
+const STATEMENTS: ProviderStatements = {
+  legalNotice: 'https://offer-kinds.test/legal', website: 'https://offer-kinds.test/', organization: 'private person', freeOfCharge: true,
+  professionalHosting: false, since: '2019-05-01', serverLocations: ['de'], busFactor: 2, inBandRegistration: null,
+  registrationWebPage: null, passwordReset: null, maxUploadBytes: null,
+};
 const H = 3_600_000;
 const T = Date.parse('2026-03-02T10:00:00Z');
 
@@ -55,6 +65,16 @@ before(async () => {
   // 13:00: up again, upgraded, liveness only.
   const upgraded = snap(D, 'matrix', new Date(T + 3 * H).toISOString(), { versionRaw: '1.1.0', version: '1.1.0', registration: 'unknown', features: [], measured: ['liveness'], requests: 2 });
   await insert(db, [fullResult, probe(live, ['matrix.federation-version']), probe(down, ['matrix.federation-version']), probe(upgraded, ['matrix.federation-version'])]);
+
+  // XMPP, the guide's columns: 10:00 every kind (provider file, contacts, upload 10 MiB); 11:00 liveness
+  // only, the contacts changed; 12:00 setup again, the provider file gone (404); 13:00 liveness, no observer.
+  const x = (hours: number, over: Partial<ServerSnapshot>) => snap(X, 'xmpp', new Date(T + hours * H).toISOString(), over);
+  await insert(db, [
+    probe(x(0, { measured: ['liveness', 'setup', 'rooms', 'register'], uploadMaxBytes: 10_485_760, offer: { provider: STATEMENTS, support: null, contacts: { admin: ['xmpp:admin@offer-kinds.test'] } } }), ['xmpp.provider-file', 'xmpp.service-info']),
+    probe(x(1, { measured: ['liveness'], uploadMaxBytes: null, offer: { provider: null, support: null, contacts: { abuse: ['mailto:abuse@offer-kinds.test'] } } }), ['xmpp.disco-info']),
+    probe(x(2, { measured: ['liveness', 'setup'], uploadMaxBytes: null, offer: { provider: 'absent', support: null, contacts: {} } }), ['xmpp.provider-file']),
+    probe(x(3, { measured: ['liveness'], uploadMaxBytes: null, offer: { provider: null, support: null, contacts: null } }), ['xmpp.c2s-features']),
+  ]);
 });
 
 after(async () => close?.());
@@ -104,7 +124,7 @@ test('the requests of the last 24 hours and when each kind was last measured', a
 
 test('the plan\'s history: kinds measured, the last registration answer, a version change since, the day\'s requests', async () => {
   const asOf = new Date(T + 4 * H);
-  const [row] = await listServerHistory(db, { asOf, lookbackMs: 30 * 86_400_000 });
+  const row = (await listServerHistory(db, { asOf, lookbackMs: 30 * 86_400_000 })).find((r) => r.domain === D);
   const h = toHistory(row!);
   assert.deepEqual(Object.fromEntries(Object.entries(h.measuredAt ?? {}).map(([k, v]) => [k, v.getTime() - T])), { liveness: 3 * H, setup: 0, rooms: 0, register: 0 });
   assert.deepEqual(h.register, { mode: 'open', changed: true });
@@ -117,4 +137,42 @@ test('the plan\'s history: kinds measured, the last registration answer, a versi
   assert.deepEqual(incremental?.measuredAt, h.measuredAt);
   assert.deepEqual(incremental?.register, h.register);
   assert.deepEqual(incremental?.requestLog, h.requestLog);
+});
+
+test('the offer is carried part by part: the provider file with setup, the contacts are each probe\'s own; upload with the room walk', async () => {
+  const rows = await queryRows<{ offer: string; upload_max: number | null; measured_at: Record<string, number> }>(db,
+    `SELECT offer, upload_max, mapApply((k, v) -> (k, toUnixTimestamp64Milli(v)), measured_at) AS measured_at
+     FROM server_snapshots WHERE domain = {d:String} ORDER BY observed_at`, { d: X });
+  const offers = rows.map((r) => parseServerOffer(r.offer));
+  assert.deepEqual(offers.map((o) => [o.provider === null || o.provider === 'absent' ? o.provider : o.provider.legalNotice, o.contacts]), [
+    ['https://offer-kinds.test/legal', { admin: ['xmpp:admin@offer-kinds.test'] }],
+    // Setup skipped: the provider statements of 10:00, the contacts this probe saw.
+    ['https://offer-kinds.test/legal', { abuse: ['mailto:abuse@offer-kinds.test'] }],
+    // Setup measured again: the 404 replaces the statements.
+    ['absent', {}],
+    // No observer this time: contacts unknown, not "none"; the absent provider file carried.
+    ['absent', null],
+  ]);
+  assert.deepEqual(offers[1]?.provider, STATEMENTS);
+  assert.deepEqual(offers.map((o) => o.support), [null, null, null, null]);
+  // The room walk ran only at 10:00: its upload limit is carried to every later ok row.
+  assert.deepEqual(rows.map((r) => r.upload_max), [10_485_760, 10_485_760, 10_485_760, 10_485_760]);
+  assert.deepEqual(rows.map((r) => Object.fromEntries(Object.entries(r.measured_at).map(([k, v]) => [k, (v - T) / H]))), [
+    { liveness: 0, setup: 0, rooms: 0, register: 0 },
+    { liveness: 1, setup: 0, rooms: 0, register: 0 },
+    { liveness: 2, setup: 2, rooms: 0, register: 0 },
+    { liveness: 3, setup: 2, rooms: 0, register: 0 },
+  ]);
+});
+
+test('when each kind was measured is carried with its facts; a failed probe keeps only its own liveness time', async () => {
+  const rows = await queryRows<{ status: string; measured_at: Record<string, number> }>(db,
+    `SELECT status, mapApply((k, v) -> (k, toUnixTimestamp64Milli(v)), measured_at) AS measured_at
+     FROM server_snapshots WHERE domain = {d:String} ORDER BY observed_at`, { d: D });
+  assert.deepEqual(rows.map((r) => [r.status, Object.fromEntries(Object.entries(r.measured_at).map(([k, v]) => [k, (v - T) / H]))]), [
+    ['ok', { liveness: 0, setup: 0, rooms: 0, register: 0 }],
+    ['ok', { liveness: 1, setup: 0, rooms: 0, register: 0 }],
+    ['unreachable', { liveness: 2 }],
+    ['ok', { liveness: 3, setup: 0, rooms: 0, register: 0 }],
+  ]);
 });
