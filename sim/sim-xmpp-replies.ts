@@ -17,6 +17,9 @@
  * - Snikket: Prosody underneath (the stream and disco bytes are Prosody's); its
  *   version reply has only name and version
  *   (snikket-im/snikket-server snikket-modules/mod_snikket_version/mod_snikket_version.lua).
+ *   Sign-up is by invitation only (mod_invites_register, registration_invite_only): its c2s
+ *   features after TLS and its register form are the ones captured from Prosody 0.12.3 with
+ *   that module (tests/fixtures/xep0445-ibr-token, xep0077-register/prosody-0.12.3-invite-only).
  * - Openfire: not captured (no Debian package); composed from its source and
  *   serialised as dom4j does (double quotes): jabber:iq:version name/os/version
  *   with os "Java <java.version>" (xmppserver/.../handler/IQVersionHandler.java),
@@ -78,11 +81,14 @@ export function replayScripts(impl: SimImpl, domain: string, fixture: (path: str
   if (impl === 'openfire') return openfireScripts(domain);
   const [tag, captured] = impl === 'ejabberd' ? ['ejabberd-23.01', 'ejabberd.test'] : ['prosody-0.12.3', 'prosody.test'];
   const f = (p: string): string => fixture(p).split(captured).join(domain).replace(" to='capture.test'", '').trimEnd();
+  // Snikket's invitation-only host was captured as invite.prosody.test.
+  const invite = (p: string): string => fixture(p).split('invite.prosody.test').join(domain).trimEnd();
   return {
     c2s: {
       preTls: f(`rfc6120-features/${tag}-c2s-pre-tls.input.xml`),
-      postTls: f(`rfc6120-features/${tag}-c2s-post-tls.input.xml`),
-      register: impl === 'ejabberd' ? f('xep0077-register/ejabberd-23.01-loopback-trusted.input.xml') : undefined,
+      postTls: impl === 'snikket' ? invite('xep0445-ibr-token/prosody-0.12.3-invite-only-c2s-post-tls.input.xml') : f(`rfc6120-features/${tag}-c2s-post-tls.input.xml`),
+      register: impl === 'ejabberd' ? f('xep0077-register/ejabberd-23.01-loopback-trusted.input.xml')
+        : impl === 'snikket' ? invite('xep0077-register/prosody-0.12.3-invite-only.input.xml') : undefined,
     },
     s2s: { preTls: f(`rfc6120-features/${tag}-s2s-pre-tls.input.xml`), postTls: f(`rfc6120-features/${tag}-s2s-post-tls.input.xml`) },
   };

@@ -4,9 +4,9 @@
  *
  * | domain        | software (XEP-0092 reply)          | reached by                                   | notes |
  * |---------------|------------------------------------|----------------------------------------------|-------|
- * | kilo.test     | Prosody 0.12.3 / Linux             | SRV _xmpp-client + _xmpp-server              | IBR off; rooms incl. hidden, members-only, password, XSS name; upload |
- * | lima.test     | ejabberd 23.01-1 / unix/linux …    | SRV _xmpp-client + _xmpp-server              | IBR advertised + form; RSM room paging |
- * | mike.test     | Snikket 2024.10                    | SRV _xmpps-client (direct TLS) + _xmpp-client | Prosody bytes underneath |
+ * | kilo.test     | Prosody 0.12.3 / Linux             | SRV _xmpp-client + _xmpp-server              | IBR off; rooms incl. hidden, members-only, password, XSS name; upload; provider file |
+ * | lima.test     | ejabberd 23.01-1 / unix/linux …    | SRV _xmpp-client + _xmpp-server              | IBR advertised + form; RSM room paging; no provider file (404) |
+ * | mike.test     | Snikket 2024.10                    | SRV _xmpps-client (direct TLS) + _xmpp-client | Prosody bytes underneath; sign-up by invitation (XEP-0445) |
  * | november.test | Openfire 4.9.2 / Java 17.0.13      | SRV _xmpp-client + _xmpp-server              | caps before auth; XEP-0232 form |
  * | oscar.test    | — (down)                           | SRV to an address where nothing listens      | s2s fails: remote-server-not-found |
  * | papa.test     | Prosody 0.12.3 / Linux             | SRV, certificate expired                     | s2s still works (dialback, Prosody's default s2s_secure_auth = false) |
@@ -22,6 +22,7 @@ import { startSimStreamEndpoint, type SimStreamEndpoint } from './sim-xmpp-strea
 import { startSimObserverServer, type RoutedIq, type SimObserverServer } from './sim-xmpp-observer.ts';
 import { domainInfo, domainItems, iqError, iqResult, replayScripts, roomItems, rsmSet, versionQuery, type Contacts, type SimImpl, type SimRoom } from './sim-xmpp-replies.ts';
 import { mucServiceInfo, roomInfo, uploadInfo } from './sim-xmpp-muc.ts';
+import { json, startFakeServer, type FakeServer, type Handler } from './fake-https.ts';
 
 /** The XSS probe room name (same string as the Matrix one in sim-federation.ts). */
 export const XMPP_XSS_ROOM_NAME = '<script>alert(1)</script>';
@@ -45,7 +46,23 @@ export interface SimXmppDomain {
   expiredCert?: boolean;
   /** Nothing listens (its SRV target resolves to an idle address). */
   down?: boolean;
+  /**
+   * HTTPS on the domain's own name (where the probe asks for host-meta and the provider file):
+   * the provider file when given, a 404 for it when null. @default no web server (and no A record)
+   */
+  web?: { providerFile: Record<string, unknown> | null };
 }
+
+/**
+ * kilo.test's provider file: the v2 properties in the shape ejabberd's mod_providers serves
+ * (src/mod_providers.erl `file_json`), stated by a small volunteer-run server.
+ */
+export const KILO_PROVIDER_FILE = {
+  website: { en: 'https://kilo.test/' }, alternativeJids: [], busFactor: 2, organization: 'non-governmental',
+  passwordReset: { en: 'https://kilo.test/reset' }, serverTesting: true, maximumHttpFileUploadTotalSize: 1000,
+  maximumHttpFileUploadStorageTime: 30, maximumMessageArchiveManagementStorageTime: 365, professionalHosting: false,
+  freeOfCharge: true, legalNotice: { de: 'https://kilo.test/impressum', en: 'https://kilo.test/legal' }, serverLocations: ['de'], since: '2016-04-01',
+} as const;
 
 const room = (local: string, name: string, occupants: number, extra: Partial<SimRoom> = {}): SimRoom => ({
   local, name, description: '', occupants, lang: 'en', public: true, persistent: true, open: true, password: false, ...extra,
@@ -57,6 +74,7 @@ export function simXmppDomains(): SimXmppDomain[] {
       name: 'kilo.test', host: '2.1', impl: 'prosody', version: { name: 'Prosody', version: '0.12.3', os: 'Linux' },
       contacts: { abuse: ['xmpp:abuse@kilo.test'], admin: ['mailto:admin@kilo.test', 'xmpp:admin@kilo.test'] },
       upload: { service: 'upload', maxFileSize: 10 * 1024 * 1024 },
+      web: { providerFile: KILO_PROVIDER_FILE },
       muc: { service: 'conference', rooms: [
         room('lobby', 'Kilo Lobby', 42, { description: 'Say hello. English and Deutsch welcome.' }),
         room('prosody', 'Prosody users', 118, { description: 'Questions about running Prosody' }),
@@ -69,6 +87,7 @@ export function simXmppDomains(): SimXmppDomain[] {
     {
       name: 'lima.test', host: '2.2', impl: 'ejabberd', version: { name: 'ejabberd', version: '23.01-1', os: 'unix/linux 6.18.44' },
       contacts: { abuse: ['xmpp:abuse@lima.test'] },
+      web: { providerFile: null },
       muc: { service: 'conference', rooms: [
         room('general', 'General', 12, { description: 'Public test room' }),
         room('erlang', 'Erlang', 30, { description: 'Erlang and Elixir' }),
@@ -129,6 +148,7 @@ export async function startSimXmpp(opts: SimXmppOptions): Promise<SimXmpp> {
   const password = opts.observer?.password ?? 'chatlas-sim-observer';
   const domains = simXmppDomains();
   const endpoints: SimStreamEndpoint[] = [];
+  const webs: FakeServer[] = [];
   let observerServer: SimObserverServer | undefined;
   const srv = (name: string, port: number, target: string) => ({ SRV: [{ priority: 0, weight: 5, port, target }] });
   try {
@@ -146,6 +166,11 @@ export async function startSimXmpp(opts: SimXmppOptions): Promise<SimXmpp> {
       endpoints.push(await startSimStreamEndpoint({ host: ip, port: 5222, script: scripts.c2s, tls: certs }));
       endpoints.push(await startSimStreamEndpoint({ host: ip, port: 5269, script: scripts.s2s, tls: certs }));
       if (d.directTls) endpoints.push(await startSimStreamEndpoint({ host: ip, port: 5223, script: scripts.c2s, tls: certs, directTls: true }));
+      if (d.web) {
+        opts.zones[d.name] = { A: [ip] };
+        const routes: Record<string, Handler> = d.web.providerFile ? { '/.well-known/xmpp-provider-v2.json': json(d.web.providerFile) } : {};
+        webs.push(await startFakeServer({ host: ip, port: 443, tls: certs, routes }));
+      }
     }
     // The observer's server: Prosody's captured c2s bytes for its own domain.
     const oip = addr('2.100');
@@ -163,7 +188,7 @@ export async function startSimXmpp(opts: SimXmppOptions): Promise<SimXmpp> {
       route: (iq) => routeIq(domains, iq),
     });
   } catch (error) {
-    await Promise.all(endpoints.map((e) => e.close()));
+    await Promise.all([...endpoints.map((e) => e.close()), ...webs.map((w) => w.close())]);
     await observerServer?.close();
     throw error;
   }
@@ -174,7 +199,7 @@ export async function startSimXmpp(opts: SimXmppOptions): Promise<SimXmpp> {
     observerPassword: password,
     observerServer: obs,
     async close() {
-      await Promise.all([...endpoints.map((e) => e.close()), obs.close()]);
+      await Promise.all([...endpoints.map((e) => e.close()), ...webs.map((w) => w.close()), obs.close()]);
     },
   };
 }

@@ -3,7 +3,9 @@
  * (sim/matrix-federation.ts): delegation, SRV, deprecated SRV,
  * broken JSON, hanging and giant responses, redirect loops, a directory that
  * needs a token, endless pagination, robots.txt, and a delegation into the
- * forbidden 127.66.0.0/16 that must receive zero connections.
+ * forbidden 127.66.0.0/16 that must receive zero connections. The support
+ * well-known as the guide stores it (issue 15): contacts, 'absent' on a 404,
+ * unknown when it could not be read, through a real chdb store.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,7 +13,9 @@ import { randomUUID } from 'node:crypto';
 import { loadCrawlConfig, type CrawlConfig } from '../../../../crawler/config.ts';
 import { createNetContext, type NetContext } from '../../../../crawler/net/context.ts';
 import { probeMatrix } from '../../../../crawler/probe/matrix.ts';
-import type { ProbeResult } from '../../../../crawler/types.ts';
+import { parseServerOffer, type ProbeResult } from '../../../../crawler/types.ts';
+import { insertProbeResults } from '../../../../db/queries/observations/insert-probe-results.ts';
+import { openTestStore, rows, type TestStore } from '../../../harness/store.ts';
 import { crawlDelayOf, retryAfterOf } from '../../../../jobs/crawl/probe-hints.ts';
 import { startDnsServer, type DnsServer } from '../../../../sim/dns-server.ts';
 import { createTestCa, type TestCa } from '../../../../sim/test-ca.ts';
@@ -322,4 +326,24 @@ test('an invalid server name is an error result, never an exception', async () =
   const r = await probe('not a server name');
   assert.equal(r.snapshot.status, 'error');
   assert.equal(outcome(r, 'matrix.server-name'), 'matrix.invalid-server-name');
+});
+
+test('the support well-known in the stored offer: contacts and page; absent on a 404; unknown when nothing answered', async (t) => {
+  let store: TestStore | undefined;
+  t.after(async () => store?.cleanup());
+  store = await openTestStore();
+  // direct.test serves one; delegated.test's web server answers 404; srv.test has no web server at its name.
+  const probed = await Promise.all(['direct.test', 'delegated.test', 'srv.test'].map((d) => probe(d)));
+  for (const r of probed) assert.equal(r.snapshot.status, 'ok', `${r.snapshot.domain}: ${r.snapshot.error}`);
+  await insertProbeResults(store.db, probed);
+  const stored = await rows<{ domain: string; offer: string; upload_max: number | null }>(store.db, 'SELECT domain, offer, upload_max FROM server_snapshots ORDER BY domain');
+  const offers = Object.fromEntries(stored.map((r) => [r.domain, parseServerOffer(r.offer)]));
+  assert.deepEqual(offers['direct.test'], {
+    provider: null, contacts: null,
+    support: { contacts: [{ role: 'm.role.admin', matrixId: '@admin:contact-server.test', email: '' }], supportPage: 'https://direct.test/help' },
+  });
+  assert.deepEqual(offers['delegated.test'], { provider: null, support: 'absent', contacts: null });
+  assert.equal(outcome(probed[2]!, 'matrix.well-known-support'), 'net.connect-refused');
+  assert.deepEqual(offers['srv.test'], { provider: null, support: null, contacts: null });
+  assert.deepEqual(stored.map((r) => r.upload_max), [null, null, null], 'no upload limit on Matrix');
 });

@@ -6,17 +6,25 @@
  *   from real Prosody 0.12.3 and ejabberd 23.01 (tests/fixtures), exactly;
  * - each domain comes out with the software, version, registration, TLS state
  *   and rooms it was given, hidden / members-only / password rooms never listed;
- * - without the observer, or with a wrong password, nothing is guessed.
+ * - without the observer, or with a wrong password, nothing is guessed;
+ * - the guide's columns (issue 15), written through insertProbeResults into a real
+ *   chdb store and read back with parseServerOffer: the provider file's statements
+ *   (kilo.test), 'absent' on its 404 (lima.test), the contact addresses, the upload
+ *   limit, and Snikket's invitation-only sign-up (mike.test).
  */
 import { after, before, test } from 'node:test';
+import { randomUUID } from 'node:crypto';
 import assert from 'node:assert/strict';
 import { loadCrawlConfig } from '../../../../crawler/config.ts';
 import { createNetContext, type NetContext } from '../../../../crawler/net/context.ts';
 import { probeXmpp } from '../../../../crawler/probe/xmpp.ts';
 import { DEFAULT_OBSERVER_LIMITS } from '../../../../crawler/probe/xmpp-observer.ts';
-import type { ProbeResult } from '../../../../crawler/types.ts';
+import { parseServerOffer, type ProbeResult } from '../../../../crawler/types.ts';
+import { providerStatements } from '../../../../crawler/protocol/xmpp-provider-file.ts';
+import { insertProbeResults } from '../../../../db/queries/observations/insert-probe-results.ts';
+import { openTestStore, rows, type TestStore } from '../../../harness/store.ts';
 import { startSimFederation, type SimFederation } from '../../../../sim/sim-federation.ts';
-import { fixture, simXmppDomains, XMPP_XSS_ROOM_NAME } from '../../../../sim/sim-xmpp.ts';
+import { fixture, KILO_PROVIDER_FILE, simXmppDomains, XMPP_XSS_ROOM_NAME } from '../../../../sim/sim-xmpp.ts';
 import { domainInfo, domainItems, iqResult, roomItems, versionQuery, type SimRoom } from '../../../../sim/sim-xmpp-replies.ts';
 import { mucServiceInfo, roomInfo } from '../../../../sim/sim-xmpp-muc.ts';
 
@@ -88,7 +96,8 @@ test('the observer logged in on observer.test (SASL over STARTTLS, bound resourc
 const expected: Record<string, { software: string; versionRaw: string; registration: string; rooms: string[] }> = {
   'kilo.test': { software: 'prosody', versionRaw: '0.12.3', registration: 'closed', rooms: ['Kilo Lobby', 'Prosody users', XMPP_XSS_ROOM_NAME] },
   'lima.test': { software: 'ejabberd', versionRaw: '23.01-1', registration: 'advertised', rooms: ['General', 'Erlang', 'Deutsch'] },
-  'mike.test': { software: 'snikket', versionRaw: '2024.10', registration: 'closed', rooms: ['Snikket Chat'] },
+  // Snikket: invitations only (XEP-0445 stream features, as its mod_invites_register sends them).
+  'mike.test': { software: 'snikket', versionRaw: '2024.10', registration: 'invite', rooms: ['Snikket Chat'] },
   'november.test': { software: 'openfire', versionRaw: '4.9.2', registration: 'closed', rooms: ['Support'] },
   'papa.test': { software: 'prosody', versionRaw: '0.12.3', registration: 'closed', rooms: ['Old timers'] },
 };
@@ -229,4 +238,44 @@ test('regression: probes running at the same time on one NetContext (one shared 
   } finally {
     await shared.close();
   }
+});
+
+// ------------------------------------------------------------ the guide's columns, through the store
+
+test('the offer, the upload limit and invitation-only sign-up, stored and read back with parseServerOffer', async (t) => {
+  let store: TestStore | undefined;
+  t.after(async () => store?.cleanup());
+  store = await openTestStore();
+  // Every kind due, HTTP lookups included: the provider file is asked for.
+  const probed = await Promise.all(['kilo.test', 'lima.test', 'mike.test'].map((d) => probeXmpp(ctx, d, { passId: randomUUID() })));
+  await insertProbeResults(store.db, probed);
+  const stored = await rows<{ domain: string; offer: string; upload_max: number | null; registration: string; measured_at: Record<string, string> }>(store.db,
+    'SELECT domain, offer, upload_max, registration, measured_at FROM server_snapshots ORDER BY domain');
+  const by = new Map(stored.map((r) => [r.domain, r]));
+  const kilo = parseServerOffer(by.get('kilo.test')?.offer ?? '');
+  // What the crawler made of the file the server sent, the same statements once stored.
+  const parsed = step(probed[0], 'xmpp.provider-file')[0];
+  assert.equal(parsed?.outcome, 'ok');
+  assert.deepEqual(kilo.provider, providerStatements(JSON.parse(JSON.stringify(KILO_PROVIDER_FILE))));
+  assert.deepEqual(kilo.provider, {
+    legalNotice: 'https://kilo.test/legal', website: 'https://kilo.test/', organization: 'non-governmental', freeOfCharge: true,
+    professionalHosting: false, since: '2016-04-01', serverLocations: ['de'], busFactor: 2, inBandRegistration: null,
+    registrationWebPage: null, passwordReset: 'https://kilo.test/reset', maxUploadBytes: null,
+  });
+  assert.deepEqual(kilo.contacts, { abuse: ['xmpp:abuse@kilo.test'], admin: ['mailto:admin@kilo.test', 'xmpp:admin@kilo.test'] });
+  assert.equal(kilo.support, null, 'no Matrix support well-known for XMPP');
+  assert.equal(by.get('kilo.test')?.upload_max, 10 * 1024 * 1024);
+  // lima.test answers 404 for the provider file: absent, which is not unknown.
+  const lima = parseServerOffer(by.get('lima.test')?.offer ?? '');
+  assert.equal(step(probed[1], 'xmpp.provider-file')[0]?.outcome, 'absent');
+  assert.deepEqual(lima, { provider: 'absent', support: null, contacts: { abuse: ['xmpp:abuse@lima.test'] } });
+  assert.equal(by.get('lima.test')?.upload_max, null, 'no upload service: not known');
+  // mike.test has no web server at its name: the provider file is unknown, not absent.
+  assert.equal(parseServerOffer(by.get('mike.test')?.offer ?? '').provider, null);
+  assert.equal(by.get('mike.test')?.upload_max, 100 * 1024 * 1024);
+  assert.equal(by.get('mike.test')?.registration, 'invite');
+  assert.ok(probed[2]?.snapshot.report.some((i) => i.level === 'info' && i.message.includes('{urn:xmpp:ibr-token:0}register')), 'the report says which feature showed it');
+  // When each kind was measured: kilo.test advertises no registration, so no form was asked (no `register`).
+  assert.deepEqual(Object.keys(by.get('kilo.test')?.measured_at ?? {}).sort(), ['liveness', 'rooms', 'setup']);
+  assert.deepEqual(Object.keys(by.get('lima.test')?.measured_at ?? {}).sort(), ['liveness', 'register', 'rooms', 'setup']);
 });
