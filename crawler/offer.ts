@@ -28,7 +28,11 @@ export interface ProviderStatements {
   inBandRegistration: boolean | null;
   registrationWebPage: string | null;
   passwordReset: string | null;
-  /** Stated HTTP upload limit in bytes; null not stated, -1 "no limit" as the file says. */
+  /**
+   * Stated per-file HTTP upload limit in bytes; null not stated (or "less than 1 MB"), -1 no limit.
+   * Not a v2 property; where a file states `maximumHttpFileUploadFileSize` it is in MB, 0 meaning
+   * no limit (crawler/protocol/xmpp-provider-file.ts `providerStatements`).
+   */
   maxUploadBytes: number | null;
 }
 
