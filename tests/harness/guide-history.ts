@@ -5,6 +5,14 @@
  * old outage outside the 30-day window, …) with a registration mode, a
  * certificate, a version that may be superseded or upgraded on a known day,
  * IPv6, DNSSEC and what the server says about itself, plus seeded filler.
+ * Over the last days ({@link GuideHistoryOptions.cadenceDays}) probes follow
+ * the crawler's cadence: the first probe that finds a server up on a UTC day
+ * measures every kind of fact, the others liveness only, so the latest row's
+ * setup facts are the ones the store carried forward. Older probes measure
+ * everything, as probes did before kinds of fact; this keeps the fill to a
+ * few large inserts, while the carried part is written one probe per server
+ * per insert, as a crawl pass writes (the writer carries from the store, not
+ * from an earlier probe of the same server in the same batch).
  *
  * The snapshots and observations are what probes write: each one is a clone
  * of a recorded probe result of a real Prosody, ejabberd or Synapse
@@ -23,7 +31,7 @@
 import { createHash } from 'node:crypto';
 import type { Db } from '../../db/client.ts';
 import { insertProbeResults } from '../../db/queries/observations/insert-probe-results.ts';
-import type { Observation, ProbeResult, Protocol, RegistrationMode, ServerOffer } from '../../crawler/types.ts';
+import { FACT_KINDS, type Observation, type ProbeResult, type Protocol, type RegistrationMode, type ServerOffer } from '../../crawler/types.ts';
 import { loadProbeFixture } from './probe-fixtures.ts';
 import { rng } from './synthetic.ts';
 
@@ -80,6 +88,8 @@ export interface GuideHistoryOptions {
   days?: number;
   /** Minutes between two probes of one server. @default 60 */
   intervalMinutes?: number;
+  /** Days at the end during which most probes measure liveness only. @default 2 */
+  cadenceDays?: number;
   /** Seeded filler servers per protocol. @default 8 */
   fillerPerProtocol?: number;
   /** PRNG seed of the filler and of the probe offsets. @default 15 */
@@ -90,6 +100,7 @@ export interface GuideHistoryOptions {
 export interface GuideHistory {
   end: Date;
   days: number;
+  cadenceDays: number;
   plans: GuideServerPlan[];
   /** Per domain (`protocol:domain`), every probe's time (ms, newest first) and whether it found the server up. */
   probes: Map<string, { at: number; up: boolean }[]>;
@@ -203,7 +214,7 @@ export function generateGuideHistory(options: GuideHistoryOptions): GuideHistory
     }
     probes.set(`${p.protocol}:${p.domain}`, list);
   }
-  return { end: options.end, days, plans, probes };
+  return { end: options.end, days, cadenceDays: options.cadenceDays ?? 2, plans, probes };
 }
 
 /** The recorded probe results each generated one is cloned from. */
@@ -239,7 +250,7 @@ function validTo(p: GuideServerPlan, end: number): number {
 }
 
 /** One probe of `p` at `at`, cloned from the recording. */
-function probeResult(p: GuideServerPlan, t: Templates, at: number, up: boolean, isFirst: boolean, end: number): ProbeResult {
+function probeResult(p: GuideServerPlan, t: Templates, at: number, up: boolean, full: boolean, isFirst: boolean, end: number): ProbeResult {
   const source = up ? t.ok : t.down;
   const observedAt = new Date(at);
   const passId = passIdOf(at);
@@ -268,7 +279,16 @@ function probeResult(p: GuideServerPlan, t: Templates, at: number, up: boolean, 
       features: p.protocol === 'xmpp' && p.registration === 'advertised' && !snapshot.features.includes(IBR) ? [...snapshot.features, IBR] : snapshot.features,
       offer: p.offer ?? undefined,
       uploadMaxBytes: p.protocol === 'xmpp' ? p.uploadMaxBytes ?? null : null,
+      measured: [...FACT_KINDS],
     });
+    // The hourly probe measures liveness only (crawler/policy/cadence.ts): what the other kinds decide is
+    // not asked, as the probes leave it (crawler/probe/xmpp.ts, matrix.ts), and the store carries it forward.
+    if (!full) {
+      Object.assign(snapshot, { measured: ['liveness'], ipv4: null, ipv6: null, dane: p.protocol === 'xmpp' ? null : snapshot.dane, uploadMaxBytes: null });
+      // XMPP contact addresses come through the observer on every probe; the provider file and the support well-known are setup.
+      snapshot.offer = { provider: null, support: null, contacts: p.protocol === 'xmpp' && p.offer ? p.offer.contacts : null };
+      if (p.protocol === 'matrix') Object.assign(snapshot, { features: [], specVersions: [], users: null, registration: 'unknown' });
+    }
   } else {
     // The recording's failure, at this server's endpoint.
     snapshot.error = snapshot.error.replaceAll(source.snapshot.domain, p.domain);
@@ -282,29 +302,51 @@ function probeResult(p: GuideServerPlan, t: Templates, at: number, up: boolean, 
 /** Every probe result of the history, oldest first. */
 export function* guideProbeResults(history: GuideHistory): Generator<ProbeResult> {
   const t = templates();
-  const all: { p: GuideServerPlan; at: number; up: boolean; isFirst: boolean }[] = [];
+  const all: { p: GuideServerPlan; at: number; up: boolean; full: boolean; isFirst: boolean }[] = [];
   for (const p of history.plans) {
-    const list = history.probes.get(`${p.protocol}:${p.domain}`)!;
-    list.forEach((probe, i) => all.push({ p, ...probe, isFirst: i === list.length - 1 }));
+    // Oldest first: before the cadence days every probe that finds it up measures every kind of fact,
+    // then only the first that finds it up on a UTC day.
+    const list = [...history.probes.get(`${p.protocol}:${p.domain}`)!].reverse();
+    const cadenceFrom = history.end.getTime() - history.cadenceDays * DAY_MS;
+    let fullDay = -1;
+    list.forEach((probe, i) => {
+      const day = Math.floor(probe.at / DAY_MS);
+      const full = probe.up && (probe.at < cadenceFrom || day !== fullDay);
+      if (full) fullDay = day;
+      all.push({ p, ...probe, full, isFirst: i === 0 });
+    });
   }
   all.sort((a, b) => a.at - b.at);
   const end = history.end.getTime();
-  for (const { p, at, up, isFirst } of all) yield probeResult(p, t[p.software], at, up, isFirst, end);
+  for (const { p, at, up, full, isFirst } of all) yield probeResult(p, t[p.software], at, up, full, isFirst, end);
 }
 
-/** Store the history through the crawler's writer, `batch` results per insert. Returns the number of probes. */
+/**
+ * Store the history through the crawler's writer, oldest first. Before the
+ * cadence days (every probe measured everything) `batch` results per insert;
+ * then each insert holds at most one probe per server, as a crawl pass does,
+ * so each liveness-only probe is carried forward from the one stored before it.
+ * Returns the number of probes.
+ */
 export async function writeGuideHistory(db: Db, history: GuideHistory, batch = 4000): Promise<number> {
+  const cadenceFrom = history.end.getTime() - history.cadenceDays * DAY_MS;
   let pending: ProbeResult[] = [];
+  let inPending = new Set<string>();
   let n = 0;
+  const flush = async () => {
+    await insertProbeResults(db, pending);
+    pending = [];
+    inPending = new Set();
+  };
   for (const r of guideProbeResults(history)) {
+    const key = `${r.snapshot.protocol}:${r.snapshot.domain}`;
+    const recent = r.snapshot.observedAt.getTime() >= cadenceFrom;
+    if (pending.length >= batch || (recent && inPending.has(key))) await flush();
     pending.push(r);
+    inPending.add(key);
     n++;
-    if (pending.length >= batch) {
-      await insertProbeResults(db, pending);
-      pending = [];
-    }
   }
-  await insertProbeResults(db, pending);
+  await flush();
   return n;
 }
 
