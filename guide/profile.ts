@@ -16,7 +16,7 @@
  * servers of the protocol report that name. Gateways and room directories
  * (crawler/software-role.ts) are profiled apart from the implementations.
  */
-import { parseSoftwareKey, PROTOCOLS, UNKNOWN_SOFTWARE, UNRECOGNISED_SOFTWARE, type Protocol } from '../crawler/types.ts';
+import { parseSoftwareKey, PROTOCOLS, UNKNOWN_SOFTWARE, UNRECOGNISED_PREFIX, UNRECOGNISED_SOFTWARE, type Protocol } from '../crawler/types.ts';
 import { softwareRole, type ServerRole } from '../crawler/software-role.ts';
 import { MIN_SERVERS_PER_NAME } from '../db/queries/software/software-group-sql.ts';
 import type { GuideEntry } from './query.ts';
@@ -118,7 +118,8 @@ export const OVERALL_KEY = '';
 /** The median of `values` (mean of the two middle values for an even count); null for none. */
 export function median(values: readonly number[]): number | null {
   if (values.length === 0) return null;
-  const s = [...values].sort((a, b) => a - b);
+  // A typed array sorts numerically, and faster than Array#sort with a comparator.
+  const s = Float64Array.from(values).sort();
   const mid = s.length >> 1;
   return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
@@ -147,47 +148,81 @@ function groupKey(stored: string, shared: ReadonlySet<string>): string {
 
 const zeros = <K extends string>(keys: readonly K[]): Record<K, number> => Object.fromEntries(keys.map((k) => [k, 0])) as Record<K, number>;
 
-/** Count of each feature over the group's reachable servers (a server counts each feature once). */
-function featureCounts(up: readonly GuideEntry[]): Map<string, number> {
-  const counts = new Map<string, number>();
-  for (const e of up) for (const f of new Set(e.facts.features)) counts.set(f, (counts.get(f) ?? 0) + 1);
-  return counts;
+/**
+ * What one group gathers in a single pass over its entries (the fold runs
+ * over every server of the guide each time the memo refreshes: at 100,000
+ * servers one pass with no per-entry allocation, bench/software-profiles.ts).
+ */
+interface Tally {
+  servers: number;
+  up: number;
+  uptimes: number[];
+  tlsKnown: number;
+  tlsValid: number;
+  behind: number[];
+  signup: Record<SignupClass, number>;
+  ways: Record<SignupWay, number>;
+  grades: Record<Grade, number>;
+  featuresKnown: number;
+  /** Per feature: servers advertising it, and the serial of the last entry counted (a server counts a feature once). */
+  features: Map<string, { servers: number; last: number }>;
+}
+
+const tally = (): Tally => ({
+  servers: 0, up: 0, uptimes: [], tlsKnown: 0, tlsValid: 0, behind: [],
+  signup: zeros(SIGNUP_CLASSES), ways: zeros(SIGNUP_WAYS), grades: zeros(GRADES), featuresKnown: 0, features: new Map(),
+});
+
+/** Count `e` (the `serial`-th entry) into `t`. */
+function count(t: Tally, e: GuideEntry, serial: number): void {
+  t.servers += 1;
+  // Every number below is over the servers up at their latest probe.
+  if (e.facts.status !== 'ok') return;
+  t.up += 1;
+  if (e.uptime30 !== null) t.uptimes.push(e.uptime30);
+  if (e.facts.tlsValid !== null) {
+    t.tlsKnown += 1;
+    if (e.facts.tlsValid) t.tlsValid += 1;
+  }
+  if (e.behindDays !== null) t.behind.push(e.behindDays);
+  t.signup[e.signup.class] += 1;
+  if (e.signup.way !== null && (e.signup.class === 'open' || e.signup.class === 'invite')) t.ways[e.signup.way] += 1;
+  t.grades[e.grade.grade] += 1;
+  const fs = e.facts.features;
+  if (fs.length > 0) t.featuresKnown += 1;
+  for (const f of fs) {
+    const c = t.features.get(f);
+    if (!c) t.features.set(f, { servers: 1, last: serial });
+    else if (c.last !== serial) {
+      c.servers += 1;
+      c.last = serial;
+    }
+  }
 }
 
 /** Most servers first, then by name (stable across runs). */
 const byServers = (a: FeatureCount, b: FeatureCount) => b.servers - a.servers || (a.feature < b.feature ? -1 : a.feature > b.feature ? 1 : 0);
 
-const top = (counts: Map<string, number>, n: number): FeatureCount[] => [...counts].map(([feature, servers]) => ({ feature, servers })).sort(byServers).slice(0, n);
+const top = (t: Tally, n: number): FeatureCount[] => [...t.features].map(([feature, c]) => ({ feature, servers: c.servers })).sort(byServers).slice(0, n);
 
-function profileOf(protocol: Protocol, software: string, role: ServerRole, group: readonly GuideEntry[], columns: readonly string[], o: ProfileOptions & { topFeatures: number }): ImplementationProfile {
-  const up = group.filter((e) => e.facts.status === 'ok');
-  const uptimes = up.flatMap((e) => (e.uptime30 === null ? [] : [e.uptime30]));
-  const tlsKnown = up.filter((e) => e.facts.tlsValid !== null);
-  const behind = up.flatMap((e) => (e.behindDays === null ? [] : [e.behindDays]));
-  const signup = zeros(SIGNUP_CLASSES);
-  const ways = zeros(SIGNUP_WAYS);
-  const grades = zeros(GRADES);
-  for (const e of up) {
-    signup[e.signup.class] += 1;
-    if (e.signup.way !== null && (e.signup.class === 'open' || e.signup.class === 'invite')) ways[e.signup.way] += 1;
-    grades[e.grade.grade] += 1;
-  }
-  const counts = featureCounts(up);
-  const own = top(counts, o.topFeatures);
+function profileOf(protocol: Protocol, software: string, role: ServerRole, t: Tally, columns: readonly string[], o: ProfileOptions & { topFeatures: number }): ImplementationProfile {
+  const own = top(t, o.topFeatures);
   const seen = new Set(own.map((f) => f.feature));
-  const features = [...own, ...columns.filter((c) => !seen.has(c)).map((feature) => ({ feature, servers: counts.get(feature) ?? 0 }))].sort(byServers);
+  const features = [...own, ...columns.filter((c) => !seen.has(c)).map((feature) => ({ feature, servers: t.features.get(feature)?.servers ?? 0 }))].sort(byServers);
+  let current = 0;
+  for (const d of t.behind) if (d === 0) current += 1;
   return {
     protocol, software, role,
-    servers: group.length,
-    reachable: up.length,
-    uptime30: { median: median(uptimes), known: uptimes.length },
-    tlsValid: { count: tlsKnown.filter((e) => e.facts.tlsValid === true).length, of: tlsKnown.length },
-    current: { count: behind.filter((d) => d === 0).length, of: behind.length },
-    behindDays: { median: median(behind), known: behind.length },
-    signup, ways,
-    featuresKnown: up.filter((e) => e.facts.features.length > 0).length,
+    servers: t.servers,
+    reachable: t.up,
+    uptime30: { median: median(t.uptimes), known: t.uptimes.length },
+    tlsValid: { count: t.tlsValid, of: t.tlsKnown },
+    current: { count: current, of: t.behind.length },
+    behindDays: { median: median(t.behind), known: t.behind.length },
+    signup: t.signup, ways: t.ways,
+    featuresKnown: t.featuresKnown,
     features,
-    grades,
+    grades: t.grades,
     upgrade: software === OVERALL_KEY ? null : o.upgrades?.(protocol, software) ?? null,
   };
 }
@@ -198,29 +233,43 @@ const byReach = (a: ImplementationProfile, b: ImplementationProfile) =>
 
 /**
  * The profiles of every implementation of each protocol from the guide's
- * entries (one pass; pure). Protocols with no server are left out.
+ * entries (pure). Protocols with no server are left out.
  */
 export function buildProfiles(entries: readonly GuideEntry[], options: ProfileOptions = {}): ProtocolProfile[] {
   const o = { topFeatures: 8, featureColumns: 6, ...options };
+  // An unrecognised name is a group of its own only when enough servers of its protocol report it (softwareGroupSql's rule).
+  const reported = new Map<string, number>();
+  for (const e of entries) {
+    if (e.facts.software.startsWith(UNRECOGNISED_PREFIX)) {
+      const k = `${e.facts.protocol}\t${e.facts.software}`;
+      reported.set(k, (reported.get(k) ?? 0) + 1);
+    }
+  }
   const out: ProtocolProfile[] = [];
   for (const protocol of PROTOCOLS) {
-    const mine = entries.filter((e) => e.facts.protocol === protocol);
-    if (mine.length === 0) continue;
-    // An unrecognised name is a group of its own only when enough servers report it (softwareGroupSql's rule).
-    const reported = new Map<string, number>();
-    for (const e of mine) if (parseSoftwareKey(e.facts.software).kind === 'unrecognised') reported.set(e.facts.software, (reported.get(e.facts.software) ?? 0) + 1);
-    const shared = new Set([...reported].filter(([, n]) => n >= MIN_SERVERS_PER_NAME).map(([k]) => k));
-    const groups = new Map<string, GuideEntry[]>();
-    for (const e of mine) {
-      const key = groupKey(e.facts.software, shared);
-      const g = groups.get(key);
-      if (g) g.push(e);
-      else groups.set(key, [e]);
+    const shared = new Set([...reported].filter(([k, n]) => n >= MIN_SERVERS_PER_NAME && k.startsWith(`${protocol}\t`)).map(([k]) => k.slice(protocol.length + 1)));
+    // Stored value → its group's tally (and whether it is an implementation); few distinct values, parsed once each.
+    const byStored = new Map<string, { key: string; t: Tally; server: boolean }>();
+    const groups = new Map<string, Tally>();
+    const all = tally();
+    let serial = 0;
+    for (const e of entries) {
+      if (e.facts.protocol !== protocol) continue;
+      let g = byStored.get(e.facts.software);
+      if (!g) {
+        const key = groupKey(e.facts.software, shared);
+        let t = groups.get(key);
+        if (!t) groups.set(key, (t = tally()));
+        g = { key, t, server: softwareRole(protocol, key) === SERVER };
+        byStored.set(e.facts.software, g);
+      }
+      serial += 1;
+      count(g.t, e, serial);
+      if (g.server) count(all, e, serial);
     }
-    const servers = [...groups].filter(([key]) => softwareRole(protocol, key) === SERVER);
-    const all = servers.flatMap(([, g]) => g);
-    const featureColumns = top(featureCounts(all.filter((e) => e.facts.status === 'ok')), o.featureColumns).map((f) => f.feature);
-    const profiles = [...groups].map(([key, g]) => profileOf(protocol, key, softwareRole(protocol, key), g, featureColumns, o)).sort(byReach);
+    if (groups.size === 0) continue;
+    const featureColumns = top(all, o.featureColumns).map((f) => f.feature);
+    const profiles = [...groups].map(([key, t]) => profileOf(protocol, key, softwareRole(protocol, key), t, featureColumns, o)).sort(byReach);
     out.push({
       protocol,
       implementations: profiles.filter((p) => p.role === SERVER),

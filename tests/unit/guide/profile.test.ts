@@ -118,6 +118,13 @@ describe('buildProfiles', () => {
     assert.equal(x.overall.servers, MIN_SERVERS_PER_NAME + 5);
   });
 
+  it('counts an unrecognised name\'s servers per protocol', () => {
+    // Enough servers in all, but not in either protocol: unrecognised in both.
+    const half = Math.ceil(MIN_SERVERS_PER_NAME / 2);
+    const ps = build((['xmpp', 'matrix'] as const).flatMap((protocol) => Array.from({ length: half }, () => facts({ protocol, software: 'unrecognised:split' }))));
+    assert.deepEqual(ps.map((p) => p.implementations.map((r) => [r.software, r.servers])), [[['unrecognised', half]], [['unrecognised', half]]]);
+  });
+
   it('profiles gateways and directories apart from the implementations and the overall row', () => {
     const ps = build([facts({ software: 'ejabberd' }), facts({ software: 'mrs' }), facts(), facts({ protocol: 'xmpp', software: 'ejabberd' })]);
     const m = of(ps, 'matrix');
