@@ -57,4 +57,6 @@ export const SHARDING_KEYS: Readonly<Record<string, string>> = {
   // the insert deduplication that makes concurrent key creation converge (federation/identity.ts)
   // sees every attempt in one replicated table.
   matrix_signing_keys: 'cityHash64(server_name)',
+  // 0018: per server, fed by server_first_seen_v1_mv (and its backfill, routed by this key).
+  server_first_seen_v1: 'cityHash64(domain)',
 };
