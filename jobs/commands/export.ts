@@ -5,6 +5,8 @@ import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { SERVER_EXPORT_COLUMNS, streamServersExport } from '../../db/queries/export/stream-servers-export.ts';
 import { ROOM_EXPORT_COLUMNS, streamRoomsExport } from '../../db/queries/export/stream-rooms-export.ts';
 import { exportStream } from '../../lib/export-format.ts';
+import { GUIDE_EXPORT_COLUMNS, withGuideColumns } from '../../guide/export-columns.ts';
+import { loadGuideEntries } from '../../guide/guide.ts';
 import type { CommandSpec } from '../cli/command.ts';
 import { UsageError } from '../cli/errors.ts';
 import { openStore } from '../cli/open-store.ts';
@@ -15,7 +17,11 @@ export const exportCommand: CommandSpec = {
   help: `Usage: chatlas export servers|rooms [--format csv|ndjson] [--output FILE]
 
 Writes the latest state of every visible server, or every listed public room,
-as the API's bulk export does (hidden and opted-out entries left out). CSV
+as the API's bulk export does (hidden and opted-out entries left out). The
+server export ends with the guide's columns (grade, criteria measured of
+applicable, signup_class and signup_way, uptime30 and uptime90, tls_days_left,
+behind_days, upload_max_bytes, first_seen_at, and one criterion_<id> verdict
+per criterion of the rubric), graded now; /about/data describes each. CSV
 cells that a spreadsheet would run as formulas are neutralised. Writes to
 standard output unless --output is given.`,
   options: {
@@ -31,7 +37,7 @@ standard output unless --output is given.`,
     const db = await openStore(ctx, ctx.logger);
     try {
       const body = what === 'servers'
-        ? exportStream(streamServersExport(db, ctx.signal), format, SERVER_EXPORT_COLUMNS)
+        ? exportStream(withGuideColumns(streamServersExport(db, ctx.signal), await loadGuideEntries(db, new Date())), format, [...SERVER_EXPORT_COLUMNS, ...GUIDE_EXPORT_COLUMNS])
         : exportStream(streamRoomsExport(db, ctx.signal), format, ROOM_EXPORT_COLUMNS);
       const out: Writable = typeof ctx.flags.output === 'string' ? createWriteStream(ctx.flags.output) : (ctx.stdout as Writable);
       await pipeline(Readable.fromWeb(body as WebReadableStream<Uint8Array>), out, { end: out !== ctx.stdout });

@@ -10,6 +10,8 @@ import { migrate } from '../../../db/migrate.ts';
 import { insertProbeResults } from '../../../db/queries/observations/insert-probe-results.ts';
 import { syntheticNetwork } from '../../harness/synthetic.ts';
 import type { ProbeResult } from '../../../crawler/types.ts';
+import { SERVER_EXPORT_COLUMNS } from '../../../db/queries/export/stream-servers-export.ts';
+import { GUIDE_EXPORT_COLUMNS } from '../../../guide/export-columns.ts';
 
 const CLI = new URL('../../../jobs/cli.ts', import.meta.url).pathname;
 const root = mkdtempSync(join(tmpdir(), 'chatlas-export-'));
@@ -43,6 +45,24 @@ test('export servers as CSV: a header and one line per server', () => {
   const lines = r.stdout.trimEnd().split('\r\n');
   assert.match(lines[0]!, /^protocol,domain,status,software,version,registration,/);
   assert.equal(lines.length - 1, expectedServers);
+  // The guide's columns follow the server's own (issue 15).
+  assert.equal(lines[0], [...SERVER_EXPORT_COLUMNS, ...GUIDE_EXPORT_COLUMNS].join(','));
+});
+
+test('export servers as NDJSON: every server up lately graded by the guide, with one verdict per criterion', () => {
+  const r = run(['export', 'servers']);
+  assert.equal(r.status, 0, r.stderr);
+  const rows = r.stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+  const up = rows.filter((x) => x.status === 'ok');
+  assert.ok(up.length > 0);
+  for (const x of up) {
+    assert.match(String(x.grade), /^[ABC]$/, String(x.domain));
+    assert.ok(typeof x.criteria_measured === 'number' && typeof x.criteria_applicable === 'number');
+    // Two days of history: uptime is not known yet, never a number standing for "bad".
+    assert.equal(x.uptime30, null);
+    assert.equal(x.criterion_uptime, 'unknown');
+    assert.equal(x.criterion_dnssec === null, x.protocol === 'matrix', String(x.domain));
+  }
 });
 
 test('export rooms as NDJSON to a file, formula cells neutralised in CSV', () => {
