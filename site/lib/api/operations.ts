@@ -13,6 +13,9 @@ import { buildOpenApi, type ApiLink, type ApiOperation, type ApiResponseSpec } f
 import { signedCursorSchema } from './cursor.ts';
 import { problemSchema, registrationChangesSchema, registrationCreatedSchema, registrationIdParams, registrationRequestSchema, registrationSchema, registrationVerifiedSchema, verifyRequestSchema } from './schemas.ts';
 import { directoryExposureSchema, roomPageSchema, serverDetailSchema, serverListSchema, seriesSchema, softwareDetailSchema, softwareListSchema, statsSchema } from './response-schemas.ts';
+import { guidePageSchema, guideRubricSchema } from './guide-response.ts';
+import { guideQuerySchema } from '../../../guide/query.ts';
+import { GUIDE_EXPORT_COLUMN_DOCS } from '../../../guide/export-columns.ts';
 
 /** `GET /api/v1/stats/directories` query: none. */
 export const directoryParams = z.object({}).strict();
@@ -32,6 +35,8 @@ export const serverDetailQuery = z.object({ range: rangeSchema });
  * signed cursor (site/lib/api/cursor.ts) in place of the pages' plain one.
  */
 export const apiServerListParams = serverListParams.extend({ cursor: signedCursorSchema.optional() });
+/** `GET /api/v1/guide/rubric` query: none. */
+export const guideRubricParams = z.object({}).strict();
 /** `/export/{file}` path. */
 export const exportPath = z.object({
   file: z.enum(['servers.csv', 'servers.ndjson', 'rooms.csv', 'rooms.ndjson']).describe('What and in which format.'),
@@ -63,6 +68,12 @@ const SOFTWARE_KEYS_DOC = `\`unknown\`: the server reported no software name. \`
 
 /** Which rooms the directory holds: the opt-out markers and local-only rooms (crawler/protocol/room-opt-out.ts). */
 const ROOMS_DOC = `Only rooms that a server lists in its public directory. A room whose topic (Matrix) or description or subject (XMPP) contains \`${MRS_NOINDEX_MARKER}\` (the Matrix Rooms Search marker) or \`${CHATLAS_NOINDEX_MARKER}\` (any case) is never stored. \`federates: false\` marks a local-only room (Matrix \`m.federate: false\`, seen as missing from its server's federation directory): only users of that server can join it; \`null\` when not known.`;
+
+/** The guide's filters and answer, in words. */
+const GUIDE_DOC = 'The guide of /choose: every server Chatlas found up at least once in the last 90 days (hidden and opted-out ones never), with its grade (A, B, C from the rubric at `/api/v1/guide/rubric`), each criterion met, missed or unknown with the measured value, when it was measured and the fix for a miss, and the facts behind it. A filter asks for a measured fact: a server whose fact is not known does not pass it and is counted in `unknownExcluded` instead, but it is never graded down for it. Servers down at their latest probe are left out unless `down=true`. Follow `nextCursor` (or the Link rel="next" header) with the same filters and sort.';
+
+/** What the exports hold, with the guide's columns of the server export. */
+const EXPORT_DOC = `CSV cells that a spreadsheet would read as formulas are prefixed with an apostrophe. The server export ends with the guide's columns (empty when the guide does not list the server): ${Object.entries(GUIDE_EXPORT_COLUMN_DOCS).map(([name, doc]) => `\`${name}\`: ${doc}`).join(' ')}`;
 
 export const OPERATIONS: readonly ApiOperation[] = [
   {
@@ -117,9 +128,26 @@ export const OPERATIONS: readonly ApiOperation[] = [
     summary: 'Search the room directory', description: ROOMS_DOC, query: roomSearchParams, responses: [ok(roomPageSchema), badParam],
   },
   {
+    method: 'get', path: '/api/v1/guide', operationId: 'getGuide', tag: 'guide',
+    summary: 'Servers to join, filtered on measured facts and graded',
+    description: GUIDE_DOC,
+    query: guideQuerySchema,
+    responses: [
+      { ...ok(guidePageSchema), links: { GetServer: { operationId: 'getServer', parameters: { domain: '$response.body#/rows/0/domain' }, description: 'The first server of the page.' } } },
+      badParam,
+      problemOf(404, '`invalid-cursor`: the cursor is well-formed but names no page of this sort (issued for another sort, or not by Chatlas).'),
+    ],
+  },
+  {
+    method: 'get', path: '/api/v1/guide/rubric', operationId: 'getGuideRubric', tag: 'guide',
+    summary: 'The rubric the guide grades with',
+    description: 'Criteria (each with its tier, threshold in words, source and the kind of fact it reads), what a tier costs, the grade rules and the thresholds, read from the code that grades. Unknown is never a miss; there are no manual overrides.',
+    query: guideRubricParams, responses: [ok(guideRubricSchema), badParam],
+  },
+  {
     method: 'get', path: '/api/v1/export/{file}', operationId: 'exportData', tag: 'exports',
     summary: 'Bulk export of servers or rooms (CSV or NDJSON, streamed)',
-    description: 'CSV cells that a spreadsheet would read as formulas are prefixed with an apostrophe.',
+    description: EXPORT_DOC,
     pathParams: exportPath,
     responses: [
       { status: 200, description: 'The export, streamed.', contentType: ['text/csv', 'application/x-ndjson'], schema: z.string() },
@@ -185,8 +213,9 @@ export const OPERATIONS: readonly ApiOperation[] = [
  * domain and software patterns, signed cursor documented (unknown: 404),
  * registration domain form documented (refusal by rule: 403), verification
  * not yet possible 409 (was 422), 405 with Allow for undocumented methods, links.
+ * 1.2.0: the guide (`/api/v1/guide`, `/api/v1/guide/rubric`) and its columns in the server export.
  */
-export const API_VERSION = '1.1.0';
+export const API_VERSION = '1.2.0';
 
 let cached: ReturnType<typeof buildOpenApi> | undefined;
 
