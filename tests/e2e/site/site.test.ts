@@ -78,7 +78,7 @@ async function someServer(): Promise<string> {
 describe('site in Chromium', () => {
   it('renders every page with a heading and landmarks', async () => {
     const serverPath = await someServer();
-    for (const path of ['/', '/?range=90d', '/?range=all', '/software', '/software/synapse', '/servers', serverPath, '/rooms', '/about/data']) {
+    for (const path of ['/', '/?range=90d', '/?range=all', '/software', '/software/synapse', '/servers', serverPath, '/rooms', '/choose', '/about/data']) {
       const { page, status } = await open(path);
       assert.equal(status, 200, path);
       assert.equal(await page.locator('h1').count(), 1, path);
