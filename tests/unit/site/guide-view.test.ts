@@ -1,5 +1,5 @@
 /**
- * The view model of /choose (site/lib/pages/load-guide.ts) and the published
+ * The view model of /choose (site/lib/pages/load-guide.ts, site/lib/guide-row-view.ts) and the published
  * rubric (site/lib/guide-rubric.ts), over entries graded by the guide itself
  * (guide/query.ts buildEntries) from facts of the GuideFacts contract
  * (tests/unit/guide/guide-entries.ts).
@@ -8,7 +8,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildEntries, guideQuerySchema, queryGuide } from '../../../guide/query.ts';
 import { CRITERIA, GRADE_RULES, RUBRIC } from '../../../guide/rubric.ts';
-import { guideRowView, guideView, measuredWords } from '../../../site/lib/pages/load-guide.ts';
+import { guideView } from '../../../site/lib/pages/load-guide.ts';
+import { guideRowView, measuredWords } from '../../../site/lib/guide-row-view.ts';
 import { rubricView } from '../../../site/lib/guide-rubric.ts';
 import { ago, entry, facts, NOW } from '../guide/guide-entries.ts';
 
