@@ -12,6 +12,7 @@
  */
 import type { FactKind, Protocol } from '../crawler/types.ts';
 import type { GuideFacts } from '../db/queries/guide/guide-facts.ts';
+import { RELEASE_MIN_SERVERS } from '../db/queries/guide/list-guide-facts.ts';
 
 /** Thresholds of the rubric. */
 export const RUBRIC = Object.freeze({
@@ -27,6 +28,8 @@ export const RUBRIC = Object.freeze({
   staleDays: 180,
   /** …and longer than this, a severe one. */
   veryStaleDays: 365,
+  /** Servers that must have run a version before it counts as a release (db/queries/guide/list-guide-facts.ts). */
+  releaseMinServers: RELEASE_MIN_SERVERS,
 });
 
 export const GRADES = ['A', 'B', 'C'] as const;
@@ -56,7 +59,7 @@ const pct = (x: number) => `${Math.round(x * 1000) / 10}%`;
 export const CRITERIA: readonly CriterionDef[] = Object.freeze([
   { id: 'tls', tier: 'core', kind: 'liveness', protocols: ['matrix', 'xmpp'], title: `A certificate that verifies, with at least ${days(RUBRIC.tlsMinDays)} left`, source: 'The TLS handshake of every probe (Matrix federation endpoint, XMPP client connection).' },
   { id: 'uptime', tier: 'core', kind: 'liveness', protocols: ['matrix', 'xmpp'], title: `Up for at least ${pct(RUBRIC.uptimeGood)} of probes over 30 days (known after ${days(RUBRIC.uptimeMinDays)} measured; below ${pct(RUBRIC.uptimeFloor)} is severe)`, source: 'Every probe of the last 30 days (about hourly), counted per day.' },
-  { id: 'current', tier: 'core', kind: 'liveness', protocols: ['matrix', 'xmpp'], title: `Runs a version superseded at most ${days(RUBRIC.staleDays)} ago (over ${days(RUBRIC.veryStaleDays)} is severe)`, source: 'The version the server reports, against the day the network first showed a newer release of the same software (the software pages\' release data).' },
+  { id: 'current', tier: 'core', kind: 'liveness', protocols: ['matrix', 'xmpp'], title: `Runs a version superseded at most ${days(RUBRIC.staleDays)} ago (over ${days(RUBRIC.veryStaleDays)} is severe)`, source: `The version the server reports, against the day the network first showed a newer release of the same software (the software pages' release data; a version counts as a release once ${RELEASE_MIN_SERVERS} servers ran it, so one server reporting a made-up version supersedes nothing).` },
   { id: 'ipv6', tier: 'extra', kind: 'setup', protocols: ['matrix', 'xmpp'], title: 'Reachable over IPv6', source: 'AAAA records of the server\'s endpoint, daily.' },
   { id: 'contact', tier: 'extra', kind: 'setup', protocols: ['matrix', 'xmpp'], title: 'Says who runs it and how to reach them', source: 'Matrix: /.well-known/matrix/support (daily). XMPP: contact addresses (XEP-0157) and the provider file\'s legal notice.' },
   { id: 'dnssec', tier: 'extra', kind: 'liveness', protocols: ['xmpp'], title: 'SRV records signed with DNSSEC', source: 'The DNSSEC-validated answers to the SRV lookups of every probe (XMPP only: Matrix clients do not check DNSSEC).' },

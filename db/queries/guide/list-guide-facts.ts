@@ -21,7 +21,8 @@
  *   more a read at a year of 100,000 servers; `domains.first_seen` is when the
  *   name was first found, which can be long before anything answered);
  * - release data: `software_daily_v1` over all time up to `now`, the first day
- *   each (protocol, software, version) was seen up, ordered by
+ *   each (protocol, software, version) was seen up, of the versions at least
+ *   {@link RELEASE_MIN_SERVERS} servers ran (a lone made-up version is no release), ordered by
  *   lib/compare-versions.ts in process (a few hundred rows).
  */
 import type { Db } from '../../client.ts';
@@ -116,13 +117,22 @@ interface ReleaseRow {
   first_day: string;
 }
 
-// The first day each version of each software was seen up, per protocol; software that names no one
-// implementation (unknown, unrecognised) has no releases to compare.
+/**
+ * Distinct servers that must have run a version (over the whole history) before it counts as a
+ * release: one server reporting a made-up `99.0.0` must not mark every other server of its software
+ * out of date. Published with the rubric (guide/rubric.ts).
+ */
+export const RELEASE_MIN_SERVERS = 2;
+
+// The first day each version of each software was seen up, per protocol, of the versions at least
+// RELEASE_MIN_SERVERS servers ran; software that names no one implementation (unknown, unrecognised)
+// has no releases to compare.
 const RELEASES_SQL = `
 SELECT protocol, software, version, toString(min(day)) AS first_day
 FROM software_daily_v1
 WHERE day <= {today:Date} AND version != '' AND software NOT IN ('${UNKNOWN_SOFTWARE}', '${UNRECOGNISED_SOFTWARE}')
-GROUP BY protocol, software, version`;
+GROUP BY protocol, software, version
+HAVING uniqExactMerge(servers) >= {minServers:UInt32}`;
 
 /** Release data of one (protocol, software): a version's supersededOn and the newest version. */
 interface Releases {
@@ -243,7 +253,7 @@ function factsOf(row: ServerRow & { protocol: Protocol }, releases: Map<string, 
  */
 export async function listGuideFacts(db: Db, opts: { now: Date }): Promise<GuideFacts[]> {
   const today = opts.now.toISOString().slice(0, 10);
-  const releases = releaseIndex(await queryRows<ReleaseRow>(db, RELEASES_SQL, { today }));
+  const releases = releaseIndex(await queryRows<ReleaseRow>(db, RELEASES_SQL, { today, minServers: RELEASE_MIN_SERVERS }));
   const out: GuideFacts[] = [];
   for await (const row of streamRows<ServerRow>(db, SERVERS_SQL, { today })) {
     if (!PROTOCOL_SET.has(row.protocol)) continue;

@@ -88,7 +88,7 @@ export const guideRubricSchema = z.object({
   })),
   tiers: z.object({ core: z.string(), extra: z.string() }),
   grades: z.array(z.object({ grade: z.enum(GRADES), rule: z.string() })),
-  thresholds: z.record(z.string(), z.number()).describe('The rubric\'s numbers: tlsMinDays, uptimeGood and uptimeFloor (0-1), uptimeMinDays, staleDays, veryStaleDays.'),
+  thresholds: z.record(z.string(), z.number()).describe('The rubric\'s numbers: tlsMinDays, uptimeGood and uptimeFloor (0-1), uptimeMinDays, staleDays, veryStaleDays, releaseMinServers.'),
   principles: z.array(z.string()),
 });
 
