@@ -12,8 +12,12 @@
  * - load: req/s and p50/p99 at 1 and 10 connections (autocannon in its own
  *   process, bench/guide-load.ts), every request a new filter combination
  *   (bench/guide-urls.ts), so no cache keyed by the URL answers;
- * - a first-principles floor: a plain loop that filters 100,000 records on
- *   four fields, sorts what passes and serialises 50 of them.
+ * - bounds from first principles: what the store must do at the least for
+ *   the guide's read (every server's probes summed over 90 days, every
+ *   server's latest row, each into JavaScript), and a plain loop that
+ *   filters 100,000 records on four fields, sorts what passes and serialises
+ *   50 of them; and, to read the figures, the time of the guide's own parts
+ *   in process (its read, the grading, one filter and sort).
  *
  *   node bench/guide.ts [--servers 100000] [--days 90] [--data DIR] [--keep]
  *     [--duration 10] [--connections 1,10] [--repeat 30]
@@ -41,6 +45,8 @@ import { RateLimiter } from '../site/lib/api/rate-limiter.ts';
 import { rng, syntheticNetwork } from '../tests/harness/synthetic.ts';
 import { buildSite } from '../tests/e2e/site/browser.ts';
 import { run } from '../tests/e2e/api/built-server.ts';
+import { listGuideFacts } from '../db/queries/guide/list-guide-facts.ts';
+import { buildEntries, queryGuide } from '../guide/query.ts';
 import { GUIDE_SEQUENCES, type GuideSequence } from './guide-urls.ts';
 
 const { values } = parseArgs({
@@ -179,6 +185,29 @@ for (const sequence of Object.keys(GUIDE_SEQUENCES) as GuideSequence[]) {
     process.stderr.write(`load ${sequence} c=${c}: ${JSON.stringify(load[`${sequence}@c${c}`])}\n`);
   }
 }
+// Where a request's time goes, in this process (the code's own parts, to read the figures above), and
+// what the store must do at the least for the guide's read (the bound): every server's probes summed
+// over 90 days (server_daily_v1, 100,000 groups) and every server's latest row, each into JavaScript.
+const median = async (runs: number, f: () => Promise<unknown> | unknown) => {
+  const ts: number[] = [];
+  for (let i = 0; i < runs; i++) { const t = performance.now(); await f(); ts.push(performance.now() - t); }
+  return round(ts.sort((a, b) => a - b)[Math.floor(runs / 2)]!);
+};
+const now = new Date();
+const facts = await listGuideFacts(db, { now });
+const entries = buildEntries(facts, now);
+const parts = {
+  listGuideFacts: await median(3, () => listGuideFacts(db, { now })),
+  buildEntries: await median(3, () => buildEntries(facts, now)),
+  queryGuideDefault: await median(9, () => queryGuide(entries, {})),
+  queryGuideFiltered: await median(9, () => queryGuide(entries, { protocol: 'xmpp', signup: 'open', uptime30: 99 })),
+};
+const rowsOf = (query: string) => async () => (await db.client.query({ query, format: 'JSONEachRow' })).json();
+const storeFloor = {
+  uptimeSums: await median(5, rowsOf('SELECT protocol, domain, sum(ok_probes) AS ok, sum(probes) AS probes FROM server_daily_v1 WHERE day > today() - 90 GROUP BY protocol, domain')),
+  latestRows: await median(5, rowsOf('SELECT protocol, domain, status, software, version, registration, tls_valid, tls_expires_at, ipv6, offer FROM servers_latest FINAL')),
+};
+process.stderr.write(`parts: ${JSON.stringify(parts)}; store floor: ${JSON.stringify(storeFloor)}\n`);
 await running.close();
 await db.close();
 
@@ -208,7 +237,8 @@ const summary = {
   coldMs: cold,
   warmMs: warm,
   load: { durationS: Number(values.duration), results: load },
-  floor: { records: store.servers, apiRowBytes: rowBytes, filterSortSerialiseMs: floorMs },
+  floor: { records: store.servers, apiRowBytes: rowBytes, filterSortSerialiseMs: floorMs, storeMs: storeFloor },
+  partsMs: parts,
 };
 console.log(JSON.stringify(summary, null, 2));
 mkdirSync(join('bench', 'results'), { recursive: true });
