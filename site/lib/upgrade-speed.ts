@@ -18,15 +18,31 @@ export interface ReleaseAdoption {
   daysToHalf: number | null;
 }
 
-/** Adoption of the `limit` most recent releases, newest first. Input must be daily points. */
-export function upgradeSpeed(points: readonly VersionPoint[], limit = 6): ReleaseAdoption[] {
+/**
+ * Adoption of the `limit` most recent releases, newest first. Input must be daily points.
+ * A version counts as a release once `minServers` servers ran it on one day (the guide's
+ * RELEASE_MIN_SERVERS: one server reporting a made-up 99.0.0 is no release); its day is
+ * still the first day any server ran it.
+ */
+export function upgradeSpeed(points: readonly VersionPoint[], limit = 6, minServers = 1): ReleaseAdoption[] {
   const days = [...new Set(points.map((p) => p.bucket))].sort();
   const byDay = new Map<string, VersionPoint[]>();
-  for (const p of points) byDay.set(p.bucket, [...(byDay.get(p.bucket) ?? []), p]);
+  for (const p of points) {
+    const list = byDay.get(p.bucket);
+    if (list) list.push(p);
+    else byDay.set(p.bucket, [p]);
+  }
   const firstSeen = new Map<string, string>();
-  for (const d of days) for (const p of byDay.get(d)!) if (p.version && !firstSeen.has(p.version)) firstSeen.set(p.version, d);
+  const peak = new Map<string, number>();
+  for (const d of days) {
+    for (const p of byDay.get(d)!) {
+      if (!p.version) continue;
+      if (!firstSeen.has(p.version)) firstSeen.set(p.version, d);
+      peak.set(p.version, Math.max(peak.get(p.version) ?? 0, p.servers));
+    }
+  }
   // The first day of data is not a release day: versions already present then were released earlier.
-  const releases = [...firstSeen].filter(([, d]) => d !== days[0]).sort((a, b) => compareVersions(b[0], a[0])).slice(0, limit);
+  const releases = [...firstSeen].filter(([v, d]) => d !== days[0] && peak.get(v)! >= minServers).sort((a, b) => compareVersions(b[0], a[0])).slice(0, limit);
   const shareOn = (day: string, v: string): number | null => {
     const ps = byDay.get(day);
     if (!ps) return null;

@@ -27,3 +27,18 @@ describe('upgradeSpeed', () => {
     assert.deepEqual([r!.after7, r!.after30, r!.daysToHalf], [null, null, 0]);
   });
 });
+
+describe('upgradeSpeed with a floor of servers', () => {
+  const day = (n: number) => new Date(Date.UTC(2026, 0, 1 + n)).toISOString().slice(0, 10);
+  it('takes no lone made-up version for a release, and keeps a real one first seen on one server', () => {
+    const points = [
+      { bucket: day(0), version: '1.0.0', servers: 4 },
+      // 1.1.0 appears on one server, then two; 99.0.0 only ever on one.
+      { bucket: day(1), version: '1.0.0', servers: 3 }, { bucket: day(1), version: '1.1.0', servers: 1 },
+      { bucket: day(2), version: '1.0.0', servers: 1 }, { bucket: day(2), version: '1.1.0', servers: 2 }, { bucket: day(2), version: '99.0.0', servers: 1 },
+    ];
+    assert.deepEqual(upgradeSpeed(points).map((r) => r.version), ['99.0.0', '1.1.0']);
+    const [r, ...rest] = upgradeSpeed(points, 6, 2);
+    assert.deepEqual([r!.version, r!.firstSeen, r!.daysToHalf, rest.length], ['1.1.0', day(1), 1, 0]);
+  });
+});
