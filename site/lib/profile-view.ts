@@ -40,6 +40,8 @@ export interface ProfileRowView {
   signup: ProfileCell[];
   /** The most common ways of signing up, in words. */
   ways: ProfileCell;
+  /** Servers up with features recorded: the base of {@link features}. */
+  featuresBase: ProfileCell;
   /** Share advertising each of the table's feature columns. */
   features: ProfileCell[];
 }
@@ -69,30 +71,30 @@ export function percent(x: number): string {
 }
 
 function share(s: Share, of: string): ProfileCell {
-  return s.of === 0 ? unknown(`no server up with ${of}`) : cell(percent(s.count / s.of), `${formatNumber(s.count)} of ${plural(s.of, 'server')} up with ${of}`);
+  return s.of === 0 ? unknown(`no server up with ${of}`) : cell(percent(s.count / s.of), `${formatNumber(s.count)} of ${formatNumber(s.of)} with ${of}`);
 }
 
 function uptime(m: Median): ProfileCell {
   return m.median === null
     ? unknown(`no server up measured ${RUBRIC.uptimeMinDays}+ days yet`)
-    : cell(percent(m.median), `median of ${plural(m.known, 'server')} up with ${RUBRIC.uptimeMinDays}+ days measured`);
+    : cell(percent(m.median), `median of ${plural(m.known, 'server')} with ${RUBRIC.uptimeMinDays}+ days measured`);
 }
 
 function behind(m: Median): ProfileCell {
-  return m.median === null ? unknown('no server up with a known version') : cell(plural(Math.round(m.median), 'day'), `median of ${plural(m.known, 'server')} up with a known version (0: the newest)`);
+  return m.median === null ? unknown('no server up with a known version') : cell(plural(Math.round(m.median), 'day'), `median of ${formatNumber(m.known)} with a known version`);
 }
 
 function upgrade(p: ImplementationProfile): ProfileCell {
   const u = p.upgrade;
-  if (u === null) return unknown('no release first seen in the last 90 days');
-  if (u.medianDaysToHalf === null) return unknown(`none of ${plural(u.releases, 'recent release')} reached half of the servers yet`);
-  return cell(plural(Math.round(u.medianDaysToHalf), 'day'), `to half of the servers, median of ${formatNumber(u.reachedHalf)} of ${plural(u.releases, 'recent release')} (first seen in the last 90 days)`);
+  if (u === null) return unknown('no release first seen in 90 days');
+  if (u.medianDaysToHalf === null) return unknown(`none of ${plural(u.releases, 'recent release')} on half of the servers yet`);
+  return cell(plural(Math.round(u.medianDaysToHalf), 'day'), `median of ${formatNumber(u.reachedHalf)} of ${plural(u.releases, 'recent release')}`);
 }
 
 function grades(p: ImplementationProfile): ProfileCell {
   const total = p.grades.A + p.grades.B + p.grades.C;
   if (total === 0) return unknown('no server up');
-  return cell(`A ${percent(p.grades.A / total)} · B ${percent(p.grades.B / total)} · C ${percent(p.grades.C / total)}`, `of ${plural(total, 'server')} up, by the guide's rubric`);
+  return cell(`A ${percent(p.grades.A / total)} · B ${percent(p.grades.B / total)} · C ${percent(p.grades.C / total)}`, `of ${plural(total, 'server')} up`);
 }
 
 const WAY_WORDS: Record<SignupWay, string> = {
@@ -103,20 +105,19 @@ function ways(p: ImplementationProfile): ProfileCell {
   const total = SIGNUP_WAYS.reduce((s, w) => s + p.ways[w], 0);
   if (total === 0) return unknown('no server up takes sign-ups');
   const top = SIGNUP_WAYS.filter((w) => p.ways[w] > 0).sort((a, b) => p.ways[b] - p.ways[a]).slice(0, 3);
-  return cell(top.map((w) => `${WAY_WORDS[w]} ${percent(p.ways[w] / total)}`).join(' · '), `of ${plural(total, 'server')} up that take sign-ups`);
+  return cell(top.map((w) => `${WAY_WORDS[w]} ${percent(p.ways[w] / total)}`).join(' · '), `of ${plural(total, 'server')} taking sign-ups`);
 }
 
 function signup(p: ImplementationProfile): ProfileCell[] {
   if (p.reachable === 0) return [0, 1, 2, 3].map(() => unknown('no server up'));
-  const of = `of ${plural(p.reachable, 'server')} up`;
-  return [p.signup.open, p.signup.invite, p.signup.closed, p.signup.unknown].map((n) => cell(percent(n / p.reachable), `${formatNumber(n)} ${of}`));
+  return [p.signup.open, p.signup.invite, p.signup.closed, p.signup.unknown].map((n) => cell(percent(n / p.reachable), `${formatNumber(n)} of ${formatNumber(p.reachable)}`));
 }
 
 function features(p: ImplementationProfile, columns: readonly string[]): ProfileCell[] {
   return columns.map((c) => {
     if (p.featuresKnown === 0) return unknown('no server up with features recorded');
     const n = p.features.find((f) => f.feature === c)?.servers ?? 0;
-    return cell(percent(n / p.featuresKnown), `${formatNumber(n)} of ${plural(p.featuresKnown, 'server')} up with features recorded`);
+    return cell(percent(n / p.featuresKnown), `${formatNumber(n)} of ${formatNumber(p.featuresKnown)}`);
   });
 }
 
@@ -129,7 +130,7 @@ export function profileRow(p: ImplementationProfile, columns: readonly string[],
     href: overall ? null : softwareHref(p.software),
     focus: !overall && p.software === focus,
     role: overall ? null : roleLabel(p.protocol, p.software),
-    servers: p.servers === 0 ? unknown('none') : cell(formatNumber(p.reachable), `up of ${plural(p.servers, 'server')} at their latest probe`),
+    servers: p.servers === 0 ? unknown('none') : cell(formatNumber(p.reachable), `of ${plural(p.servers, 'server')}`),
     uptime: uptime(p.uptime30),
     tls: share(p.tlsValid, 'TLS observed'),
     current: share(p.current, 'a known version'),
@@ -138,6 +139,7 @@ export function profileRow(p: ImplementationProfile, columns: readonly string[],
     grades: grades(p),
     signup: signup(p),
     ways: ways(p),
+    featuresBase: p.featuresKnown === 0 ? unknown('none recorded') : cell(formatNumber(p.featuresKnown), `of ${plural(p.reachable, 'server')} up`),
     features: features(p, columns),
   };
 }

@@ -102,7 +102,7 @@ export const OPERATIONS: readonly ApiOperation[] = [
   },
   {
     method: 'get', path: '/api/v1/software/{name}', operationId: 'getSoftware', tag: 'software',
-    summary: 'One implementation and its versions over time', pathParams: softwarePath, query: softwareDetailQuery,
+    summary: 'One implementation, its versions over time and its measured profile', pathParams: softwarePath, query: softwareDetailQuery,
     responses: [ok(softwareDetailSchema), badParam, notFound],
   },
   {
@@ -213,7 +213,8 @@ export const OPERATIONS: readonly ApiOperation[] = [
  * domain and software patterns, signed cursor documented (unknown: 404),
  * registration domain form documented (refusal by rule: 403), verification
  * not yet possible 409 (was 422), 405 with Allow for undocumented methods, links.
- * 1.2.0: the guide (`/api/v1/guide`, `/api/v1/guide/rubric`) and its columns in the server export.
+ * 1.2.0: the guide (`/api/v1/guide`, `/api/v1/guide/rubric`) and its columns in the server export;
+ * `profile` in `/api/v1/software/{name}` (the measured profile of its servers beside the other implementations).
  */
 export const API_VERSION = '1.2.0';
 

@@ -8,6 +8,8 @@ import { z } from 'zod';
 import { findingSchema, reportItemSchema } from './health-schemas.ts';
 import { DIRECTORY_EXPOSURES } from '../../../crawler/types.ts';
 import { SERVER_ROLES } from '../../../crawler/software-role.ts';
+import { GRADES } from '../../../guide/rubric.ts';
+import { SIGNUP_CLASSES, SIGNUP_WAYS } from '../../../guide/signup.ts';
 
 const n = z.number();
 const iso = z.string().nullable();
@@ -68,6 +70,34 @@ const softwareRow = z.object({
 /** `GET /api/v1/software`. */
 export const softwareListSchema = z.object({ software: z.array(softwareRow) });
 
+/** One count per key of an allow-list. */
+const counts = (keys: readonly string[], what: string) => z.object(Object.fromEntries(keys.map((k) => [k, n]))).describe(what);
+const medianOf = (what: string) => z.object({ median: n.nullable().describe('null: not known for any server'), known: n.describe('Servers whose value is known (the median\'s base).') }).describe(what);
+const shareOf = (what: string) => z.object({ count: n, of: n.describe('The base: servers up whose fact is known (0: unknown).') }).describe(what);
+
+/** One implementation's measured profile (guide/profile.ts ImplementationProfile). */
+const implementationProfile = z.object({
+  protocol,
+  software: z.string().describe("Software key; '' for the row over every implementation of the protocol."),
+  role: z.enum(SERVER_ROLES),
+  servers: n.describe('Servers of the guide with this software at their last good probe.'),
+  reachable: n.describe('Of those, up at their latest probe: the base of every number below.'),
+  uptime30: medianOf('30-day uptime (0-1), median over servers up with at least 7 days measured.'),
+  tlsValid: shareOf('A certificate that verifies, of servers up whose TLS was observed.'),
+  current: shareOf('On the newest version the network shows, of servers up whose version is known.'),
+  behindDays: medianOf('Days since the installed version was superseded (0: newest).'),
+  signup: counts(SIGNUP_CLASSES, 'Who can sign up, servers up per class (they add up to reachable).'),
+  ways: counts(SIGNUP_WAYS, 'How, servers up whose sign-up is open or by invitation, per way.'),
+  featuresKnown: n.describe('Servers up with at least one feature recorded: the base of features.'),
+  features: z.array(z.object({ feature: z.string(), servers: n })).describe('Its most advertised features and the protocol\'s feature columns, most servers first.'),
+  grades: counts(GRADES, 'Servers up per grade of the guide\'s rubric.'),
+  upgrade: z.object({
+    releases: n.describe('Releases first seen on the network in the last 90 days (at most 6, newest).'),
+    reachedHalf: n.describe('Of those, releases half of the servers ran (or newer) within the data.'),
+    medianDaysToHalf: n.nullable().describe('Median days from first sighting to half of the servers, over reachedHalf; null when none.'),
+  }).nullable().describe('Upgrade speed; null when no release was first seen in the window.'),
+}).loose();
+
 /** `GET /api/v1/software/{name}`. */
 export const softwareDetailSchema = z.object({
   name: z.string(),
@@ -75,6 +105,14 @@ export const softwareDetailSchema = z.object({
   step: z.enum(['day', 'week', 'month']),
   protocols: z.array(softwareRow),
   versions: z.array(z.object({ bucket: z.string(), version: z.string(), servers: n }).loose()),
+  profile: z.array(z.object({
+    protocol,
+    focus: z.string().describe('The software asked for.'),
+    rows: z.array(implementationProfile).describe('The protocol\'s implementations, most servers up first (at most 20, the one asked for always included; a gateway or directory asked for comes last).'),
+    omitted: n.describe('Implementations left out of rows by the limit.'),
+    overall: implementationProfile.describe('Every implementation of the protocol together.'),
+    featureColumns: z.array(z.string()).describe('The protocol\'s most advertised features.'),
+  }).loose()).describe('The measured profile of this implementation\'s servers beside the other implementations of each protocol it runs in (the guide\'s facts, issue 15). A fact not measured on a server leaves it out of that number\'s base.'),
 });
 
 const serverRow = z.object({

@@ -1,7 +1,8 @@
 /**
  * The implementation comparison (`/software`): every implementation side by
  * side on its servers' latest state, plus registration modes and feature
- * support on the latest complete day and share over the chosen range.
+ * support on the latest complete day and share over the chosen range, and
+ * the measured profile of each implementation's servers (compact).
  * Software that federates without being a server of the protocol (a gateway,
  * a room directory; site/lib/software-roles.ts) is listed apart and counted in
  * none of the implementations' tables or shares.
@@ -21,6 +22,8 @@ import type { PageResult } from './page-result.ts';
 import { memo, PAGE_STALE_MS } from '../memo.ts';
 import { isServer, splitByRole } from '../software-roles.ts';
 import type { ServerRole } from '../../../crawler/software-role.ts';
+import { protocolTable, type ProfileTable } from '../../../guide/profile.ts';
+import { loadSoftwareProfiles } from './load-software-profiles.ts';
 
 /** A registration or feature matrix: rows are implementations, cells are server counts. */
 export interface Matrix {
@@ -41,6 +44,8 @@ export interface SoftwareIndexView {
   features: Record<'matrix' | 'xmpp', Matrix>;
   /** Matrix: which public room directories answered Chatlas, per implementation (latest state). */
   directories: Matrix;
+  /** The implementations' measured profiles side by side, per protocol with servers (guide/profile.ts). */
+  profiles: ProfileTable[];
 }
 
 /** Pivot (software, column, servers) rows into a matrix; columns by overall count. */
@@ -72,11 +77,12 @@ export async function loadSoftwareIndex(db: Db, url: URL, now: Date): Promise<Pa
 
 async function buildSoftwareIndex(db: Db, range: Range, now: Date): Promise<SoftwareIndexView> {
   const w = rangeWindow(range, now);
-  const [totals, comparison, series, exposure] = await Promise.all([
+  const [totals, comparison, series, exposure, profiles] = await Promise.all([
     getNetworkTotals(db, { now }),
     getSoftwareComparison(db),
     getSoftwareSeries(db, w),
     getDirectoryExposure(db),
+    loadSoftwareProfiles(db, now),
   ]);
   const day = totals.asOf;
   const [modes, features] = day
@@ -99,6 +105,8 @@ async function buildSoftwareIndex(db: Db, range: Range, now: Date): Promise<Soft
       matrix: pivot(by(modes, 'matrix').map((r) => ({ software: r.software, key: r.registration, servers: r.servers }))),
       xmpp: pivot(by(modes, 'xmpp').map((r) => ({ software: r.software, key: r.registration, servers: r.servers }))),
     },
+    // Matrix first, as every other table of the page.
+    profiles: [...profiles].sort((a, b) => (a.protocol === b.protocol ? 0 : a.protocol === 'matrix' ? -1 : 1)).map((p) => protocolTable(p, 12)),
     directories: pivot(exposure.map((r) => ({ software: r.software, key: r.directory, servers: r.servers }))),
     features: {
       matrix: pivot(by(features, 'matrix').map((r) => ({ software: r.software, key: r.feature, servers: r.servers })), 6),

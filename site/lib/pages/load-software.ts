@@ -1,6 +1,7 @@
 /**
  * One implementation (`/software/<name>`): its numbers today, versions over
- * time and how fast servers upgrade after a release. A key that stands for
+ * time, how fast servers upgrade after a release, and its servers' measured
+ * profile beside the other implementations of its protocol. A key that stands for
  * another role in one protocol (ejabberd's Matrix gateway) shows that row
  * with its role, and its versions are the servers' only (site/lib/software-roles.ts).
  */
@@ -18,6 +19,9 @@ import type { ChartBlock } from './load-overview.ts';
 import type { PageResult } from './page-result.ts';
 import { memo, PAGE_STALE_MS } from '../memo.ts';
 import { ownVersionsProtocol, roleLabel } from '../software-roles.ts';
+import { profileTables, type ProfileTable } from '../../../guide/profile.ts';
+import { loadSoftwareProfiles } from './load-software-profiles.ts';
+import { RUBRIC } from '../../../guide/rubric.ts';
 
 /** Everything `/software/<name>` renders. */
 export interface SoftwareView {
@@ -29,6 +33,8 @@ export interface SoftwareView {
   chart: ChartBlock;
   releases: ReleaseAdoption[];
   features: FeatureAdoptionRow[];
+  /** Its measured profile beside the other implementations of each protocol it runs in (guide/profile.ts). */
+  profiles: ProfileTable[];
   /** Reachable servers of this software on asOf, for feature shares. */
   reachable: number;
   asOf: string | null;
@@ -52,10 +58,11 @@ async function buildSoftware(db: Db, sw: string, range: Range, now: Date): Promi
   // ejabberd's versions are its XMPP servers', not its Matrix gateway module's.
   const own = ownVersionsProtocol(rows);
   const only = own ? { protocol: own } : {};
-  const [series, dailySeries, totals] = await Promise.all([
+  const [series, dailySeries, totals, profiles] = await Promise.all([
     getVersionSeries(db, { software: sw, ...w, ...only }),
     w.step === 'day' && daily.from === w.from ? Promise.resolve(null) : getVersionSeries(db, { software: sw, ...daily, ...only }),
     getNetworkTotals(db, { now }),
+    loadSoftwareProfiles(db, now),
   ]);
   const asOf = totals.asOf;
   const features = asOf ? (await getFeatureAdoption(db, { day: asOf, software: sw, limit: 30 })).filter((f) => f.software === sw) : [];
@@ -71,8 +78,10 @@ async function buildSoftware(db: Db, sw: string, range: Range, now: Date): Promi
       source: `Reachable ${title} servers${own ? ` (${own === 'matrix' ? 'Matrix' : 'XMPP'} only)` : ''} per reported version, each counted once per ${w.step} with its last probe.`,
       spec: versionChart(series),
     },
-    releases: upgradeSpeed(dailySeries ?? series),
+    // A version is a release once as many servers ran it as the guide says (a lone made-up version is none).
+    releases: upgradeSpeed(dailySeries ?? series, 6, RUBRIC.releaseMinServers),
     features,
+    profiles: profileTables(profiles, sw),
     reachable: rows.reduce((s, r) => s + r.reachable, 0),
     asOf,
   };

@@ -174,6 +174,41 @@ describe('site in Chromium', () => {
     await page.close();
   });
 
+  it('shows an implementation\'s measured profile beside the others of its protocol, as the API gives it (issue 15 item 4)', async () => {
+    const api = await (await fetch(`${server.url}/api/v1/software/synapse`)).json() as { profile: { protocol: string; rows: { software: string; reachable: number; uptime30: { median: number | null; known: number } }[] }[] };
+    const matrix = api.profile.find((t) => t.protocol === 'matrix')!;
+    const synapse = matrix.rows.find((r) => r.software === 'synapse')!;
+    assert.ok(matrix.rows.length >= 2 && synapse.reachable > 0, 'the synthetic network runs several homeservers');
+
+    const { page } = await open('/software/synapse');
+    const section = page.locator('section[aria-labelledby="profile"]');
+    assert.equal(await section.locator('h2').innerText(), 'Measured profile');
+    const health = section.locator('table', { has: page.locator('caption', { hasText: 'Matrix homeservers: servers\' health and upkeep' }) });
+    // One row per implementation the API lists, then the protocol overall; Synapse highlighted.
+    assert.equal(await health.locator('tbody tr').count(), matrix.rows.length + 1);
+    const focus = health.locator('tbody tr[aria-current="true"]');
+    assert.match(await focus.locator('th').innerText(), /^Synapse\s*this one$/);
+    assert.match(await health.locator('tbody tr').last().locator('th').innerText(), /^All Matrix homeservers$/);
+    // The uptime cell: the API's median as the page rounds it, with what it counts.
+    const uptime = await focus.locator('td').nth(1).innerText();
+    if (synapse.uptime30.median === null) assert.match(uptime, /^unknown/);
+    else {
+      assert.match(uptime, new RegExp(`^${Math.round(synapse.uptime30.median * 100)}(\\.\\d)?%`));
+      assert.match(uptime, new RegExp(`median of ${synapse.uptime30.known} servers? with 7\\+ days measured`));
+    }
+    assert.equal(await section.locator('caption', { hasText: 'who can sign up' }).count(), 1);
+    assert.doesNotMatch(await section.innerText(), /NaN|undefined|Infinity/);
+    await page.close();
+
+    // The comparison page: the compact table of each protocol, what each number counts in its title.
+    const index = await open('/software');
+    const compact = index.page.locator('section[aria-labelledby="profiles"]');
+    assert.equal(await compact.locator('caption', { hasText: 'health and upkeep' }).count(), 2);
+    assert.equal(await compact.locator('caption', { hasText: 'who can sign up' }).count(), 0);
+    assert.match(await compact.locator('tbody td[title]').first().getAttribute('title') ?? '', /servers?/);
+    await index.page.close();
+  });
+
   it('answers an unknown server with a real 404', async () => {
     const { page, status } = await open('/servers/no-such-server.test');
     assert.equal(status, 404);

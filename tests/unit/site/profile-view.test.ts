@@ -38,13 +38,13 @@ describe('profileTableView', () => {
 
   it('says what each number counts', () => {
     assert.equal(t!.title, 'XMPP servers');
-    assert.deepEqual(prosody.uptime, { value: '95%', note: 'median of 2 servers up with 7+ days measured', unknown: false });
+    assert.deepEqual(prosody.uptime, { value: '95%', note: 'median of 2 servers with 7+ days measured', unknown: false });
     assert.equal(prosody.tls.value, '100%');
-    assert.equal(prosody.tls.note, '2 of 2 servers up with TLS observed');
+    assert.equal(prosody.tls.note, '2 of 2 with TLS observed');
     assert.equal(prosody.upgrade.value, '6 days');
     assert.match(prosody.upgrade.note, /median of 2 of 3 recent releases/);
     assert.equal(prosody.servers.value, '2');
-    assert.equal(prosody.servers.note, 'up of 2 servers at their latest probe');
+    assert.equal(prosody.servers.note, 'of 2 servers');
   });
 
   it('shows unknown where nothing is measured, never a number', () => {
@@ -61,7 +61,8 @@ describe('profileTableView', () => {
     assert.deepEqual(t!.rows.map((r) => [r.software, r.focus]), [['prosody', false], ['ejabberd', true]]);
     assert.equal(t!.overall.name, 'All XMPP servers');
     assert.equal(t!.overall.href, null);
-    assert.equal(t!.overall.servers.note, 'up of 3 servers at their latest probe');
+    assert.equal(t!.overall.servers.note, 'of 3 servers');
+    assert.deepEqual([t!.overall.featuresBase.value, t!.overall.featuresBase.note], ['2', 'of 3 servers up']);
     assert.equal(t!.omitted, '');
   });
 

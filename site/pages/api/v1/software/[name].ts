@@ -1,4 +1,4 @@
-/** GET /api/v1/software/{name}: one implementation, its servers and its versions over time. */
+/** GET /api/v1/software/{name}: one implementation, its servers, its versions over time and its measured profile beside the other implementations. */
 import { apiRoute, optionsRoute } from '../../../../lib/api/route.ts';
 import { parsePath, parseQuery } from '../../../../lib/api/validate.ts';
 import { jsonResponse } from '../../../../lib/api/json-response.ts';
@@ -10,6 +10,8 @@ import { getSoftwareComparison } from '../../../../../db/queries/software/get-so
 import { getVersionSeries } from '../../../../../db/queries/software/get-version-series.ts';
 import { softwareRole } from '../../../../../crawler/software-role.ts';
 import { ownVersionsProtocol } from '../../../../lib/software-roles.ts';
+import { loadSoftwareProfiles } from '../../../../lib/pages/load-software-profiles.ts';
+import { profileTables } from '../../../../../guide/profile.ts';
 
 export const prerender = false;
 
@@ -25,8 +27,13 @@ export const GET = apiRoute('read', async ({ request, params }, deps) => {
   const step = defaultStep(q.value.range);
   // The asked protocol's versions; else the implementation's own (ejabberd's are its XMPP servers', not its Matrix gateway's).
   const protocol = q.value.protocol ?? ownVersionsProtocol(rows);
-  const versions = await getVersionSeries(deps.db, { software: name, step, ...rangeDates(q.value.range, deps.now()), ...(protocol ? { protocol } : {}) });
-  return jsonResponse(request, { name, range: q.value.range, step, protocols, versions }, { maxAge: 300 });
+  const now = deps.now();
+  const [versions, profiles] = await Promise.all([
+    getVersionSeries(deps.db, { software: name, step, ...rangeDates(q.value.range, now), ...(protocol ? { protocol } : {}) }),
+    loadSoftwareProfiles(deps.db, now),
+  ]);
+  const profile = profileTables(profiles, name).filter((t) => !q.value.protocol || t.protocol === q.value.protocol);
+  return jsonResponse(request, { name, range: q.value.range, step, protocols, versions, profile }, { maxAge: 300 });
 }, { cacheSeconds: 300 });
 
 export const OPTIONS = optionsRoute;
