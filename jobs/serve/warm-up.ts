@@ -7,7 +7,7 @@
 import type { Logger } from 'pino';
 
 /** The pages and endpoints whose data every visitor needs first. */
-export const WARM_PATHS = ['/', '/software', '/api/v1/stats'] as const;
+export const WARM_PATHS = ['/', '/software', '/api/v1/stats', '/choose'] as const;
 
 /** Fetch each path once, one after the other; failures are logged, never thrown. */
 export async function warmUp(baseUrl: string, logger: Logger, paths: readonly string[] = WARM_PATHS): Promise<void> {
