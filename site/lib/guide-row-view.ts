@@ -69,6 +69,8 @@ export interface GuideRowView {
   measuredLine: string;
   facts: GuideFactView[];
   reasons: GuideReasonView[];
+  /** What its verified admin wrote at registration (their words, shown as such, never graded), or null. */
+  adminNote: string | null;
 }
 
 const pct = (x: number) => `${(Math.floor(x * 1000) / 10).toFixed(1)}%`;
@@ -195,6 +197,7 @@ export function guideRowView(e: GuideEntry, now: Date): GuideRowView {
     grade: e.grade.grade, measured: e.grade.measured, applicable: e.grade.applicable,
     measuredLine: `${e.grade.measured} of ${e.grade.applicable} criteria measured`,
     facts, reasons,
+    adminNote: f.adminNote,
   };
 }
 

@@ -60,6 +60,12 @@ export interface GuideFacts {
   offer: ServerOffer;
   uptime30: UptimeWindow;
   uptime90: UptimeWindow;
+  /**
+   * What its verified admin wrote about it at registration (registration/: the description), shown as
+   * the admin's words beside the measured facts, never graded: the rubric has no manual overrides, and
+   * this is where an admin who disagrees adds context. null: no verified registration, or nothing written.
+   */
+  adminNote: string | null;
   /** When each kind of fact was last measured (ISO); absent: never. */
   measuredAt: Partial<Record<FactKind, string>>;
 }

@@ -42,6 +42,8 @@ const SHORT_DAYS = 30;
 
 /** One row of {@link SERVERS_SQL}, as JSONEachRow gives it. */
 interface ServerRow {
+  /** '' (the join's default) when there is none. */
+  admin_note: string;
   protocol: string;
   domain: string;
   status: string;
@@ -86,7 +88,8 @@ SELECT l.protocol AS protocol, l.domain AS domain, l.status AS status, toString(
        ok.public_rooms AS public_rooms, ok.public_members AS public_members, ok.upload_max AS upload_max,
        ok.offer AS offer, ok.measured AS measured, ok.measured_at AS measured_at,
        u.ok30 AS ok30, u.probes30 AS probes30, u.days30 AS days30,
-       u.ok90 AS ok90, u.probes90 AS probes90, u.days90 AS days90, toString(f.since) AS first_seen_at
+       u.ok90 AS ok90, u.probes90 AS probes90, u.days90 AS days90, toString(f.since) AS first_seen_at,
+       r.note AS admin_note
 FROM servers_latest AS l FINAL
 INNER JOIN (
   SELECT protocol AS p, domain AS d,
@@ -107,6 +110,13 @@ LEFT JOIN (
 LEFT JOIN (
   SELECT protocol AS p, domain AS d, min(first_at) AS since FROM server_first_seen_v1 GROUP BY protocol, domain
 ) AS f ON f.p = l.protocol AND f.d = l.domain
+LEFT JOIN (
+  -- The description of the domain's verified registration (each registration's latest row; the newest wins).
+  SELECT domain AS rd, argMax(description, at) AS note FROM (
+    SELECT domain, registration_id, argMax(state, updated_at) AS st, argMax(description, updated_at) AS description, max(updated_at) AS at
+    FROM registrations GROUP BY domain, registration_id
+  ) WHERE st = 'verified' AND description != '' GROUP BY domain
+) AS r ON r.rd = l.domain
 WHERE l.status != 'opted-out' AND ${runsProtocolSql('l.status')} AND l.domain NOT IN (${HIDDEN_DOMAINS_SQL})`;
 
 /** One row of {@link RELEASES_SQL}. */
@@ -223,6 +233,7 @@ function factsOf(row: ServerRow & { protocol: Protocol }, releases: Map<string, 
     observedAt: toIso(row.observed_at) ?? new Date(0).toISOString(),
     lastOkAt: row.has_ok ? toIso(row.last_ok_at) : null,
     firstSeenAt: toIso(row.first_seen_at),
+    adminNote: row.admin_note ? row.admin_note : null,
     software,
     version: row.version,
     supersededOn: supersededOn(rel, row.version),

@@ -67,6 +67,7 @@ export const guideRowSchema = z.object({
     support: z.union([supportSchema, z.literal('absent')]).nullable().describe('Matrix /.well-known/matrix/support; `absent`: none published; null: not known.'),
     contacts: z.record(z.string(), z.array(z.string())).nullable().describe('XMPP contact addresses (XEP-0157) by kind; null: not known.'),
   }).describe('What the server says about itself.'),
+  adminNote: z.string().nullable().describe('What its verified admin wrote at registration: their words, not measured and never graded; null when there is none.'),
   observedAt: z.string().describe('Its latest probe.'),
   measuredAt: z.record(z.string(), z.string()).describe(`When each kind of fact was last measured (${FACT_KINDS.join(', ')}).`),
 }).loose();
@@ -116,7 +117,7 @@ export function guideApiRow(e: GuideEntry): z.output<typeof guideRowSchema> {
     tlsValid: f.tlsValid, tlsDaysLeft: e.tlsDaysLeft, behindDays: e.behindDays,
     software: f.software, version: f.version, latestVersion: f.latestVersion,
     ipv6: f.ipv6, dnssec: f.dnssec, dane: f.dane, uploadMaxBytes: f.uploadMaxBytes,
-    firstSeenAt: f.firstSeenAt, publicRooms: f.publicRooms, publicMembers: f.publicMembers,
+    firstSeenAt: f.firstSeenAt, publicRooms: f.publicRooms, publicMembers: f.publicMembers, adminNote: f.adminNote,
     // Spread into plain objects: the schema's members are documented, the rest of the statements pass as they are.
     offer: {
       provider: f.offer.provider === null || f.offer.provider === 'absent' ? f.offer.provider : { ...f.offer.provider },

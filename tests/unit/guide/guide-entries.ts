@@ -22,7 +22,7 @@ export function facts(protocol: Protocol, over: Partial<GuideFacts> = {}): Guide
     registration: 'open', features: [], tlsValid: true, tlsExpiresAt: ago(-60), ipv4: true, ipv6: true,
     dnssec: protocol === 'xmpp' ? true : null, dane: protocol === 'xmpp' ? false : null, publicRooms: 3, publicMembers: 40,
     uploadMaxBytes: protocol === 'xmpp' ? 104_857_600 : null, offer: UNKNOWN_OFFER,
-    uptime30: { ok: 718, probes: 720, days: 30 }, uptime90: { ok: 2150, probes: 2160, days: 90 },
+    uptime30: { ok: 718, probes: 720, days: 30 }, uptime90: { ok: 2150, probes: 2160, days: 90 }, adminNote: null,
     measuredAt: { liveness: ago(0.1), setup: ago(0.5), rooms: ago(0.7), register: ago(3) },
     ...over,
   };

@@ -24,7 +24,7 @@ function facts(over: Partial<GuideFacts> = {}): GuideFacts {
     software: 'synapse', version: '1.140.0', supersededOn: null, latestVersion: '1.140.0', registration: 'closed',
     features: ['org.matrix.msc3575'], tlsValid: true, tlsExpiresAt: iso(-60), ipv4: true, ipv6: true, dnssec: null, dane: null,
     publicRooms: 1, publicMembers: 10, uploadMaxBytes: null, offer: UNKNOWN_OFFER,
-    uptime30: { ok: 700, probes: 700, days: 30 }, uptime90: { ok: 2100, probes: 2100, days: 90 },
+    uptime30: { ok: 700, probes: 700, days: 30 }, uptime90: { ok: 2100, probes: 2100, days: 90 }, adminNote: null,
     measuredAt: { liveness: iso(0), setup: iso(0) },
     ...over,
   };

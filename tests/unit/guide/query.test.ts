@@ -17,7 +17,7 @@ function facts(domain: string, protocol: Protocol, over: Partial<GuideFacts> = {
     protocol, domain, status: 'ok', observedAt: NOW.toISOString(), lastOkAt: NOW.toISOString(), firstSeenAt: '2026-01-01T00:00:00Z',
     software: 'prosody', version: '1.0.0', supersededOn: null, latestVersion: '1.0.0', registration: 'advertised', features: ['urn:xmpp:mam:2'],
     tlsValid: true, tlsExpiresAt: '2027-03-01T00:00:00Z', ipv4: true, ipv6: true, dnssec: null, dane: null, publicRooms: 1, publicMembers: 10,
-    uploadMaxBytes: null, offer: UNKNOWN_OFFER, uptime30: { ok: 100, probes: 100, days: 30 }, uptime90: { ok: 300, probes: 300, days: 90 }, measuredAt: {},
+    uploadMaxBytes: null, offer: UNKNOWN_OFFER, uptime30: { ok: 100, probes: 100, days: 30 }, uptime90: { ok: 300, probes: 300, days: 90 }, adminNote: null, measuredAt: {},
     ...over,
   };
 }

@@ -19,7 +19,7 @@ function base(protocol: Protocol): GuideFacts {
     software: protocol === 'xmpp' ? 'prosody' : 'synapse', version: '1.2.0', supersededOn: null, latestVersion: '1.2.0',
     registration: 'open', features: [], tlsValid: true, tlsExpiresAt: daysFromNow(60), ipv4: true, ipv6: true,
     dnssec: protocol === 'xmpp' ? true : null, dane: null, publicRooms: 0, publicMembers: 0, uploadMaxBytes: null, offer: UNKNOWN_OFFER,
-    uptime30: { ok: 720, probes: 720, days: 30 }, uptime90: { ok: 2160, probes: 2160, days: 90 },
+    uptime30: { ok: 720, probes: 720, days: 30 }, uptime90: { ok: 2160, probes: 2160, days: 90 }, adminNote: null,
     measuredAt: { liveness: NOW.toISOString(), setup: NOW.toISOString() },
   };
 }

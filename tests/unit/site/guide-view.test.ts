@@ -50,6 +50,16 @@ describe('guideRowView', () => {
     assert.equal(row.reasons.find((r) => r.id === 'ipv6')!.verdictLabel, 'missed');
   });
 
+  it('shows the verified admin\'s own words apart from the measured facts, and they change no grade', () => {
+    const plain = guideRowView(entry(facts('xmpp', { ipv6: false })), NOW);
+    const noted = guideRowView(entry(facts('xmpp', { ipv6: false, adminNote: 'IPv6 arrives with our new host in March.' })), NOW);
+    assert.equal(plain.adminNote, null);
+    assert.equal(noted.adminNote, 'IPv6 arrives with our new host in March.');
+    assert.equal(noted.grade, plain.grade);
+    assert.deepEqual(noted.reasons.map((r) => r.verdict), plain.reasons.map((r) => r.verdict));
+    assert.ok(!noted.facts.some((x) => x.value.includes('March')), 'not presented as a measured fact');
+  });
+
   it('every value names its source and when it was measured', () => {
     const row = guideRowView(entry(facts('xmpp')), NOW);
     assert.deepEqual(row.facts.map((f) => f.key), ['signup', 'uptime30', 'uptime90', 'tls', 'version', 'ipv6', 'dnssec', 'dane', 'upload', 'first-seen', 'rooms', 'provider', 'contact']);

@@ -21,7 +21,7 @@ function facts(over: Partial<GuideFacts> = {}): GuideFacts {
     software: 'prosody', version: '13.0.2', supersededOn: null, latestVersion: '13.0.2', registration: 'advertised',
     features: ['urn:xmpp:mam:2'], tlsValid: true, tlsExpiresAt: '2027-02-01T00:00:00Z', ipv4: true, ipv6: true, dnssec: true, dane: false,
     publicRooms: 0, publicMembers: 0, uploadMaxBytes: null, offer: UNKNOWN_OFFER,
-    uptime30: { ok: 995, probes: 1000, days: 30 }, uptime90: { ok: 995, probes: 1000, days: 90 }, measuredAt: {},
+    uptime30: { ok: 995, probes: 1000, days: 30 }, uptime90: { ok: 995, probes: 1000, days: 90 }, adminNote: null, measuredAt: {},
     ...over,
   };
 }

@@ -100,6 +100,14 @@ describe('listGuideFacts', () => {
       createdAt: new Date(ago(6)), expiresAt: new Date(ago(-30)), verifiedAt: state === 'verified' ? new Date(ago(6)) : null,
       updatedAt: new Date(ago(6)), description: '', contact: '', hidden: true, hiddenRooms: [], optOut: false, clientKey: '', adminSecretHash: '',
     });
+    // An admin's context: the description of a verified registration (a pending one's is not shown).
+    const note = (domain: string, state: 'verified' | 'pending', description: string) => insertRegistration(db, {
+      id: crypto.randomUUID(), domain, protocol: 'xmpp', state, method: 'dns-txt', token: 't',
+      createdAt: new Date(ago(6)), expiresAt: new Date(ago(-30)), verifiedAt: state === 'verified' ? new Date(ago(6)) : null,
+      updatedAt: new Date(ago(6)), description, contact: '', hidden: false, hiddenRooms: [], optOut: false, clientKey: '', adminSecretHash: '',
+    });
+    await note('up.test', 'verified', 'Run by a co-op since 2019; <b>not</b> HTML');
+    await note('new.test', 'pending', 'Words not yet proven');
     await reg('hidden.test', 'verified');
     await reg('pending.test', 'pending');
     await insertOptOut(db, { domain: 'dnsoptout.test', source: 'dns-txt', active: true, observedAt: new Date(ago(1)) });
@@ -156,6 +164,12 @@ describe('listGuideFacts', () => {
     const up = earlier.find((f) => f.domain === 'up.test')!;
     assert.equal(up.supersededOn, null);
     assert.equal(up.latestVersion, '1.9.0');
+  });
+
+  it('carries the verified admin\'s own words, and nothing from a registration not yet verified', () => {
+    assert.equal(find('up.test')!.adminNote, 'Run by a co-op since 2019; <b>not</b> HTML');
+    assert.equal(find('new.test')!.adminNote, null);
+    assert.equal(find('old.test')!.adminNote, null);
   });
 
   it('shows a server down now with the facts of its last good probe', () => {
