@@ -18,12 +18,8 @@ import { cpus } from 'node:os';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createDb } from '../db/client.ts';
-import { loadDbConfig } from '../db/config.ts';
-import { migrate } from '../db/migrate.ts';
-import { insertProbeResults } from '../db/queries/observations/insert-probe-results.ts';
 import { listGuideFacts } from '../db/queries/guide/list-guide-facts.ts';
-import { syntheticNetwork } from '../tests/harness/synthetic.ts';
+import { openGuideStore } from './guide-store.ts';
 
 const { values } = parseArgs({
   options: {
@@ -41,20 +37,7 @@ const dataDir = join(root, 'data');
 const fresh = !existsSync(dataDir);
 mkdirSync(root, { recursive: true });
 
-const db = await createDb(loadDbConfig({ env: { CHATLAS_DATA: dataDir } }));
-await migrate(db);
-let fillSeconds: number | null = null;
-if (fresh) {
-  const t = performance.now();
-  for (const day of syntheticNetwork({ servers, days, roomsPerServer: 0.5, roomDays: 1, stepsPerProbe: 1, seed: 11 })) {
-    for (let i = 0; i < day.length; i += 5000) await insertProbeResults(db, day.slice(i, i + 5000));
-    process.stderr.write(`\rfilled ${day[0]!.snapshot.observedAt.toISOString().slice(0, 10)} (${((performance.now() - t) / 1000).toFixed(0)} s)   `);
-  }
-  fillSeconds = Math.round((performance.now() - t) / 1000);
-  process.stderr.write(`\nfill: ${fillSeconds} s\n`);
-  await db.client.command({ query: 'OPTIMIZE TABLE servers_latest FINAL' });
-  await db.client.command({ query: 'OPTIMIZE TABLE servers_last_ok FINAL' });
-}
+const { db, fillSeconds } = await openGuideStore(dataDir, { servers, days });
 if (values['fill-only']) {
   await db.close();
   process.exit(0);

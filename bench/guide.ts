@@ -30,19 +30,18 @@
  * on loopback.
  */
 import { cpus, loadavg, totalmem, tmpdir } from 'node:os';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { execFileSync } from 'node:child_process';
 import { pino } from 'pino';
 import { createDb } from '../db/client.ts';
 import { loadDbConfig } from '../db/config.ts';
-import { migrate } from '../db/migrate.ts';
-import { insertProbeResults } from '../db/queries/observations/insert-probe-results.ts';
 import { startServer } from '../jobs/serve/server.ts';
 import { configureApi, defaultLimiters } from '../site/lib/api/deps.ts';
 import { RateLimiter } from '../site/lib/api/rate-limiter.ts';
-import { rng, syntheticNetwork } from '../tests/harness/synthetic.ts';
+import { rng } from '../tests/harness/synthetic.ts';
+import { openGuideStore } from './guide-store.ts';
 import { buildSite } from '../tests/e2e/site/browser.ts';
 import { run } from '../tests/e2e/api/built-server.ts';
 import { listGuideFacts } from '../db/queries/guide/list-guide-facts.ts';
@@ -65,25 +64,13 @@ const servers = Number(values.servers);
 const days = Number(values.days);
 const root = values.data ?? mkdtempSync(join(tmpdir(), 'chatlas-bench-guide-'));
 const dataDir = join(root, 'data');
-const fresh = !existsSync(dataDir);
 const round = (x: number) => Math.round(x * 10) / 10;
 const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
 
 // The store: bench/guide-facts.ts's fill, so one filled store serves both benchmarks.
-let db = await createDb(loadDbConfig({ env: { CHATLAS_DATA: dataDir } }));
-await migrate(db);
-let fillSeconds: number | null = null;
-if (fresh) {
-  const t = performance.now();
-  for (const day of syntheticNetwork({ servers, days, roomsPerServer: 0.5, roomDays: 1, stepsPerProbe: 1, seed: 11 })) {
-    for (let i = 0; i < day.length; i += 5000) await insertProbeResults(db, day.slice(i, i + 5000));
-    process.stderr.write(`\rfilled ${day[0]!.snapshot.observedAt.toISOString().slice(0, 10)} (${((performance.now() - t) / 1000).toFixed(0)} s)   `);
-  }
-  fillSeconds = Math.round((performance.now() - t) / 1000);
-  process.stderr.write(`\nfill: ${fillSeconds} s\n`);
-  await db.client.command({ query: 'OPTIMIZE TABLE servers_latest FINAL' });
-  await db.client.command({ query: 'OPTIMIZE TABLE servers_last_ok FINAL' });
-}
+const opened = await openGuideStore(dataDir, { servers, days });
+let db = opened.db;
+const fillSeconds = opened.fillSeconds;
 const one = async (q: string) => ((await (await db.client.query({ query: q, format: 'JSONEachRow' })).json<Record<string, string>>())[0]!);
 const daily = await one('SELECT count() AS rows, uniqExact(domain) AS servers, uniqExact(day) AS days, toString(max(day)) AS last FROM server_daily_v1');
 const store = { servers: Number(daily.servers), days: Number(daily.days), serverDailyRows: Number(daily.rows), serverSnapshots: Number((await one('SELECT count() AS n FROM server_snapshots')).n), lastDay: daily.last, fillSeconds };
