@@ -15,6 +15,7 @@ import { parseQuery } from '../params.ts';
 import { guideRowView, type GuideRowView } from '../guide-row-view.ts';
 import { rubricView, type RubricView } from '../guide-rubric.ts';
 import type { PageResult } from './page-result.ts';
+import { cursorLink } from './cursor-link.ts';
 
 /** How long the graded list is reused before one background refresh replaces it (its facts change once per probe). */
 export const GUIDE_TTL_MS = 5 * 60_000;
@@ -70,13 +71,7 @@ export function guideView(page: GuidePage, query: GuideQuery, url: URL, now: Dat
     const raw = url.searchParams.get(key)?.trim();
     if (raw) form[key] = raw;
   }
-  const link = (cursor: string | null) => {
-    const u = new URL(url);
-    u.searchParams.delete('cursor');
-    if (cursor) u.searchParams.set('cursor', cursor);
-    const qs = u.searchParams.toString();
-    return `${u.pathname}${qs ? `?${qs}` : ''}`;
-  };
+  const link = (cursor: string | null) => cursorLink(url, cursor);
   const n = page.unknownExcluded;
   return {
     query, form,

@@ -4,6 +4,7 @@ import { listServers, type ServerListPage } from '../../../db/queries/servers/li
 import { InvalidCursorError } from '../../../db/queries/servers/invalid-cursor-error.ts';
 import { parseQuery, serverListParams, type ServerListParams } from '../params.ts';
 import type { PageResult } from './page-result.ts';
+import { cursorLink } from './cursor-link.ts';
 
 /** Everything `/servers` renders. */
 export interface ServersView {
@@ -27,12 +28,6 @@ export async function loadServers(db: Db, url: URL): Promise<PageResult<ServersV
     if (error instanceof InvalidCursorError) return { kind: 'bad-request', issues: [{ field: 'cursor', message: error.message }] };
     throw error;
   }
-  const link = (cursor: string | null) => {
-    const u = new URL(url);
-    u.searchParams.delete('cursor');
-    if (cursor) u.searchParams.set('cursor', cursor);
-    const qs = u.searchParams.toString();
-    return `${u.pathname}${qs ? `?${qs}` : ''}`;
-  };
+  const link = (cursor: string | null) => cursorLink(url, cursor);
   return { kind: 'ok', view: { params: p, page, nextHref: page.nextCursor ? link(page.nextCursor) : null, firstHref: p.cursor ? link(null) : null } };
 }
