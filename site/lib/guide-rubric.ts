@@ -32,7 +32,7 @@ const THRESHOLD_LABELS: Record<keyof typeof RUBRIC, (v: number) => { label: stri
   uptimeMinDays: (v) => ({ label: 'Days measured before uptime is known', value: days(v) }),
   staleDays: (v) => ({ label: 'Days since the version was superseded before it is a miss', value: `more than ${days(v)}` }),
   veryStaleDays: (v) => ({ label: '…and before it is a severe miss', value: `more than ${days(v)}` }),
-  releaseMinServers: (v) => ({ label: 'Servers that must have run a version before it counts as a release', value: `${v}` }),
+  releaseMinServers: (v) => ({ label: 'Servers that must have run a version on one day before it counts as a release', value: `${v}` }),
 };
 
 /** One criterion as the pages show it. */

@@ -22,7 +22,7 @@
  *   name was first found, which can be long before anything answered);
  * - release data: `software_daily_v1` over all time up to `now`, the first day
  *   each (protocol, software, version) was seen up, of the versions at least
- *   {@link RELEASE_MIN_SERVERS} servers ran (a lone made-up version is no release), ordered by
+ *   {@link RELEASE_MIN_SERVERS} servers ran on one day (a lone made-up version is no release), ordered by
  *   lib/compare-versions.ts in process (a few hundred rows).
  */
 import type { Db } from '../../client.ts';
@@ -128,21 +128,25 @@ interface ReleaseRow {
 }
 
 /**
- * Distinct servers that must have run a version (over the whole history) before it counts as a
- * release: one server reporting a made-up `99.0.0` must not mark every other server of its software
+ * Servers that must have run a version on one day before it counts as a release (the software
+ * pages' upgrade speed uses the same rule, site/lib/upgrade-speed.ts): one server reporting a made-up `99.0.0` must not mark every other server of its software
  * out of date. Published with the rubric (guide/rubric.ts).
  */
 export const RELEASE_MIN_SERVERS = 2;
 
 // The first day each version of each software was seen up, per protocol, of the versions at least
-// RELEASE_MIN_SERVERS servers ran; software that names no one implementation (unknown, unrecognised)
+// RELEASE_MIN_SERVERS servers ran on one day; software that names no one implementation (unknown, unrecognised)
 // has no releases to compare.
 const RELEASES_SQL = `
 SELECT protocol, software, version, toString(min(day)) AS first_day
-FROM software_daily_v1
-WHERE day <= {today:Date} AND version != '' AND software NOT IN ('${UNKNOWN_SOFTWARE}', '${UNRECOGNISED_SOFTWARE}')
+FROM (
+  SELECT day, protocol, software, version, uniqExactMerge(servers) AS n
+  FROM software_daily_v1
+  WHERE day <= {today:Date} AND version != '' AND software NOT IN ('${UNKNOWN_SOFTWARE}', '${UNRECOGNISED_SOFTWARE}')
+  GROUP BY day, protocol, software, version
+)
 GROUP BY protocol, software, version
-HAVING uniqExactMerge(servers) >= {minServers:UInt32}`;
+HAVING max(n) >= {minServers:UInt32}`;
 
 /** Release data of one (protocol, software): a version's supersededOn and the newest version. */
 interface Releases {

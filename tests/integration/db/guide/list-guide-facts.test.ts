@@ -57,16 +57,24 @@ describe('listGuideFacts', () => {
 
     // Versions of prosody on XMPP: 1.2.0 (from 80 days ago), 1.9.0 (up.test, from 99 days ago), 1.10.0 from 20 days ago.
     for (let d = 80; d >= 0; d -= 10) add(d, result(snap('old.test', 'xmpp', ago(d), { version: '1.2.0', versionRaw: '1.2.0' })));
-    for (let d = 20; d >= 0; d -= 5) add(d, result(snap('new.test', 'xmpp', ago(d), { version: '1.10.0', versionRaw: '1.10.0' })));
-    // A version counts as a release once RELEASE_MIN_SERVERS (2) servers ran it: a second 1.9.0 server
-    // (seen only before the 90 days, so not listed), and a lone made-up 99.0.0 that must supersede nothing.
+    // Daily, so 1.10.0 runs on two servers on one day (with down.test, 2 days ago): a release.
+    for (let d = 20; d >= 0; d -= 1) add(d, result(snap('new.test', 'xmpp', ago(d), { version: '1.10.0', versionRaw: '1.10.0' })));
+    // A version counts as a release once RELEASE_MIN_SERVERS (2) servers ran it on one day: a second 1.9.0
+    // server on up.test's first day (seen only before the 90 days, so not listed), and a lone made-up
+    // 99.0.0 that must supersede nothing.
     add(99, result(snap('twin.test', 'xmpp', ago(99), { version: '1.9.0', versionRaw: '1.9.0' })));
     add(95, result(snap('fake.test', 'xmpp', ago(95), { version: '99.0.0', versionRaw: '99.0.0' })));
+    // Two servers on 5.0.0, but never on the same day: no release either.
+    add(97, result(snap('apart-a.test', 'xmpp', ago(97), { version: '5.0.0', versionRaw: '5.0.0' })));
+    add(96, result(snap('apart-b.test', 'xmpp', ago(96), { version: '5.0.0', versionRaw: '5.0.0' })));
     // ejabberd runs in both protocols: its Matrix gateway's 26.1.0 must not supersede the XMPP server's 24.0.0.
     add(2, result(snap('ejabberd-x.test', 'xmpp', ago(2), { software: 'ejabberd', version: '24.0.0', versionRaw: '24.0.0' })));
     add(2, result(snap('ejabberd-m.test', 'matrix', ago(2), { software: 'ejabberd', version: '26.1.0', versionRaw: '26.1.0' })));
-    add(95, result(snap('ejabberd-x2.test', 'xmpp', ago(95), { software: 'ejabberd', version: '24.0.0', versionRaw: '24.0.0' })));
-    add(95, result(snap('ejabberd-m2.test', 'matrix', ago(95), { software: 'ejabberd', version: '26.1.0', versionRaw: '26.1.0' })));
+    // Each ejabberd version on two servers on one day (95 days ago; the second ones are not listed).
+    for (const [domain, protocol, version] of [['ejabberd-x', 'xmpp', '24.0.0'], ['ejabberd-m', 'matrix', '26.1.0']] as const) {
+      add(95, result(snap(`${domain}.test`, protocol, ago(95), { software: 'ejabberd', version, versionRaw: version })));
+      add(95, result(snap(`${domain}2.test`, protocol, ago(95), { software: 'ejabberd', version, versionRaw: version })));
+    }
 
     // down.test: up with its facts until 2 days ago, unreachable since.
     add(2, result(snap('down.test', 'xmpp', ago(2), { registration: 'open', features: ['urn:xmpp:mam:2', 'register'], version: '1.10.0', versionRaw: '1.10.0', ipv6: true, dnssec: true })));
@@ -147,7 +155,7 @@ describe('listGuideFacts', () => {
     assert.equal(old.supersededOn, day(99), '1.9.0 was already there when 1.2.0 first showed');
     const newest = find('new.test')!;
     assert.equal(newest.supersededOn, null);
-    assert.equal(newest.latestVersion, '1.10.0', 'a version one server alone reported (99.0.0) is no release');
+    assert.equal(newest.latestVersion, '1.10.0', 'a version one server alone reported (99.0.0), or two on different days (5.0.0), is no release');
     assert.equal(find('fake.test'), undefined, 'not up in the 90 days: not listed');
   });
 
