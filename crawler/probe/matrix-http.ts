@@ -13,6 +13,7 @@ import { retryAfterFacts } from '../policy/politeness.ts';
 import { ObservationRecorder } from './observation-recorder.ts';
 import type { BudgetScope } from '../net/request-budget.ts';
 import { kindOfStep } from '../fact-kinds.ts';
+import type { Observation } from '../types.ts';
 
 /** Where requests go: `https://host:port` connected to, with the `Host` header (and so SNI) to send. */
 export interface Origin {
@@ -23,6 +24,23 @@ export interface Origin {
 }
 
 export { isUnreachable } from './robots-cache.ts';
+
+/** Options of {@link MatrixRecorder.request}. */
+export interface RequestOptions {
+  method?: 'GET' | 'POST';
+  body?: string;
+  maxBytes?: number;
+  skipRobots?: boolean;
+  maxRedirects?: number;
+  facts?: Record<string, unknown>;
+  headers?: Record<string, string>;
+}
+
+/** What {@link MatrixRecorder.requestObserved} returns: the response (any status) or the ProbeError, and its observation. */
+export interface ObservedRequest {
+  result: FetchResult | ProbeError;
+  observation: Observation;
+}
 
 /** The recorder of one Matrix probe: the shared step recorder plus requests and robots. */
 export class MatrixRecorder extends ObservationRecorder {
@@ -85,15 +103,23 @@ export class MatrixRecorder extends ObservationRecorder {
    * other than 200 is recorded as `http.status` (the status in the facts);
    * callers that read more into it amend the outcome (e.g. to `absent`).
    */
-  async request(step: string, origin: Origin, path: string, opts: { method?: 'GET' | 'POST'; body?: string; maxBytes?: number; skipRobots?: boolean; maxRedirects?: number; facts?: Record<string, unknown>; headers?: Record<string, string> } = {}): Promise<FetchResult | ProbeError> {
+  async request(step: string, origin: Origin, path: string, opts: RequestOptions = {}): Promise<FetchResult | ProbeError> {
+    return (await this.requestObserved(step, origin, path, opts)).result;
+  }
+
+  /**
+   * {@link MatrixRecorder.request}, also returning the one observation it recorded: the handle
+   * to amend (`amendObservation`) when several requests of one step are in flight, where
+   * amending by step name could reach another request's observation.
+   */
+  async requestObserved(step: string, origin: Origin, path: string, opts: RequestOptions = {}): Promise<ObservedRequest> {
     const started = performance.now();
     const url = `${origin.base}${path}`;
     const baseFacts: Record<string, unknown> = { url, host: origin.host, ...opts.facts };
     if (!opts.skipRobots) {
       const policy = await this.robots(origin, step);
       if (policy instanceof ProbeError) {
-        this.record(step, policy.code, performance.now() - started, baseFacts, '', policy.message);
-        return policy;
+        return { result: policy, observation: this.record(step, policy.code, performance.now() - started, baseFacts, '', policy.message) };
       }
       // robots.txt Crawl-delay, kept so the schedule spaces probes of this server (jobs/crawl/probe-hints.ts),
       // and lowering its request budget (crawler/policy/cadence.ts: at most 86,400 / d requests a day).
@@ -103,8 +129,7 @@ export class MatrixRecorder extends ObservationRecorder {
       }
       if (!isAllowed(policy, path)) {
         const e = new ProbeError('policy.robots-disallowed', `robots.txt of ${origin.base} disallows ${path} (${policy.reason || 'rules'})`);
-        this.record(step, e.code, performance.now() - started, baseFacts, '', e.message);
-        return e;
+        return { result: e, observation: this.record(step, e.code, performance.now() - started, baseFacts, '', e.message) };
       }
     }
     try {
@@ -121,15 +146,14 @@ export class MatrixRecorder extends ObservationRecorder {
         dispatcher: this.http.dispatcher,
         budget: this.budget.ticket(kindOfStep(step)),
       });
-      this.record(step, res.status === 200 ? 'ok' : 'http.status', res.durationMs, {
+      const observation = this.record(step, res.status === 200 ? 'ok' : 'http.status', res.durationMs, {
         ...baseFacts, status: res.status, bytes: res.bodyBytes, redirects: res.redirects.length, remoteAddress: res.remoteAddress,
         ...retryAfterFacts(res.status, res.headers),
       }, res.bodyText, res.status === 200 ? '' : `HTTP ${res.status}`);
-      return res;
+      return { result: res, observation };
     } catch (error) {
       const e = ProbeError.from(error);
-      this.record(step, e.code, performance.now() - started, baseFacts, '', e.message);
-      return e;
+      return { result: e, observation: this.record(step, e.code, performance.now() - started, baseFacts, '', e.message) };
     }
   }
 }

@@ -71,17 +71,26 @@ export class ObservationRecorder {
     }
   }
 
-  /** Replace the outcome of the last observation of `step` (after parsing showed more); facts are merged. */
+  /**
+   * Replace the outcome of the last observation of `step` (after parsing showed more); facts are merged.
+   * Only right while one request of `step` is in flight: concurrent requests of one step amend their own
+   * observation with {@link ObservationRecorder.amendObservation}.
+   */
   amend(step: string, outcome: Outcome, facts: Record<string, unknown>, error = ''): void {
     for (let i = this.observations.length - 1; i >= 0; i--) {
       const obs = this.observations[i];
       if (obs && obs.step === step) {
-        obs.outcome = outcome;
-        obs.facts = { ...obs.facts, ...facts };
-        if (error) obs.error = error.slice(0, MAX_ERROR_CHARS);
+        this.amendObservation(obs, outcome, facts, error);
         return;
       }
     }
+  }
+
+  /** Replace the outcome of `obs` (one this recorder returned); facts are merged, the error cut like {@link record}'s. */
+  amendObservation(obs: Observation, outcome: Outcome, facts: Record<string, unknown>, error = ''): void {
+    obs.outcome = outcome;
+    obs.facts = { ...obs.facts, ...facts };
+    if (error) obs.error = error.slice(0, MAX_ERROR_CHARS);
   }
 
   /** Add a report line. */
