@@ -171,6 +171,8 @@ interface Releases {
   /** Versions newest first, each with the first day it or any newer version was seen. */
   byVersion: { version: string; firstDay: string; newerFrom: string | null }[];
   latest: string;
+  /** supersededOn's answer per version asked (most servers of a software run one of a few versions); one read's, so no larger than its rows. */
+  memo: Map<string, string | null>;
 }
 
 /** Release data per `protocol\0software`, from the first-day rows. */
@@ -201,7 +203,7 @@ function releaseIndex(rows: readonly ReleaseRow[]): Map<string, Releases> {
       if (seen === null || groupFirst < seen) seen = groupFirst;
       i = j + 1;
     }
-    out.set(key, { byVersion, latest: list[0]?.version ?? '' });
+    out.set(key, { byVersion, latest: list[0]?.version ?? '', memo: new Map() });
   }
   return out;
 }
@@ -212,6 +214,15 @@ function releaseIndex(rows: readonly ReleaseRow[]): Map<string, Releases> {
  */
 function supersededOn(releases: Releases | undefined, version: string): string | null {
   if (!releases || !version) return null;
+  let answer = releases.memo.get(version);
+  if (answer === undefined) {
+    answer = supersededOnUncached(releases, version);
+    releases.memo.set(version, answer);
+  }
+  return answer;
+}
+
+function supersededOnUncached(releases: Releases, version: string): string | null {
   const exact = releases.byVersion.find((v) => v.version === version);
   if (exact) return exact.newerFrom;
   let first: string | null = null;
