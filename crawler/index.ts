@@ -15,11 +15,13 @@ import { probeXmpp } from './probe/xmpp.ts';
 import type { Protocol, ProbeResult, RegistrationMode } from './types.ts';
 import type { FactKind } from './fact-kinds.ts';
 import type { RequestLogEntry } from './net/request-budget.ts';
+import type { PaceSignals } from './policy/cadence.ts';
 
 export { createNetContext, type NetContext } from './net/context.ts';
 export { loadCrawlConfig, crawlConfigTable, type CrawlConfig } from './config.ts';
 export { ProbeError, type ProbeErrorCode } from './errors.ts';
 export type { RequestLogEntry } from './net/request-budget.ts';
+export type { PaceSignals } from './policy/cadence.ts';
 export type * from './types.ts';
 export type { FederationIdentity } from './probe/matrix-signed.ts';
 
@@ -42,6 +44,12 @@ export interface ProbeDomainOptions {
    * refused past the server's budget.
    */
   requestLog?: readonly RequestLogEntry[];
+  /**
+   * What the store recorded about the server's pace (the last 429/503 with Retry-After, the last
+   * robots.txt Crawl-delay): merged into the context's budget first, so its lowered budget outlives
+   * a restart (crawler/policy/cadence.ts `effectiveBudget`).
+   */
+  pace?: PaceSignals;
   signal?: AbortSignal;
   /** Chatlas's Matrix federation identity (signed federation directory reads); Matrix only. @default none */
   federation?: FederationIdentity;

@@ -136,6 +136,13 @@ export interface ServerSnapshot {
   measured?: FactKind[];
   /** Requests this probe sent the server (crawler/net/request-budget.ts). @default 0 */
   requests?: number;
+  /**
+   * The server answered this probe 429 or 503 with a `Retry-After` (crawler/policy/politeness.ts
+   * `paceOf`): its budget is halved for a week from the snapshot's time. @default false
+   */
+  rateLimited?: boolean;
+  /** robots.txt `Crawl-delay` this probe read, seconds (null: none, or not read): it lowers the budget for a week. @default null */
+  crawlDelaySeconds?: number | null;
   /** Matrix delegation target or XMPP SRV target actually used, else ''. */
   endpoint: string;
   /** Main failure in one line, '' when ok. */

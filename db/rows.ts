@@ -71,6 +71,8 @@ export function serverSnapshotRow(s: ServerSnapshot) {
     users: s.users,
     measured: measuredOf(s),
     requests: Math.max(0, Math.round(s.requests ?? 0)),
+    rate_limited: s.rateLimited ? 1 : 0,
+    crawl_delay: typeof s.crawlDelaySeconds === 'number' && Number.isFinite(s.crawlDelaySeconds) && s.crawlDelaySeconds > 0 ? s.crawlDelaySeconds : 0,
     endpoint: s.endpoint,
     error: truncateUtf8(s.error, MAX_TEXT_BYTES),
     failure: s.failure ?? '',

@@ -83,9 +83,9 @@ export function createCrawler(options: CreateCrawlerOptions): Crawler {
             const optedOut = await gate.check(o.passId, domain, o.now);
             if (optedOut) return optedOutResult(o.passId, domain, protocol, o.now, optedOut);
             const federation = protocol === 'matrix' && options.identity ? await crawlerIdentity(options.identity) : undefined;
-            // The plan's kinds of fact and the server's stored request log (issue 12 items 1, 2).
+            // The plan's kinds of fact, the server's stored request log and pace (issue 12 items 1, 2, and its lowered budget).
             const { plan, ...rest } = o;
-            return probeDomain(net, domain, protocol, { ...rest, ...(plan ? { due: plan.due, requestLog: plan.requestLog, lastRegistration: plan.lastRegistration } : {}), ...(federation ? { federation } : {}) });
+            return probeDomain(net, domain, protocol, { ...rest, ...(plan ? { due: plan.due, requestLog: plan.requestLog, pace: plan.pace, lastRegistration: plan.lastRegistration } : {}), ...(federation ? { federation } : {}) });
           },
           seeds,
           observer: combineObservers(crawlMetrics.observer, observer),

@@ -20,11 +20,13 @@
  * A process starts with an empty memory: the crawl plan reads the requests
  * the store recorded per snapshot (`ServerSnapshot.requests`) and
  * {@link RequestBudget.seed}s them, so a restart or a one-pass `chatlas crawl`
- * cannot reset the count.
+ * cannot reset the count; and what the server told us about our pace
+ * (`ServerSnapshot.rateLimited`, `crawlDelaySeconds`), {@link RequestBudget.seedPace}d
+ * so its lowered budget survives a restart too.
  */
 import { ProbeError } from '../errors.ts';
 import { FACT_KINDS, type FactKind } from '../fact-kinds.ts';
-import { BUDGET_BUCKET_MS, BUDGET_WINDOW_MS, budgetPlan, effectiveBudget, type PaceSignals } from '../policy/cadence.ts';
+import { BUDGET_BUCKET_MS, BUDGET_WINDOW_MS, budgetPlan, effectiveBudget, mergePaceSignals, type PaceSignals } from '../policy/cadence.ts';
 
 /**
  * When a request sent at `at` stops being counted: 24 hours after the end of
@@ -148,9 +150,28 @@ export class RequestBudget {
     this.#entry(server).signals.rateLimitedAt = at;
   }
 
-  /** robots.txt `Crawl-delay` (seconds; null: none): at most 86,400 / d requests a day. */
-  noteCrawlDelay(server: string, seconds: number | null): void {
-    this.#entry(server).signals.crawlDelaySeconds = seconds;
+  /** robots.txt `Crawl-delay` (seconds; null: none), read at `at`: at most 86,400 / d requests a day, for a week after (crawler/policy/cadence.ts). */
+  noteCrawlDelay(server: string, seconds: number | null, at: number = this.#now()): void {
+    const s = this.#entry(server);
+    s.signals.crawlDelaySeconds = seconds;
+    s.signals.crawlDelayAt = seconds === null ? null : at;
+  }
+
+  /**
+   * Merge what the store recorded about the server's pace (the last 429/503 with Retry-After, the
+   * last Crawl-delay read: `ServerSnapshot.rateLimited`, `crawlDelaySeconds`), so a restart or another
+   * process of a sharded crawl keeps the lowered budget for as long as this process would have
+   * (crawler/policy/cadence.ts `mergePaceSignals`: the later of each wins; seeding twice changes nothing).
+   */
+  seedPace(server: string, stored: PaceSignals): void {
+    if (stored.rateLimitedAt == null && !(typeof stored.crawlDelaySeconds === 'number' && stored.crawlDelaySeconds > 0)) return;
+    const s = this.#entry(server);
+    s.signals = mergePaceSignals(s.signals, stored);
+  }
+
+  /** What the server told us about our pace, as this budget knows it (a copy). */
+  pace(server: string): PaceSignals {
+    return { ...this.#servers.get(server)?.signals };
   }
 
   /**

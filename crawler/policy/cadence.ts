@@ -99,27 +99,70 @@ export const MIN_DAILY_REQUEST_BUDGET = 24;
 /** How long a 429/503 with Retry-After halves the budget. @default 7 days */
 export const RATE_LIMIT_MEMORY_MS = 7 * DAY;
 
+/**
+ * How long a robots.txt `Crawl-delay` lowers the budget after the last probe that read it. robots.txt is
+ * read again at least daily, so a delay still in place is seen again long before; one taken out stops
+ * counting a week after it was last seen (in memory and from the store alike). @default 7 days
+ */
+export const CRAWL_DELAY_MEMORY_MS = 7 * DAY;
+
 /** What a server told us about our pace. */
 export interface PaceSignals {
   /** robots.txt `Crawl-delay`, seconds. */
   crawlDelaySeconds?: number | null;
+  /**
+   * When a probe last read that `Crawl-delay`, epoch ms: it counts for {@link CRAWL_DELAY_MEMORY_MS}
+   * after. Absent or null: read now (a caller that keeps no time for it).
+   */
+  crawlDelayAt?: number | null;
   /** When it last answered 429 or 503 with a `Retry-After`, epoch ms. */
   rateLimitedAt?: number | null;
 }
 
+/** Whether a signal seen at `at` still counts at `now`, `memoryMs` long. */
+function recent(at: number, now: number, memoryMs: number): boolean {
+  return Number.isFinite(at) && now >= at && now - at < memoryMs;
+}
+
+/**
+ * The later of two records of a server's pace (one kept in memory, one read from the store): the
+ * later 429/503, and the `Crawl-delay` read last. What {@link effectiveBudget} reads is the same
+ * whichever of the two was seen first.
+ */
+export function mergePaceSignals(a: PaceSignals, b: PaceSignals): PaceSignals {
+  const out: PaceSignals = {};
+  const rl = Math.max(a.rateLimitedAt ?? -Infinity, b.rateLimitedAt ?? -Infinity);
+  if (Number.isFinite(rl)) out.rateLimitedAt = rl;
+  const delayOf = (p: PaceSignals) => (typeof p.crawlDelaySeconds === 'number' && p.crawlDelaySeconds > 0 ? p : null);
+  const da = delayOf(a);
+  const db = delayOf(b);
+  // A delay with no time was read now: it wins over a stored one.
+  const at = (p: PaceSignals) => p.crawlDelayAt ?? Infinity;
+  const d = da && db ? (at(db) > at(da) ? db : da) : (da ?? db);
+  if (d) {
+    out.crawlDelaySeconds = d.crawlDelaySeconds!;
+    if (d.crawlDelayAt != null) out.crawlDelayAt = d.crawlDelayAt;
+  }
+  return out;
+}
+
 /**
  * The budget of one server after what it told us: a `Crawl-delay` of d seconds
- * allows at most 86,400 / d requests a day; a 429 or 503 with `Retry-After`
- * in the last {@link RATE_LIMIT_MEMORY_MS} halves the budget. Never below
- * {@link MIN_DAILY_REQUEST_BUDGET}.
+ * read in the last {@link CRAWL_DELAY_MEMORY_MS} allows at most 86,400 / d
+ * requests a day; a 429 or 503 with `Retry-After` in the last
+ * {@link RATE_LIMIT_MEMORY_MS} halves the budget. Never below
+ * {@link MIN_DAILY_REQUEST_BUDGET}. The network layer applies it to what it saw
+ * and what the store recorded (crawler/net/request-budget.ts), the schedule to
+ * its hints and the stored history (jobs/crawl/schedule.ts).
  * @example effectiveBudget(720, { crawlDelaySeconds: 600 }, now) // 144
  */
 export function effectiveBudget(base: number, signals: PaceSignals, now: number): number {
   let limit = base;
   const d = signals.crawlDelaySeconds;
-  if (typeof d === 'number' && Number.isFinite(d) && d > 0) limit = Math.min(limit, Math.floor(DAY / 1000 / d));
+  const dAt = signals.crawlDelayAt;
+  if (typeof d === 'number' && Number.isFinite(d) && d > 0 && (dAt == null || recent(dAt, now, CRAWL_DELAY_MEMORY_MS))) limit = Math.min(limit, Math.floor(DAY / 1000 / d));
   const at = signals.rateLimitedAt;
-  if (typeof at === 'number' && Number.isFinite(at) && now - at < RATE_LIMIT_MEMORY_MS && now >= at) limit = Math.floor(limit / 2);
+  if (typeof at === 'number' && recent(at, now, RATE_LIMIT_MEMORY_MS)) limit = Math.floor(limit / 2);
   return Math.max(Math.min(base, MIN_DAILY_REQUEST_BUDGET), limit);
 }
 

@@ -104,6 +104,24 @@ export function retryAfterFacts(status: number, headers: Record<string, string>)
   return value ? { retryAfter: value.slice(0, 100) } : {};
 }
 
+/**
+ * What a probe's observations say about the server's pace, for its snapshot (`ServerSnapshot.rateLimited`,
+ * `crawlDelaySeconds`, stored so the next process's budget starts lowered): whether a response asked
+ * to pause with a `Retry-After` ({@link retryAfterFacts}), and the largest robots.txt `Crawl-delay` its
+ * requests went by (`facts.crawlDelaySeconds`, crawler/probe/matrix-http.ts).
+ */
+export function paceOf(observations: readonly { facts?: Record<string, unknown> }[]): { rateLimited: boolean; crawlDelaySeconds: number | null } {
+  let rateLimited = false;
+  let delay: number | null = null;
+  for (const o of observations) {
+    const f = o.facts ?? {};
+    if (typeof f['retryAfter'] === 'string' && f['retryAfter'] !== '') rateLimited = true;
+    const d = f['crawlDelaySeconds'];
+    if (typeof d === 'number' && Number.isFinite(d) && d > 0) delay = Math.max(delay ?? 0, d);
+  }
+  return { rateLimited, crawlDelaySeconds: delay };
+}
+
 /** Create a registry. */
 export function createPoliteness(options: PolitenessOptions = {}): Politeness {
   const concurrency = options.perHostConcurrency ?? 2;

@@ -41,6 +41,8 @@ import { reachability } from './matrix-reachability.ts';
 import { matrixStatus } from './matrix-status.ts';
 import { FACT_KINDS, withPrerequisites, type FactKind } from '../fact-kinds.ts';
 import type { BudgetScope, RequestLogEntry } from '../net/request-budget.ts';
+import { paceOf } from '../policy/politeness.ts';
+import type { PaceSignals } from '../policy/cadence.ts';
 
 /** Options of {@link probeMatrix}. */
 export interface MatrixProbeOptions {
@@ -60,6 +62,8 @@ export interface MatrixProbeOptions {
   due?: readonly FactKind[];
   /** Requests the store recorded for this server over the last day, seeded into the context's budget. */
   requestLog?: readonly RequestLogEntry[];
+  /** What the store recorded about the server's pace (last 429/503, last Crawl-delay), seeded into the context's budget. */
+  pace?: PaceSignals;
   /** The request budget of this probe. @default the context's scope for `matrix:<domain>` (crawler/net/request-budget.ts) */
   budget?: BudgetScope;
   /**
@@ -90,9 +94,12 @@ export async function probeMatrix(ctx: NetContext, domain: string, options: Matr
   const deadline = deadlineSignal(ctx.config.probeTimeoutMs, 'net.timeout', options.signal, `probe of ${domain.slice(0, 200)} exceeded ${ctx.config.probeTimeoutMs} ms`);
   const server = `matrix:${domain}`;
   if (options.requestLog) ctx.budget.seed(server, options.requestLog);
+  if (options.pace) ctx.budget.seedPace(server, options.pace);
   const rec = new MatrixRecorder(ctx, domain, options.passId, deadline.signal, clock, options.budget ?? ctx.budget.scope(server));
   try {
-    return await run(rec, options);
+    const result = await run(rec, options);
+    // What the server said about our pace, stored so the next process's budget starts lowered.
+    return { ...result, snapshot: { ...result.snapshot, ...paceOf(result.observations) } };
   } catch (error) {
     // A bug of ours: recorded, never thrown into the crawl loop.
     const e = ProbeError.from(error, 'internal');

@@ -14,7 +14,8 @@ import type { NetContext } from '../net/context.ts';
 import type { Dispatcher } from 'undici';
 import { fetchBounded } from '../net/http.ts';
 import { deadlineSignal } from '../net/deadline.ts';
-import { retryAfterFacts } from '../policy/politeness.ts';
+import { paceOf, retryAfterFacts } from '../policy/politeness.ts';
+import type { PaceSignals } from '../policy/cadence.ts';
 import { ObserverSession } from '../net/xmpp-client.ts';
 import type { SrvRecord } from '../net/dns.ts';
 import type { ProbeResult, ProviderStatements, RegistrationMode, ServerOffer, ServerSnapshot, ServerStatus } from '../types.ts';
@@ -65,6 +66,8 @@ export interface ProbeXmppOptions {
   lastRegistration?: RegistrationMode | null;
   /** Requests the store recorded for this server over the last day, seeded into the context's budget. */
   requestLog?: readonly RequestLogEntry[];
+  /** What the store recorded about the server's pace (last 429/503, last Crawl-delay), seeded into the context's budget. */
+  pace?: PaceSignals;
   /** The request budget of this probe. @default the context's scope for `xmpp:<domain>` (crawler/net/request-budget.ts) */
   budget?: BudgetScope;
 }
@@ -77,7 +80,9 @@ export async function probeXmpp(ctx: NetContext, domain: string, opts: ProbeXmpp
   const started = now();
   const deadline = deadlineSignal(ctx.config.probeTimeoutMs, 'net.timeout', opts.signal, `probe of ${name} exceeded ${ctx.config.probeTimeoutMs} ms`);
   try {
-    return await run(ctx, rec, name, opts, deadline.signal, started);
+    const result = await run(ctx, rec, name, opts, deadline.signal, started);
+    // What the server said about our pace, stored so the next process's budget starts lowered.
+    return { ...result, snapshot: { ...result.snapshot, ...paceOf(result.observations) } };
   } catch (error) {
     // A bug: recorded, never thrown to the crawl loop.
     const e = ProbeError.from(error);
@@ -93,6 +98,7 @@ async function run(ctx: NetContext, rec: ObservationRecorder, domain: string, op
   const measured = new Set<FactKind>(['liveness']);
   const server = `xmpp:${domain}`;
   if (opts.requestLog) ctx.budget.seed(server, opts.requestLog);
+  if (opts.pace) ctx.budget.seedPace(server, opts.pace);
   const budget = opts.budget ?? ctx.budget.scope(server);
   // 1. DNS: the four SRV services, in parallel.
   const names = xmppSrvNames(domain);

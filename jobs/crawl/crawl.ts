@@ -225,7 +225,7 @@ export async function runCrawlPass(deps: CrawlDeps, options: CrawlOptions = {}):
   const maxDiscoveries = options.maxDiscoveriesPerPass ?? 1000;
 
   // What the plan decided per server: the kinds of fact due and the history the probe needs.
-  const plans = new Map<string, ProbePlan>(plan.items.map((i) => [serverKey(i.protocol, i.domain), { due: i.due, requestLog: i.requestLog, lastRegistration: i.lastRegistration }]));
+  const plans = new Map<string, ProbePlan>(plan.items.map((i) => [serverKey(i.protocol, i.domain), { due: i.due, requestLog: i.requestLog, pace: i.pace, lastRegistration: i.lastRegistration }]));
   const probeOne = async (domain: string, protocol: Protocol): Promise<void> => {
     const t0 = Date.now();
     const planned = plans.get(serverKey(protocol, domain));

@@ -35,7 +35,7 @@ import { listServerHistory, type ServerHistoryRow } from '../../db/queries/front
 import { listSnapshotsBetween, type SnapshotStatusRow } from '../../db/queries/frontier/list-snapshots-between.ts';
 import type { ServerStatus } from '../../crawler/types.ts';
 import { parseSnapshotFailure } from '../../db/rows.ts';
-import { registerMemo, serverKey } from './plan-pass.ts';
+import { registerMemo, serverKey, storedPace } from './plan-pass.ts';
 import { isFactKind, parseMeasured, type FactKind } from '../../crawler/types.ts';
 import { REQUEST_LOG_HOURS } from '../../db/queries/frontier/list-server-history.ts';
 import type { ServerHistory } from './schedule.ts';
@@ -61,6 +61,10 @@ interface Folded {
   okHash: string;
   /** [epoch ms, requests] of recent snapshots that sent any, oldest first; pruned to the request log's hours. */
   requests: [number, number][];
+  /** The last snapshot answered 429/503 with Retry-After, the last Crawl-delay read and its time (0 = none). */
+  rateLimitedAt: number;
+  crawlDelay: number;
+  crawlDelayAt: number;
 }
 
 /** Options of {@link HistoryCache}. */
@@ -127,7 +131,7 @@ export class HistoryCache {
     if (!f) {
       f = {
         lastAt: 0, lastStatus: '', endpoint: '', lastFailure: '', lastOkAt: 0, lastOkEndpoint: '', previousOkAt: 0, previousOkEndpoint: '', failuresSinceOk: 0, failingSince: 0,
-        measuredAt: {}, registerMode: '', registerHash: '0', okHash: '0', requests: [],
+        measuredAt: {}, registerMode: '', registerHash: '0', okHash: '0', requests: [], rateLimitedAt: 0, crawlDelay: 0, crawlDelayAt: 0,
       };
       this.#servers.set(key, f);
     }
@@ -139,6 +143,11 @@ export class HistoryCache {
     }
     if (row.status === 'ok') f.okHash = row.hash;
     if (row.requests > 0) f.requests.push([row.observed_at, row.requests]);
+    if (row.rate_limited) f.rateLimitedAt = row.observed_at;
+    if (row.crawl_delay > 0) {
+      f.crawlDelay = row.crawl_delay;
+      f.crawlDelayAt = row.observed_at;
+    }
     f.lastAt = row.observed_at;
     f.lastStatus = row.status;
     f.endpoint = row.endpoint;
@@ -174,6 +183,8 @@ export class HistoryCache {
         measuredAt,
         register: registerMemo(measuredAt.register ? f.registerMode : '', f.registerHash, f.okHash),
         requestLog: f.requests.map(([at, n]) => ({ at, n })),
+        // As the windowed query: only what the window holds.
+        pace: storedPace(f.rateLimitedAt >= since ? f.rateLimitedAt : 0, f.crawlDelay, f.crawlDelayAt >= since ? f.crawlDelayAt : 0),
         lastAt: new Date(f.lastAt),
         lastStatus: f.lastStatus as ServerStatus,
         lastOkAt: okInWindow ? new Date(f.lastOkAt) : null,
@@ -206,5 +217,8 @@ function fromRow(r: ServerHistoryRow): Folded {
     registerHash: r.register_hash,
     okHash: r.ok_hash,
     requests: [...r.recent_requests].sort((a, b) => a[0] - b[0]),
+    rateLimitedAt: r.rate_limited_at,
+    crawlDelay: r.crawl_delay,
+    crawlDelayAt: r.crawl_delay_at,
   };
 }

@@ -11,6 +11,7 @@ import { listServerHistory, type ServerHistoryRow } from '../../db/queries/front
 import { parseSnapshotFailure } from '../../db/rows.ts';
 import { FACT_KINDS, isFactKind, REGISTRATION_MODES, type FactKind, type Protocol, type RegistrationMode, type ServerStatus } from '../../crawler/types.ts';
 import type { RequestLogEntry } from '../../crawler/net/request-budget.ts';
+import type { PaceSignals } from '../../crawler/policy/cadence.ts';
 import { readFrontier } from './frontier/read-frontier.ts';
 import type { FrontierEntry } from './frontier/build-frontier.ts';
 import type { Seed } from './frontier/load-seeds.ts';
@@ -26,8 +27,9 @@ export interface PlannedProbe {
   dueAt: Date;
   /** Kinds of fact to measure (jobs/crawl/schedule.ts `dueKinds`). */
   due: FactKind[];
-  /** What the probe needs from the server's history: its last day's requests and last registration answer. */
+  /** What the probe needs from the server's history: its last day's requests, what it last said about our pace, and last registration answer. */
   requestLog: RequestLogEntry[];
+  pace: PaceSignals;
   lastRegistration: RegistrationMode | null;
 }
 
@@ -61,7 +63,7 @@ export function serverKey(protocol: string, domain: string): string {
  * Turn a history row into the schedule's input. `last_failure` may be left out (a row of a test,
  * or of a query that does not read it): no stored code, the backoff every failure had before codes.
  */
-export function toHistory(row: Pick<ServerHistoryRow, 'last_at' | 'last_status' | 'last_ok_at' | 'failures_since_ok' | 'failing_since' | 'endpoint' | 'previous_ok_endpoint'> & Partial<Pick<ServerHistoryRow, 'last_failure' | 'measured_at' | 'register_mode' | 'register_hash' | 'ok_hash' | 'recent_requests'>>): ServerHistory {
+export function toHistory(row: Pick<ServerHistoryRow, 'last_at' | 'last_status' | 'last_ok_at' | 'failures_since_ok' | 'failing_since' | 'endpoint' | 'previous_ok_endpoint'> & Partial<Pick<ServerHistoryRow, 'last_failure' | 'measured_at' | 'register_mode' | 'register_hash' | 'ok_hash' | 'recent_requests' | 'rate_limited_at' | 'crawl_delay' | 'crawl_delay_at'>>): ServerHistory {
   const measuredAt: Partial<Record<FactKind, Date>> = {};
   const [kinds, times] = row.measured_at ?? [[], []];
   kinds.forEach((k, i) => { if (isFactKind(k) && (times[i] ?? 0) > 0) measuredAt[k] = new Date(times[i]!); });
@@ -69,6 +71,7 @@ export function toHistory(row: Pick<ServerHistoryRow, 'last_at' | 'last_status' 
     measuredAt,
     register: registerMemo(row.register_mode ?? '', row.register_hash ?? '0', row.ok_hash ?? '0'),
     requestLog: (row.recent_requests ?? []).map(([at, n]) => ({ at, n })),
+    pace: storedPace(row.rate_limited_at ?? 0, row.crawl_delay ?? 0, row.crawl_delay_at ?? 0),
     lastAt: row.last_at > 0 ? new Date(row.last_at) : null,
     lastStatus: row.last_at > 0 ? (row.last_status as ServerStatus) : null,
     lastOkAt: row.last_ok_at > 0 ? new Date(row.last_ok_at) : null,
@@ -77,6 +80,19 @@ export function toHistory(row: Pick<ServerHistoryRow, 'last_at' | 'last_status' 
     endpoint: row.endpoint,
     previousOkEndpoint: row.previous_ok_endpoint,
     lastFailure: row.last_at > 0 && row.last_status !== 'ok' ? parseSnapshotFailure(row.last_failure ?? '') : null,
+  };
+}
+
+/**
+ * A server's pace as the store recorded it (list-server-history.ts, or the history cache's fold; 0 =
+ * none): the time of the last 429/503 with Retry-After, the last Crawl-delay read and its time. The
+ * network layer and the schedule read it with crawler/policy/cadence.ts `effectiveBudget`, the rule they
+ * apply to what they saw themselves.
+ */
+export function storedPace(rateLimitedAt: number, crawlDelay: number, crawlDelayAt: number): PaceSignals {
+  return {
+    ...(rateLimitedAt > 0 ? { rateLimitedAt } : {}),
+    ...(crawlDelay > 0 && crawlDelayAt > 0 ? { crawlDelaySeconds: crawlDelay, crawlDelayAt } : {}),
   };
 }
 
@@ -130,6 +146,7 @@ export function planServers(inputs: PlanInputs): Omit<PassPlan, 'asOf'> {
           // `chatlas crawl d1 d2` probes everything, as a newcomer's first look would.
           due: inputs.force ? [...FACT_KINDS] : d.due,
           requestLog: [...(history.requestLog ?? [])],
+          pace: { ...history.pace },
           lastRegistration: history.register?.mode ?? null,
         });
       } else {

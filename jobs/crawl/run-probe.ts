@@ -10,16 +10,19 @@ import { ProbeError } from '../../crawler/errors.ts';
 import { withDeadline } from '../../crawler/net/deadline.ts';
 import type { FactKind, ProbeResult, Protocol, RegistrationMode } from '../../crawler/types.ts';
 import type { RequestLogEntry } from '../../crawler/net/request-budget.ts';
+import type { PaceSignals } from '../../crawler/policy/cadence.ts';
 import { failedProbeResult } from './failed-probe-result.ts';
 
 /**
  * What the plan tells one probe (jobs/crawl/plan-pass.ts): the kinds of fact due, the server's
- * requests over the last day as stored (to seed the network layer's budget), and the last
- * registration answer. Absent for a server the pass discovered: a full first probe.
+ * requests over the last day and what it last said about our pace, as stored (to seed the network
+ * layer's budget), and the last registration answer. Absent for a server the pass discovered: a
+ * full first probe.
  */
 export interface ProbePlan {
   due: FactKind[];
   requestLog: RequestLogEntry[];
+  pace: PaceSignals;
   lastRegistration: RegistrationMode | null;
 }
 

@@ -46,7 +46,7 @@ import { failureClass, type FailureClass } from './failure-class.ts';
 import { FACT_KINDS, withPrerequisites, type FactKind } from '../../crawler/fact-kinds.ts';
 import type { RegistrationMode } from '../../crawler/types.ts';
 import { forgottenAt, type RequestLogEntry } from '../../crawler/net/request-budget.ts';
-import { BUDGET_BUCKET_MS, budgetPlan, CADENCE, DEFAULT_DAILY_REQUEST_BUDGET, effectiveBudget, LIVENESS_JITTER, SETTLED_REGISTRATION } from '../../crawler/policy/cadence.ts';
+import { BUDGET_BUCKET_MS, budgetPlan, CADENCE, DEFAULT_DAILY_REQUEST_BUDGET, effectiveBudget, LIVENESS_JITTER, mergePaceSignals, SETTLED_REGISTRATION, type PaceSignals } from '../../crawler/policy/cadence.ts';
 
 export const LIFECYCLES = ['new', 'alive', 'moved', 'failing', 'dead', 'disallowed', 'opted-out'] as const;
 export type Lifecycle = (typeof LIFECYCLES)[number];
@@ -85,6 +85,8 @@ export interface ServerHistory {
   register?: { mode: RegistrationMode | null; changed: boolean };
   /** Requests sent per snapshot over the 25 hours before now, as stored. @default [] */
   requestLog?: readonly RequestLogEntry[];
+  /** The last 429/503 with Retry-After and the last Crawl-delay read, as stored: they lower the budget for a week. @default {} */
+  pace?: PaceSignals;
 }
 
 /** Politeness facts that can only delay a probe. */
@@ -203,7 +205,7 @@ export function scheduleServer(
   if (lifecycle === 'opted-out') return { lifecycle, dueAt: null, reason: 'opted out by its owner: not probed until lifted', due: [] };
   if (lifecycle === 'new' || history.lastAt === null) return { lifecycle, dueAt: new Date(0), reason: 'never probed: due now', due: [...FACT_KINDS] };
 
-  const limit = budgetOf(hints, o, history.lastAt.getTime());
+  const limit = budgetOf(hints, history.pace ?? {}, o, history.lastAt.getTime());
   const plan = budgetPlan(limit, o.jitter);
   const { interval: base, reason: why } = intervalOf(lifecycle, history, o);
   // A budget that cannot pay for hourly liveness spaces the probes of a live server further apart.
@@ -234,12 +236,15 @@ export function scheduleServer(
   return { lifecycle, dueAt: new Date(due), reason: `${reason}; next in ${formatMs(due - last)}`, due: kinds };
 }
 
-/** The server's budget after what it told us (crawler/policy/cadence.ts `effectiveBudget`). */
-function budgetOf(hints: ScheduleHints, o: Required<ScheduleOptions>, now: number): number {
-  return effectiveBudget(o.dailyRequestBudget, {
+/**
+ * The server's budget after what it told us (crawler/policy/cadence.ts `effectiveBudget`): this
+ * process's hints and the stored history merged as the network layer merges them.
+ */
+function budgetOf(hints: ScheduleHints, stored: PaceSignals, o: Required<ScheduleOptions>, now: number): number {
+  return effectiveBudget(o.dailyRequestBudget, mergePaceSignals({
     crawlDelaySeconds: hints.crawlDelayMs ? hints.crawlDelayMs / 1000 : null,
     rateLimitedAt: hints.rateLimitedAt ? hints.rateLimitedAt.getTime() : null,
-  }, now);
+  }, stored), now);
 }
 
 /** Requests of `log` the network layer still counts at `t`. */

@@ -8,7 +8,7 @@
  */
 import {
   BUDGET_BUCKET_MS, budgetPlan, CADENCE, DEFAULT_DAILY_REQUEST_BUDGET, KIND_CAPS, LIVENESS_JITTER,
-  MIN_DAILY_REQUEST_BUDGET, RATE_LIMIT_MEMORY_MS, SETTLED_REGISTRATION, maxLivenessPerDay,
+  CRAWL_DELAY_MEMORY_MS, MIN_DAILY_REQUEST_BUDGET, RATE_LIMIT_MEMORY_MS, SETTLED_REGISTRATION, maxLivenessPerDay,
 } from '../../crawler/policy/cadence.ts';
 import { crawlConfigTable } from '../../crawler/config.ts';
 import { FACT_KINDS, type FactKind } from '../../crawler/fact-kinds.ts';
@@ -79,7 +79,7 @@ export interface BudgetFacts {
   livenessPerDay: number;
   /** Requests one probe may spend on liveness, setup and the registration request; what the room walk gets. */
   caps: { liveness: number; setup: number; register: number; rooms: number };
-  /** A Crawl-delay of d seconds allows this many a day: 86,400 / d. */
+  /** A Crawl-delay of d seconds allows this many a day: 86,400 / d, for a week after it was last read. */
   crawlDelayRule: string;
   /** How long a 429/503 with Retry-After halves the budget. */
   rateLimitMemory: string;
@@ -101,7 +101,7 @@ export function budgetFacts(): BudgetFacts {
     spacing: formatDuration(DAY / DEFAULT_DAILY_REQUEST_BUDGET),
     livenessPerDay: maxLivenessPerDay(plan.livenessIntervalMs),
     caps: { liveness: plan.caps.liveness, setup: plan.caps.setup, register: plan.caps.register, rooms: plan.caps.rooms },
-    crawlDelayRule: 'a Crawl-delay of d seconds allows at most 86,400 / d requests a day (600 s: 144)',
+    crawlDelayRule: `a Crawl-delay of d seconds allows at most 86,400 / d requests a day (600 s: 144) for ${formatDuration(CRAWL_DELAY_MEMORY_MS)} after robots.txt last said so`,
     rateLimitMemory: formatDuration(RATE_LIMIT_MEMORY_MS),
     floor: MIN_DAILY_REQUEST_BUDGET,
     settled: [...SETTLED_REGISTRATION],

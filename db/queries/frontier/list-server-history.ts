@@ -31,6 +31,11 @@ export interface ServerHistoryRow {
   ok_hash: string;
   /** Requests per snapshot over the 25 hours before `asOf` ([epoch ms, requests], oldest first), what the budget counts. */
   recent_requests: [number, number][];
+  /** Time of the last snapshot answered 429/503 with Retry-After (`rate_limited`), epoch ms (0 = none in the window). */
+  rate_limited_at: number;
+  /** The robots.txt Crawl-delay of the last snapshot that read one, seconds, and its time (0 = none in the window). */
+  crawl_delay: number;
+  crawl_delay_at: number;
 }
 
 /** Hours of request counts returned: the budget's rolling day and the hour it started in. */
@@ -43,7 +48,8 @@ export const REQUEST_LOG_HOURS = 25;
  * on from here (the last ok endpoint, the time of the ok probe before the last); and for the
  * cadence per kind of fact and the request budget (issue 12): when each kind was last measured,
  * what the last registration request answered and whether version or features changed since,
- * and the requests sent over the last 25 hours.
+ * the requests sent over the last 25 hours, and the last 429/503 with Retry-After and the last
+ * Crawl-delay read (migration 0019), which lower the budget for a week (crawler/policy/cadence.ts).
  *
  * Reads raw `server_snapshots` rather than `servers_latest` because it needs the streak,
  * and because `asOf` must exclude the current pass so a resumed pass re-plans identically.
@@ -62,6 +68,9 @@ export async function listServerHistory(db: Db, params: { asOf: Date; lookbackMs
         toString(argMaxIf(s.h, s.observed_at, has(s.m, 'register') AND s.status = 'ok')) AS register_hash,
         toString(argMaxIf(s.h, s.observed_at, s.status = 'ok')) AS ok_hash,
         groupArrayIf((toUnixTimestamp64Milli(s.observed_at), s.requests), s.requests > 0 AND s.observed_at >= as_of - INTERVAL ${REQUEST_LOG_HOURS} HOUR) AS recent_requests,
+        toUnixTimestamp64Milli(maxIf(s.observed_at, s.rate_limited = 1)) AS rate_limited_at,
+        argMaxIf(s.crawl_delay, s.observed_at, s.crawl_delay > 0) AS crawl_delay,
+        toUnixTimestamp64Milli(maxIf(s.observed_at, s.crawl_delay > 0)) AS crawl_delay_at,
         s.protocol AS protocol,
         s.domain AS domain,
         toUnixTimestamp64Milli(max(s.observed_at)) AS last_at,
@@ -97,6 +106,9 @@ export async function listServerHistory(db: Db, params: { asOf: Date; lookbackMs
     failures_since_ok: Number(r.failures_since_ok),
     failing_since: Number(r.failing_since),
     previous_ok_at: Number(r.previous_ok_at),
+    rate_limited_at: Number(r.rate_limited_at),
+    crawl_delay: Number(r.crawl_delay),
+    crawl_delay_at: Number(r.crawl_delay_at),
     measured_at: [r.measured_at[0], r.measured_at[1].map(Number)],
     recent_requests: r.recent_requests.map(([at, n]) => [Number(at), Number(n)] as [number, number]).sort((a, b) => a[0] - b[0]),
   }));

@@ -92,7 +92,9 @@ before(async () => {
       const o = s.at(hour);
       fold(h, at, o);
       const r = failedProbeResult(passId, s.domain, s.protocol, at, 1, new Error('unused')).snapshot;
-      values.push(serverSnapshotRow({ ...r, status: o.status, endpoint: o.endpoint, error: '', failure: o.failure, report: [] }));
+      // Now and then a 429 with Retry-After, or a robots.txt Crawl-delay: the stored pace must fold as the windowed query reads it.
+      const pace = { rateLimited: i % 3 === 0 && hour % 97 === 5, crawlDelaySeconds: i % 4 === 1 && hour % 151 === 7 ? 60 * (1 + (hour % 13)) : null };
+      values.push(serverSnapshotRow({ ...r, status: o.status, endpoint: o.endpoint, error: '', failure: o.failure, report: [], ...pace }));
     });
   }
   await store.db.client.insert({ table: 'server_snapshots', values, format: 'JSONEachRow' });
@@ -106,6 +108,8 @@ async function windowed(asOf: Date): Promise<Map<string, ServerHistory>> {
 
 /** Lifecycles the comparisons went through, and the failure codes read back. */
 const seen = new Set<string>();
+/** Servers whose history showed a stored pace in some comparison (the fold of migration 0019's columns was checked). */
+const paced = new Set<string>();
 const failures = new Set<string>();
 
 /** Same servers, same decisions; same fields but the streak of a server failing since before the window. */
@@ -128,6 +132,8 @@ function assertAgree(full: Map<string, ServerHistory>, cached: Map<string, Serve
       assert.ok(c.failuresSinceOk > f.failuresSinceOk);
     }
     assert.deepEqual({ ...c, failuresSinceOk: 0, failingSince: null }, { ...f, failuresSinceOk: 0, failingSince: null }, `${key} as of ${at}`);
+    if (c.pace?.rateLimitedAt) paced.add(`${key}:429`);
+    if (c.pace?.crawlDelaySeconds) paced.add(`${key}:delay`);
   }
   return truncated;
 }
@@ -151,6 +157,7 @@ test('hour after hour over seven weeks, the incremental history plans like the w
   assert.equal(end.has(serverKey('xmpp', 'vanishes.test')), false);
   assert.equal(scheduleServer({ protocol: 'matrix', domain: 'dies.test' }, end.get(serverKey('matrix', 'dies.test'))!).lifecycle, 'dead');
   assert.deepEqual([...seen].sort(), ['alive', 'dead', 'disallowed', 'failing', 'moved']);
+  assert.ok([...paced].some((k) => k.endsWith(':429')) && [...paced].some((k) => k.endsWith(':delay')), `stored pace compared: ${[...paced].join(', ')}`);
   assert.deepEqual([...failures].sort(), ['dns.timeout', 'net.connect-refused', 'net.reset'], 'the last failure codes came back from the store');
   assert.equal(cache.size, end.size);
 });

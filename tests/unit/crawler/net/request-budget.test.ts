@@ -90,6 +90,39 @@ test('a 429/503 with Retry-After halves the budget; a Crawl-delay caps it at 86,
   assert.equal(b.limit('u'), 720);
   c.advance(8 * 24 * HOUR);
   assert.equal(b.limit('s'), 720, 'the halving is forgotten after a week');
+  assert.equal(b.limit('t'), 720, 'so is a Crawl-delay robots.txt no longer repeats');
+});
+
+test('the stored pace is seeded: a restarted budget is as low as the one that saw the 429 and the Crawl-delay, for as long', () => {
+  const c = clock();
+  const seen = new RequestBudget({ dailyLimit: 720, now: c.now });
+  seen.noteRateLimited('s');
+  seen.noteCrawlDelay('t', 600);
+  // What the store keeps (the snapshot's time) is what the first budget knew.
+  const stored = { s: { rateLimitedAt: T0 }, t: { crawlDelaySeconds: 600, crawlDelayAt: T0 } };
+  assert.deepEqual(seen.pace('s'), { rateLimitedAt: T0 });
+  assert.deepEqual(seen.pace('t'), { crawlDelaySeconds: 600, crawlDelayAt: T0 });
+  c.advance(2 * HOUR);
+  const restarted = new RequestBudget({ dailyLimit: 720, now: c.now });
+  assert.equal(restarted.limit('s'), 720, 'an empty memory: the full budget');
+  restarted.seedPace('s', stored.s);
+  restarted.seedPace('t', stored.t);
+  restarted.seedPace('u', {});
+  assert.equal(restarted.limit('s'), 360);
+  assert.equal(restarted.limit('t'), 144);
+  assert.equal(restarted.servers, 2, 'nothing stored, nothing remembered');
+  restarted.seedPace('s', stored.s);
+  assert.equal(restarted.limit('s'), 360, 'seeding twice halves once');
+  // A Crawl-delay read since replaces the stored one; an older stored one does not replace it.
+  restarted.noteCrawlDelay('t', 60);
+  restarted.seedPace('t', stored.t);
+  assert.equal(restarted.limit('t'), 720);
+  c.advance(7 * 24 * HOUR - 2 * HOUR - 1);
+  assert.equal(restarted.limit('s'), 360, 'still within the week');
+  assert.equal(seen.limit('s'), 360);
+  c.advance(1);
+  assert.equal(restarted.limit('s'), 720, 'the week ends at the same time for both');
+  assert.equal(seen.limit('s'), 720);
 });
 
 test('a probe scope caps each kind and counts what the probe sent', () => {

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  budgetPlan, CADENCE, DEFAULT_DAILY_REQUEST_BUDGET, effectiveBudget, KIND_CAPS, LIVENESS_JITTER, maxLivenessPerDay,
-  MIN_DAILY_REQUEST_BUDGET, RATE_LIMIT_MEMORY_MS,
+  budgetPlan, CADENCE, CRAWL_DELAY_MEMORY_MS, DEFAULT_DAILY_REQUEST_BUDGET, effectiveBudget, KIND_CAPS, LIVENESS_JITTER, maxLivenessPerDay,
+  mergePaceSignals, MIN_DAILY_REQUEST_BUDGET, RATE_LIMIT_MEMORY_MS,
 } from '../../../../crawler/policy/cadence.ts';
 import { FACT_KINDS } from '../../../../crawler/fact-kinds.ts';
 
@@ -56,4 +56,30 @@ test('Crawl-delay caps the day at 86,400 / d requests; a 429/503 with Retry-Afte
   assert.equal(effectiveBudget(720, { crawlDelaySeconds: 86_400 * 10 }, now), MIN_DAILY_REQUEST_BUDGET, 'never below the floor');
   assert.equal(effectiveBudget(10, { crawlDelaySeconds: 86_400 }, now), 10, 'the floor never raises a smaller budget');
   assert.equal(effectiveBudget(720, { crawlDelaySeconds: Number.NaN, rateLimitedAt: now + DAY }, now), 720, 'nonsense signals are ignored');
+});
+
+test('a Crawl-delay lowers the budget for a week after robots.txt last said so; one with no time counts now', () => {
+  const now = Date.UTC(2026, 0, 10);
+  assert.equal(CRAWL_DELAY_MEMORY_MS, 7 * DAY);
+  assert.equal(effectiveBudget(720, { crawlDelaySeconds: 600, crawlDelayAt: now - 6 * DAY }, now), 144);
+  assert.equal(effectiveBudget(720, { crawlDelaySeconds: 600, crawlDelayAt: now - CRAWL_DELAY_MEMORY_MS }, now), 720, 'forgotten after a week');
+  assert.equal(effectiveBudget(720, { crawlDelaySeconds: 600, crawlDelayAt: now + DAY }, now), 720, 'a time in the future is nonsense');
+  assert.equal(effectiveBudget(720, { crawlDelaySeconds: 600, crawlDelayAt: null }, now), 144);
+});
+
+test('merging the pace kept in memory with the stored one: the later 429/503 and the Crawl-delay read last win, in either order', () => {
+  const now = Date.UTC(2026, 0, 10);
+  const memory = { crawlDelaySeconds: 60, crawlDelayAt: now - HOUR, rateLimitedAt: now - 3 * DAY };
+  const stored = { crawlDelaySeconds: 600, crawlDelayAt: now - 2 * HOUR, rateLimitedAt: now - DAY };
+  const merged = { crawlDelaySeconds: 60, crawlDelayAt: now - HOUR, rateLimitedAt: now - DAY };
+  assert.deepEqual(mergePaceSignals(memory, stored), merged);
+  assert.deepEqual(mergePaceSignals(stored, memory), merged);
+  assert.deepEqual(mergePaceSignals({}, stored), stored);
+  assert.deepEqual(mergePaceSignals({}, {}), {});
+  assert.deepEqual(mergePaceSignals({ crawlDelaySeconds: 5 }, stored), { crawlDelaySeconds: 5, rateLimitedAt: now - DAY }, 'a delay with no time was read now');
+  assert.deepEqual(mergePaceSignals({ crawlDelaySeconds: null, rateLimitedAt: null }, { crawlDelaySeconds: 0, crawlDelayAt: now }), {}, 'no delay is no delay');
+  // What the budget reads is the same whichever record came first.
+  assert.equal(effectiveBudget(720, mergePaceSignals(memory, stored), now), effectiveBudget(720, mergePaceSignals(stored, memory), now));
+  assert.equal(effectiveBudget(720, mergePaceSignals(memory, stored), now), 360, 'a Crawl-delay of 60 s allows more than the budget; the 429 halves it');
+  assert.equal(effectiveBudget(720, mergePaceSignals({}, stored), now), 72);
 });

@@ -1,6 +1,6 @@
 import { test, mock } from 'node:test';
 import assert from 'node:assert/strict';
-import { createPoliteness, parseRetryAfter } from '../../../../crawler/policy/politeness.ts';
+import { createPoliteness, paceOf, parseRetryAfter, retryAfterFacts } from '../../../../crawler/policy/politeness.ts';
 import { ProbeError } from '../../../../crawler/errors.ts';
 
 const flush = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -117,3 +117,12 @@ test('parseRetryAfter: seconds, HTTP-date, junk', () => {
   assert.equal(parseRetryAfter(null, now), null);
 });
 
+
+test('paceOf reads what retryAfterFacts and the robots.txt step wrote: a 429/503 with Retry-After, the largest Crawl-delay', () => {
+  const facts = (f: Record<string, unknown>) => ({ facts: f });
+  assert.deepEqual(paceOf([]), { rateLimited: false, crawlDelaySeconds: null });
+  assert.deepEqual(paceOf([facts({ status: 200, ...retryAfterFacts(200, { 'retry-after': '30' }) })]), { rateLimited: false, crawlDelaySeconds: null }, 'a 200 does not ask to pause');
+  assert.deepEqual(paceOf([facts({ status: 429 }), facts(retryAfterFacts(429, {}))]), { rateLimited: false, crawlDelaySeconds: null }, 'a 429 without Retry-After does not count');
+  assert.deepEqual(paceOf([facts({ crawlDelaySeconds: 10 }), facts({ ...retryAfterFacts(503, { 'retry-after': '120' }), crawlDelaySeconds: 600 })]), { rateLimited: true, crawlDelaySeconds: 600 });
+  assert.deepEqual(paceOf([facts({ crawlDelaySeconds: 'x' }), facts({ crawlDelaySeconds: -1 }), facts({ retryAfter: 7 })]), { rateLimited: false, crawlDelaySeconds: null }, 'hostile shapes are ignored');
+});

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { planServers, toHistory, serverKey } from '../../../../jobs/crawl/plan-pass.ts';
+import { planServers, toHistory, serverKey, storedPace } from '../../../../jobs/crawl/plan-pass.ts';
 import type { FrontierEntry } from '../../../../jobs/crawl/frontier/build-frontier.ts';
 
 const H = 3_600_000;
@@ -63,4 +63,15 @@ test('planPass refuses a window too short for a history kept between passes', as
     planPass({} as never, { asOf: new Date(), shard: { index: 1, count: 1 }, seeds: [], lookbackMs: 15 * day, history: new HistoryCache() }),
     /deadAfterMs/,
   );
+});
+
+test('the stored pace goes from the history row to the planned probe: the last 429/503, the last Crawl-delay and its time (0: none)', () => {
+  assert.deepEqual(storedPace(0, 0, 0), {});
+  assert.deepEqual(storedPace(0, 600, 0), {}, 'a delay with no time is not one the store read');
+  const row = { last_at: NOW.getTime() - 2 * H, last_status: 'ok', last_ok_at: NOW.getTime() - 2 * H, failures_since_ok: 0, failing_since: 0, endpoint: '', previous_ok_endpoint: '' };
+  const h = toHistory({ ...row, rate_limited_at: NOW.getTime() - 3 * H, crawl_delay: 600, crawl_delay_at: NOW.getTime() - 2 * H });
+  assert.deepEqual(h.pace, { rateLimitedAt: NOW.getTime() - 3 * H, crawlDelaySeconds: 600, crawlDelayAt: NOW.getTime() - 2 * H });
+  assert.deepEqual(toHistory(row).pace, {}, 'a row of a query that does not read the pace');
+  const p = planServers({ entries: [entry('slow.chat.eu')], histories: new Map([[serverKey('matrix', 'slow.chat.eu'), h]]), now: new Date(NOW.getTime() + 7 * 86_400_000), shard: { index: 1, count: 1 } });
+  assert.deepEqual(p.items.map((i) => i.pace), [h.pace], 'handed to the probe as stored: the network layer applies the week');
 });

@@ -48,16 +48,16 @@ function run(servers: ModelServer[], hints: (s: ModelServer) => ScheduleHints = 
     server, registerVersion: '', okVersion: '', log: [], dueAt: T0, due: [...FACT_KINDS], probes: [], refusedLiveness: 0,
     history: { lastAt: null, lastStatus: null, lastOkAt: null, failuresSinceOk: 0, failingSince: null, endpoint: '', previousOkEndpoint: '', lastFailure: null, measuredAt: {}, register: { mode: null, changed: false }, requestLog: [] },
   }));
-  for (const s of sims) {
-    const c = hints(s.server).crawlDelayMs;
-    if (c) budget.noteCrawlDelay(`${s.server.protocol}:${s.server.domain}`, c / 1000);
-  }
   for (; now < T0 + WEEKS * 7 * DAY; now += STEP) {
     for (const s of sims) {
       if (s.dueAt > now) continue;
       const key = `${s.server.protocol}:${s.server.domain}`;
       // The plan runs now: the kinds due now (jobs/crawl/plan-pass.ts passes its time).
       s.due = scheduleServer(s.server, s.history, hints(s.server), {}, new Date(now)).due;
+      // The probe notes the Crawl-delay of the robots.txt it goes by at every request (crawler/probe/matrix-http.ts);
+      // a Crawl-delay counts for a week after it was last read (crawler/policy/cadence.ts CRAWL_DELAY_MEMORY_MS).
+      const c = hints(s.server).crawlDelayMs;
+      if (c) budget.noteCrawlDelay(key, c / 1000);
       const p = spendProbe(s.server, s.due, budget.scope(key), now, T0);
       if (p.refused.liveness) s.refusedLiveness++;
       s.probes.push({ at: now, n: p.sent, measured: p.measured, ok: p.status === 'ok' });

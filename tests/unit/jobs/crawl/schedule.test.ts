@@ -39,6 +39,10 @@ const table: Array<[string, Partial<ServerHistory>, ScheduleHints, string, numbe
   ['crawl-delay of 600 s: a budget of 144 spaces liveness', {}, { crawlDelayMs: 600_000 }, 'alive', budgetPlan(144, 0).livenessIntervalMs],
   ['crawl-delay of 30 s: 2,880 a day, more than the budget: hourly', {}, { crawlDelayMs: 30_000 }, 'alive', H],
   ['a 429 with Retry-After a day ago: half the budget still pays hourly liveness', {}, { rateLimitedAt: new Date(T - D) }, 'alive', H],
+  // The same rule read from the store (jobs/crawl/plan-pass.ts storedPace): what another process saw lowers the budget here too, for a week.
+  ['a stored Crawl-delay of 600 s read 6 days ago: a budget of 144 spaces liveness', { pace: { crawlDelaySeconds: 600, crawlDelayAt: T - 6 * D } }, {}, 'alive', budgetPlan(144, 0).livenessIntervalMs],
+  ['a stored Crawl-delay last read 8 days ago: forgotten, hourly', { pace: { crawlDelaySeconds: 600, crawlDelayAt: T - 8 * D } }, {}, 'alive', H],
+  ['a stored 429 and a stored Crawl-delay of 600 s: 72 a day', { pace: { rateLimitedAt: T - D, crawlDelaySeconds: 600, crawlDelayAt: T - D } }, {}, 'alive', budgetPlan(72, 0).livenessIntervalMs],
   // Error classes (issue 12 item 5): a transient failure is retried soon, a permanent one backs off at once.
   ['transient dns.timeout, first failure: short retry', streak(1, 'dns.timeout', 0), {}, 'failing', 15 * M],
   ['transient net.connect-timeout, second failure: short retry', streak(2, 'net.connect-timeout', 15 * M), {}, 'failing', 15 * M],
