@@ -95,6 +95,8 @@ export interface ScheduleHints {
   retryAfterUntil?: Date | null;
   /** robots.txt `Crawl-delay`, in ms: least time between two probes. */
   crawlDelayMs?: number | null;
+  /** When a probe last read that Crawl-delay: it lowers the budget for a week after (crawler/policy/cadence.ts). @default now */
+  crawlDelayAt?: Date | null;
   /** An active opt-out (registration or `opt_outs`). */
   optedOut?: boolean;
   /** When the server last answered 429/503 with Retry-After: its request budget is halved for a while. */
@@ -243,6 +245,7 @@ export function scheduleServer(
 function budgetOf(hints: ScheduleHints, stored: PaceSignals, o: Required<ScheduleOptions>, now: number): number {
   return effectiveBudget(o.dailyRequestBudget, mergePaceSignals({
     crawlDelaySeconds: hints.crawlDelayMs ? hints.crawlDelayMs / 1000 : null,
+    crawlDelayAt: hints.crawlDelayAt ? hints.crawlDelayAt.getTime() : null,
     rateLimitedAt: hints.rateLimitedAt ? hints.rateLimitedAt.getTime() : null,
   }, stored), now);
 }

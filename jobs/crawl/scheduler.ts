@@ -8,7 +8,7 @@
 import type { PassSummary } from './crawl.ts';
 import { HistoryCache } from './history-cache.ts';
 import type { ScheduleHints } from './schedule.ts';
-import { RATE_LIMIT_MEMORY_MS } from '../../crawler/policy/cadence.ts';
+import { CRAWL_DELAY_MEMORY_MS, RATE_LIMIT_MEMORY_MS } from '../../crawler/policy/cadence.ts';
 
 /**
  * Runs one pass; the scheduler passes the stop signal, the politeness hints it collected
@@ -133,25 +133,26 @@ export class Scheduler {
 
   /**
    * Keep Retry-After hints until they expire, so the next plans honour them; the time of the
-   * 429/503 is kept a week longer, while it halves the server's budget (crawler/policy/cadence.ts).
+   * 429/503 is kept a week longer, while it halves the server's budget, and a Crawl-delay a week
+   * after the last pass that read it, while it lowers the budget (crawler/policy/cadence.ts).
    */
   #mergeHints(summary: PassSummary, at: Date): void {
     for (const [key, until] of summary.retryAfter) this.#hints.set(key, { ...this.#hints.get(key), retryAfterUntil: until, rateLimitedAt: at });
-    for (const [key, ms] of summary.crawlDelay ?? []) this.#hints.set(key, { ...this.#hints.get(key), crawlDelayMs: ms });
+    for (const [key, ms] of summary.crawlDelay ?? []) this.#hints.set(key, { ...this.#hints.get(key), crawlDelayMs: ms, crawlDelayAt: at });
   }
 
   #pruneHints(now: Date): void {
+    const t = now.getTime();
     for (const [key, hint] of this.#hints) {
-      const rateLimited = hint.rateLimitedAt && now.getTime() - hint.rateLimitedAt.getTime() < RATE_LIMIT_MEMORY_MS ? hint.rateLimitedAt : null;
-      if (hint.retryAfterUntil && hint.retryAfterUntil.getTime() <= now.getTime()) {
-        const kept = { ...(hint.crawlDelayMs ? { crawlDelayMs: hint.crawlDelayMs } : {}), ...(rateLimited ? { rateLimitedAt: rateLimited } : {}) };
-        if (Object.keys(kept).length > 0) this.#hints.set(key, kept);
-        else this.#hints.delete(key);
-      } else if (hint.rateLimitedAt && !rateLimited && !hint.retryAfterUntil) {
-        const { rateLimitedAt: _forgotten, ...rest } = hint;
-        if (Object.keys(rest).length > 0) this.#hints.set(key, rest);
-        else this.#hints.delete(key);
+      const kept: ScheduleHints = { ...hint };
+      if (kept.retryAfterUntil && kept.retryAfterUntil.getTime() <= t) delete kept.retryAfterUntil;
+      if (kept.rateLimitedAt && t - kept.rateLimitedAt.getTime() >= RATE_LIMIT_MEMORY_MS) delete kept.rateLimitedAt;
+      if (kept.crawlDelayAt && t - kept.crawlDelayAt.getTime() >= CRAWL_DELAY_MEMORY_MS) {
+        delete kept.crawlDelayMs;
+        delete kept.crawlDelayAt;
       }
+      if (Object.values(kept).some((v) => v !== null && v !== undefined)) this.#hints.set(key, kept);
+      else this.#hints.delete(key);
     }
   }
 }

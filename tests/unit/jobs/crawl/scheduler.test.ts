@@ -106,6 +106,26 @@ test('Retry-After hints from a pass reach the next pass until they expire; the r
   assert.deepEqual(seen, ['', 'retry-after/rate-limited', '-/rate-limited']);
 });
 
+test('a Crawl-delay hint lowers the budget for a week after the pass that read it, then is forgotten', async () => {
+  const seen: [number, boolean][] = [];
+  let n = 0;
+  let start = 0;
+  const h = harness(async ({ hints }) => {
+    if (n === 0) start = h.now();
+    const hint = hints.get('matrix:slow.chat.eu');
+    seen.push([h.now() - start, Boolean(hint?.crawlDelayMs && hint.crawlDelayAt)]);
+    n++;
+    return summary({ crawlDelay: n === 1 ? new Map([['matrix:slow.chat.eu', 600_000]]) : new Map() });
+  }, 7 * 24 * 4 + 4);
+  h.scheduler.start();
+  await h.stopAtThatSleep();
+  const WEEK = 7 * 24 * 60 * MIN;
+  assert.equal(seen[0]![1], false, 'nothing before the first pass read it');
+  const after = seen.slice(1);
+  assert.ok(after.some(([t]) => t < WEEK) && after.some(([t]) => t >= WEEK), `passes span the week: ${after.at(-1)![0] / MIN} min`);
+  for (const [t, has] of after) assert.equal(has, t < WEEK, `at ${t / MIN} min`);
+});
+
 test('every pass gets the same history cache, so plans after the first read only new snapshots', async () => {
   const caches = new Set<unknown>();
   const h = harness(async ({ history }) => {
