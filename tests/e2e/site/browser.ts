@@ -3,9 +3,12 @@
  * headless Chromium that may talk only to the site's own address.
  */
 import { spawn } from 'node:child_process';
-import { symlinkSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { createDb, type Db } from '../../../db/client.ts';
+import { migrate } from '../../../db/migrate.ts';
 
 export const ROOT = new URL('../../../', import.meta.url).pathname;
 
@@ -31,6 +34,30 @@ export async function buildSite(work: string): Promise<string> {
     });
   });
   return outDir;
+}
+
+/** What a site browser test starts from: its work folder, the site building into it, an empty migrated store. */
+export interface SiteWorkspace {
+  work: string;
+  /** The private build's dist folder, once built ({@link buildSite}). */
+  built: Promise<string>;
+  db: Db;
+}
+
+/**
+ * A fresh work folder (`chatlas-e2e-<name>-…` in the temp folder), the site's
+ * private build started into it, and an embedded store in `<work>/store`,
+ * migrated. The caller removes `work` when done.
+ */
+export async function siteWorkspace(name: string): Promise<SiteWorkspace> {
+  const work = mkdtempSync(join(tmpdir(), `chatlas-e2e-${name}-`));
+  const built = buildSite(work);
+  // Awaited by the caller; a failed build must not surface as an unhandled rejection meanwhile.
+  built.catch(() => {});
+  mkdirSync(join(work, 'store'));
+  const db = await createDb({ dataDir: join(work, 'store'), url: undefined, user: 'default', password: '', database: 'chatlas', cluster: undefined });
+  await migrate(db);
+  return { work, built, db };
 }
 
 /** A browser whose every request off `host` is aborted and recorded, with dialogs and console errors recorded. */

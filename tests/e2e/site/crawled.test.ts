@@ -7,16 +7,14 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import { createDb, type Db } from '../../../db/client.ts';
-import { migrate } from '../../../db/migrate.ts';
+import type { Db } from '../../../db/client.ts';
 import { createCrawler, installApi, type Crawler } from '../../../jobs/runtime.ts';
 import { startServer, type RunningServer } from '../../../jobs/serve/server.ts';
 import { HOSTILE_SOFTWARE_NAME, startSimFederation, XSS_ROOM_NAME, type SimFederation } from '../../../sim/sim-federation.ts';
-import { buildSite, chartInk, launchBrowser, type TestBrowser } from './browser.ts';
+import { siteWorkspace, chartInk, launchBrowser, type TestBrowser } from './browser.ts';
 import { CHATLAS_NOINDEX_MARKER, MRS_NOINDEX_MARKER } from '../../../crawler/protocol/room-opt-out.ts';
 import { MIN_SERVERS_PER_NAME } from '../../../db/queries/software/software-group-sql.ts';
 import { budgetFacts, cadenceRows } from '../../../site/lib/crawl-etiquette.ts';
@@ -33,12 +31,9 @@ let probed = 0;
 let crawlDay = '';
 
 before(async () => {
-  work = mkdtempSync(join(tmpdir(), 'chatlas-e2e-crawled-'));
-  const built = buildSite(work);
+  let built: Promise<string>;
+  ({ work, built, db } = await siteWorkspace('crawled'));
   sim = await startSimFederation({ prefix: '127.50' });
-  mkdirSync(join(work, 'store'));
-  db = await createDb({ dataDir: join(work, 'store'), url: undefined, user: 'default', password: '', database: 'chatlas', cluster: undefined });
-  await migrate(db);
   const logger = pino({ level: 'silent' });
   crawler = createCrawler({
     db, logger,

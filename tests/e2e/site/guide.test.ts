@@ -15,16 +15,14 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { createDb, type Db } from '../../../db/client.ts';
-import { migrate } from '../../../db/migrate.ts';
+import type { Db } from '../../../db/client.ts';
 import { startServer, type RunningServer } from '../../../jobs/serve/server.ts';
 import { configureApi, defaultLimiters } from '../../../site/lib/api/deps.ts';
 import { expectedDomains, generateGuideHistory, writeGuideHistory, type GuideHistory } from '../../harness/guide-history.ts';
-import { buildSite, launchBrowser, type TestBrowser } from './browser.ts';
+import { siteWorkspace, launchBrowser, type TestBrowser } from './browser.ts';
 
 const HOST = '127.50.15.1';
 
@@ -35,11 +33,8 @@ let browser: TestBrowser;
 let history: GuideHistory;
 
 before(async () => {
-  work = mkdtempSync(join(tmpdir(), 'chatlas-e2e-guide-'));
-  const built = buildSite(work);
-  mkdirSync(join(work, 'store'));
-  db = await createDb({ dataDir: join(work, 'store'), url: undefined, user: 'default', password: '', database: 'chatlas', cluster: undefined });
-  await migrate(db);
+  let built: Promise<string>;
+  ({ work, built, db } = await siteWorkspace('guide'));
   const end = new Date();
   // A probe every two hours keeps the fill at ~43,000 probes; the rubric's counts do not depend on the rate.
   history = generateGuideHistory({ end, intervalMinutes: 120 });

@@ -11,18 +11,16 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { createDb, type Db } from '../../../db/client.ts';
-import { migrate } from '../../../db/migrate.ts';
+import type { Db } from '../../../db/client.ts';
 import { insertProbeResults } from '../../../db/queries/observations/insert-probe-results.ts';
 import { startServer, type RunningServer } from '../../../jobs/serve/server.ts';
 import { configureApi, defaultLimiters } from '../../../site/lib/api/deps.ts';
 import { probeHealthReport } from '../../../crawler/health/probe-health-report.ts';
 import type { ProbeResult } from '../../../crawler/types.ts';
 import { loadProbeFixture, probeFixtureNames } from '../../harness/probe-fixtures.ts';
-import { buildSite } from './browser.ts';
+import { siteWorkspace } from './browser.ts';
 
 const HOST = '127.52.0.1';
 let work: string;
@@ -75,11 +73,8 @@ async function store(name: string): Promise<ProbeResult> {
 }
 
 before(async () => {
-  work = mkdtempSync(join(tmpdir(), 'chatlas-e2e-health-'));
-  const built = buildSite(work);
-  mkdirSync(join(work, 'store'));
-  db = await createDb({ dataDir: join(work, 'store'), url: undefined, user: 'default', password: '', database: 'chatlas', cluster: undefined });
-  await migrate(db);
+  let built: Promise<string>;
+  ({ work, built, db } = await siteWorkspace('health'));
   server = await startServer({
     db, host: HOST, port: 0, distDir: await built,
     // The registration's immediate probe answers with the recording; ownership is never checked here.

@@ -6,16 +6,14 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { createDb, type Db } from '../../../db/client.ts';
-import { migrate } from '../../../db/migrate.ts';
+import type { Db } from '../../../db/client.ts';
 import { insertProbeResults } from '../../../db/queries/observations/insert-probe-results.ts';
 import { startServer, type RunningServer } from '../../../jobs/serve/server.ts';
 import { syntheticNetwork } from '../../harness/synthetic.ts';
 import { result, room, snap, register } from '../../integration/db/queries/store.ts';
-import { buildSite, chartInk, launchBrowser, ROOT, type TestBrowser } from './browser.ts';
+import { siteWorkspace, chartInk, launchBrowser, ROOT, type TestBrowser } from './browser.ts';
 import { request } from 'node:http';
 import { Counter, Registry } from 'prom-client';
 
@@ -28,11 +26,8 @@ let server: RunningServer;
 let browser: TestBrowser;
 
 before(async () => {
-  work = mkdtempSync(join(tmpdir(), 'chatlas-e2e-site-'));
-  const built = buildSite(work);
-  mkdirSync(join(work, 'store'));
-  db = await createDb({ dataDir: join(work, 'store'), url: undefined, user: 'default', password: '', database: 'chatlas', cluster: undefined });
-  await migrate(db);
+  let built: Promise<string>;
+  ({ work, built, db } = await siteWorkspace('site'));
   for (const batch of syntheticNetwork({ servers: 60, days: 35, roomsPerServer: 4, seed: 6 })) await insertProbeResults(db, batch);
   // Hostile and hidden rooms, listed in the latest pass of their servers.
   const now = new Date();
