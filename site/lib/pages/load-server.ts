@@ -15,6 +15,8 @@ import { healthReport, type Finding } from '../health-report.ts';
 import { parseQuery, serverParams, type Range } from '../params.ts';
 import { rangeWindow } from '../range-window.ts';
 import type { PageResult } from './page-result.ts';
+import { guideEntries } from './load-guide.ts';
+import { guideRowView, type GuideRowView } from '../guide-row-view.ts';
 
 /** One protocol of the server with its findings. */
 export interface ServerSection {
@@ -29,6 +31,8 @@ export interface ServerSection {
   uptime: number | null;
   /** Requests Chatlas sent it in the last 24 hours, and when each kind of fact was last measured (null: none recorded). */
   requests: ServerRequests | null;
+  /** Its grade in the guide (/choose) with the reasons and fixes; null when the guide does not list it (never up in 90 days). */
+  guide: GuideRowView | null;
 }
 
 /** Everything `/servers/<domain>` renders. */
@@ -60,20 +64,24 @@ export async function loadServer(db: Db, url: URL, domain: string | undefined, n
   const details = await getServer(db, { domain: d });
   if (details.length === 0) return { kind: 'not-found' };
   const w = rangeWindow(q.value.range, now, 'day');
-  const [history, discovery, observations, rooms, requests] = await Promise.all([
+  const [history, discovery, observations, rooms, requests, graded] = await Promise.all([
     getServerHistory(db, { domain: d, from: w.from, to: w.to }),
     getServerDiscovery(db, { domain: d }),
     getServerObservations(db, { domain: d }),
     searchRooms(db, { server: d, limit: 50, now }),
     getServerRequests(db, { domain: d, now }),
+    // The guide's graded list, memoised per store and shared with /choose (warmed when serve starts).
+    guideEntries(db, now),
   ]);
   const sections = details.map((detail): ServerSection => {
     const days = history.filter((h) => h.protocol === detail.protocol);
     const probes = days.reduce((s, x) => s + x.probes, 0);
     const ok = days.reduce((s, x) => s + x.okProbes, 0);
     const obs = observations.filter((o) => o.protocol === detail.protocol);
+    const entry = graded.find((e) => e.facts.domain === d && e.facts.protocol === detail.protocol);
     return {
       detail,
+      guide: entry ? guideRowView(entry, now) : null,
       requests: requests.find((r) => r.protocol === detail.protocol) ?? null,
       findings: healthReport(detail, obs, now),
       observations: obs,

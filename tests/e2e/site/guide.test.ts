@@ -173,6 +173,24 @@ describe('the guide in Chromium (issue 15)', () => {
     await page.close();
   });
 
+  it('the server page shows the grade the guide gives it, with the same reasons, and its fixes point at its own health report', async () => {
+    const domain = 'badcert.xmpp.test';
+    const api = (await apiRows('protocol=xmpp&signup=open&uptime30=99')).find((r) => r.domain === domain)!;
+    const { page, status } = await browser.open(`${server.url}/servers/${domain}`);
+    assert.equal(status, 200);
+    const grade = page.getByTestId('server-guide-grade');
+    assert.match(await grade.innerText(), new RegExp(`^${api.grade}\\b`));
+    const shown: Record<string, string> = {};
+    for (const item of await page.getByTestId('guide-reason').all()) shown[(await item.getAttribute('data-criterion'))!] = (await item.getAttribute('data-verdict'))!;
+    assert.deepEqual(shown, Object.fromEntries(api.criteria.map((c) => [c.id, c.verdict])));
+    assert.equal(shown['tls'], 'severe');
+    const fix = page.locator('[data-criterion="tls"]').getByTestId('guide-fix');
+    assert.equal(await fix.getByRole('link').getAttribute('href'), `/servers/${domain}#health-xmpp`);
+    assert.equal(await page.locator('#health-xmpp').count(), 1, 'the anchor the fix links to is on the page');
+    assert.deepEqual(browser.consoleErrors, []);
+    await page.close();
+  });
+
   it('shows a server whose IPv6 and contact were never measured as unknown, not as a miss', async () => {
     for (const protocol of ['xmpp', 'matrix'] as const) {
       const domain = `unknown6.${protocol}.test`;
