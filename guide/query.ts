@@ -9,7 +9,7 @@
 import { z } from 'zod';
 import { PROTOCOLS } from '../crawler/types.ts';
 import type { GuideFacts } from '../db/queries/guide/guide-facts.ts';
-import { behindDays, GRADES, gradeServer, uptimeRatio, type Grade, type GuideGrade } from './rubric.ts';
+import { behindDays, GRADES, gradeServer, tlsDaysLeft, uptimeRatio, type Grade, type GuideGrade } from './rubric.ts';
 import { SIGNUP_CLASSES, SIGNUP_WAYS, signupOf, type Signup } from './signup.ts';
 
 const DAY_MS = 86_400_000;
@@ -73,8 +73,8 @@ export function buildEntries(facts: readonly GuideFacts[], now: Date): GuideEntr
     grade: gradeServer(f, now),
     signup: signupOf(f.protocol, f.registration),
     uptime30: uptimeRatio(f.uptime30),
-    uptime90: f.uptime90.probes > 0 && f.uptime90.days >= 7 ? f.uptime90.ok / f.uptime90.probes : null,
-    tlsDaysLeft: f.tlsValid && f.tlsExpiresAt ? Math.floor((Date.parse(f.tlsExpiresAt) - now.getTime()) / DAY_MS) : null,
+    uptime90: uptimeRatio(f.uptime90),
+    tlsDaysLeft: tlsDaysLeft(f, now),
     behindDays: behindDays(f, now),
     ageDays: f.firstSeenAt ? Math.floor((now.getTime() - Date.parse(f.firstSeenAt)) / DAY_MS) : null,
   }));

@@ -102,14 +102,19 @@ function tls(f: GuideFacts, now: Date): Omit<CriterionResult, 'id' | 'tier' | 'm
   if (f.tlsValid === null) return { verdict: 'unknown', detail: 'No TLS connection observed yet.', fix: null };
   const renew = 'Renew the certificate before it expires (an ACME client on a timer) and serve the full chain for the server\'s name.';
   if (!f.tlsValid) return { verdict: 'severe', detail: 'The certificate does not verify (chain or name).', fix: 'Serve a certificate from a public CA that names the domain, with its intermediate certificates.' };
-  if (f.tlsExpiresAt === null) return { verdict: 'met', detail: 'The certificate verifies.', fix: null };
-  const left = Math.floor((Date.parse(f.tlsExpiresAt) - now.getTime()) / DAY_MS);
+  const left = tlsDaysLeft(f, now);
+  if (left === null) return { verdict: 'met', detail: 'The certificate verifies.', fix: null };
   if (left < 0) return { verdict: 'severe', detail: `The certificate expired ${days(-left)} ago.`, fix: renew };
   if (left < RUBRIC.tlsMinDays) return { verdict: 'missed', detail: `The certificate verifies but expires in ${days(left)}.`, fix: renew };
   return { verdict: 'met', detail: `The certificate verifies, ${days(left)} left.`, fix: null };
 }
 
-/** 30-day uptime as a ratio, null when not known yet (too few days measured). */
+/** Whole days a certificate that verifies has left (negative: expired), null when it does not verify or its expiry is not known. */
+export function tlsDaysLeft(f: GuideFacts, now: Date): number | null {
+  return f.tlsValid && f.tlsExpiresAt ? Math.floor((Date.parse(f.tlsExpiresAt) - now.getTime()) / DAY_MS) : null;
+}
+
+/** A window's uptime as a ratio, null when not known yet (too few days measured). */
 export function uptimeRatio(w: GuideFacts['uptime30']): number | null {
   return w.probes > 0 && w.days >= RUBRIC.uptimeMinDays ? w.ok / w.probes : null;
 }
