@@ -54,6 +54,6 @@ export function distinctFilteredSearch(n: number): string {
   return `/api/v1/rooms?${q}`;
 }
 
-/** The generators bench/api-load.ts can be told to use, by name. */
+/** The generators bench/load.ts can be told to use, by name. */
 export const SEARCH_SEQUENCES = { distinctSearch, distinctFilteredSearch } as const;
 export type SearchSequence = keyof typeof SEARCH_SEQUENCES;

@@ -145,7 +145,7 @@ for (const [name, target] of Object.entries(targets).filter(([n]) => chosen.incl
   // CPU time of this process (the server, its engine threads included) over the run: per request,
   // it says what an answer costs whatever else the machine is doing, where req/s depends on the load.
   const cpuBefore = process.cpuUsage();
-  const out = await run(process.execPath, [join('bench', 'api-load.ts'), site.origin, source, String(connections), values.duration!], 300_000);
+  const out = await run(process.execPath, [join('bench', 'load.ts'), site.origin, source, String(connections), values.duration!], 300_000);
   const cpu = process.cpuUsage(cpuBefore);
   if (profiler) {
     const { profile } = await profiler.post('Profiler.stop');

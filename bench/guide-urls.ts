@@ -60,7 +60,7 @@ export function serversQueryAt(n: number): string {
   return q.toString();
 }
 
-/** The sequences, by name: bench/guide-load.ts is told one. */
+/** The sequences, by name: bench/load.ts is told one. */
 export const GUIDE_SEQUENCES = {
   guidePage: (n: number) => `/choose?${guideQueryAt(n)}`,
   guideApi: (n: number) => `/api/v1/guide?${guideQueryAt(n)}`,

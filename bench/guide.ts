@@ -10,7 +10,7 @@
  *   (bench/guide-cold.ts: nothing cached in the process or the engine);
  * - warm: p50/p99 of repeated requests of the same URL, one at a time;
  * - load: req/s and p50/p99 at 1 and 10 connections (autocannon in its own
- *   process, bench/guide-load.ts), every request a new filter combination
+ *   process, bench/load.ts), every request a new filter combination
  *   (bench/guide-urls.ts), so no cache keyed by the URL answers;
  * - bounds from first principles: what the store must do at the least for
  *   the guide's read (every server's probes summed over 90 days, every
@@ -154,7 +154,7 @@ for (const sequence of Object.keys(GUIDE_SEQUENCES) as GuideSequence[]) {
   for (const c of connections) {
     const loadAverage1m = round(loadavg()[0]!);
     const cpuBefore = process.cpuUsage();
-    const out = await run(process.execPath, [join('bench', 'guide-load.ts'), running.url, sequence, String(c), values.duration!, String(first)], 600_000);
+    const out = await run(process.execPath, [join('bench', 'load.ts'), running.url, sequence, String(c), values.duration!, String(first), '60'], 600_000);
     const cpu = process.cpuUsage(cpuBefore);
     const json = JSON.parse(out.output.slice(out.output.indexOf('{')));
     if (json.distinctUrls !== json.urlsSent) throw new Error(`${sequence}: ${json.urlsSent} URLs sent, ${json.distinctUrls} distinct`);

@@ -7,8 +7,8 @@
  *
  * The list is found, not kept: a benchmark is a bench/*.ts file whose header
  * comment shows how to run it (`node bench/<name>.ts …`) and that no other
- * bench file imports or starts (those are helpers, such as api-load.ts, the
- * load generator bench/api.ts starts in its own process).
+ * bench file imports or starts (those are helpers, such as load.ts, the
+ * load generator the HTTP benchmarks start in their own process).
  */
 import { spawn } from 'node:child_process';
 import { constants } from 'node:os';

@@ -11,7 +11,7 @@
  *
  * Each engine is served by a node:http server on 127.71.4.1 (`/search?q=`,
  * JSON of the page: the same work as the API minus Astro), loaded by
- * autocannon in its own process (bench/search-load.ts). "index": built from
+ * autocannon in its own process (bench/load.ts). "index": built from
  * rooms_current as `chatlas serve` builds it on a first start, its snapshot
  * written, then opened again from the snapshot as a restart does (both
  * timed), answering in process. "text-index": a copy of
@@ -260,7 +260,7 @@ async function direct(search: Search, qs: string[], clients: number, n: number) 
 
 /** Over HTTP with autocannon in its own process, every request a different query of the class. */
 async function overHttp(origin: string, qs: string[], connections: number) {
-  const load = spawn(process.execPath, [join(import.meta.dirname, 'search-load.ts'), origin, JSON.stringify(qs.map(pathOf)), String(connections), values.duration!], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const load = spawn(process.execPath, [join(import.meta.dirname, 'load.ts'), origin, JSON.stringify(qs.map(pathOf)), String(connections), values.duration!], { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   load.stdout.on('data', (d: Buffer) => { out += d.toString(); });
   await new Promise((resolve) => load.on('exit', resolve));

@@ -42,5 +42,5 @@ test('every benchmark BENCHMARKS.md reports is one `npm run bench` lists and run
     assert.ok(listed.has(name!), `bench/${name}.ts is reported in BENCHMARKS.md but not listed by npm run bench`);
     assert.deepEqual(listed.get(name!)!.nodeFlags, flags!.trim().split(/\s+/).filter(Boolean), `node flags of ${name}`);
   }
-  for (const helper of ['api-load', 'fd-limit', 'run-queued', 'run']) assert.equal(listed.has(helper), false, `${helper} is not a benchmark`);
+  for (const helper of ['load', 'fd-limit', 'run-queued', 'run']) assert.equal(listed.has(helper), false, `${helper} is not a benchmark`);
 });
