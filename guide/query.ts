@@ -84,7 +84,11 @@ export function buildEntries(facts: readonly GuideFacts[], now: Date): GuideEntr
 type Check = (e: GuideEntry) => boolean | null;
 
 const atLeast = (value: number | null, min: number): boolean | null => (value === null ? null : value >= min);
-const flag = (value: boolean | null | undefined): boolean | null => (value === undefined || value === null ? null : value);
+/** A yes/no fact asked for: passes when it is `want`, null (unknown) when not measured. */
+const yesNo = (key: 'ipv6' | 'dnssec' | 'dane', want: boolean): Check => (e) => {
+  const v = e.facts[key];
+  return v === null ? null : v === want;
+};
 const provider = (e: GuideEntry) => {
   const p = e.facts.offer.provider;
   return p === null ? null : p === 'absent' ? 'absent' as const : p;
@@ -100,9 +104,7 @@ function checks(q: GuideQuery): Check[] {
   if (q.uptime90 !== undefined) { const min = q.uptime90 / 100; out.push((e) => atLeast(e.uptime90, min)); }
   if (q.tlsDays !== undefined) { const min = q.tlsDays; out.push((e) => (e.facts.tlsValid === null ? null : e.facts.tlsValid === false ? false : atLeast(e.tlsDaysLeft, min))); }
   if (q.behind !== undefined) { const max = q.behind; out.push((e) => (e.behindDays === null ? null : e.behindDays <= max)); }
-  if (q.ipv6 !== undefined) { const want = q.ipv6; out.push((e) => { const v = flag(e.facts.ipv6); return v === null ? null : v === want; }); }
-  if (q.dnssec !== undefined) { const want = q.dnssec; out.push((e) => { const v = flag(e.facts.dnssec); return v === null ? null : v === want; }); }
-  if (q.dane !== undefined) { const want = q.dane; out.push((e) => { const v = flag(e.facts.dane); return v === null ? null : v === want; }); }
+  for (const key of ['ipv6', 'dnssec', 'dane'] as const) if (q[key] !== undefined) out.push(yesNo(key, q[key]));
   if (q.uploadMb !== undefined) { const min = q.uploadMb * 1_000_000; out.push((e) => atLeast(e.facts.uploadMaxBytes, min)); }
   if (q.feature) { const f = q.feature; out.push((e) => (e.facts.features.length === 0 ? null : e.facts.features.includes(f))); }
   if (q.ageDays !== undefined) { const min = q.ageDays; out.push((e) => atLeast(e.ageDays, min)); }
